@@ -1,0 +1,213 @@
+"""Realistic demo data: accounts over both segments and all regions, a believable health mix,
+several TAMs and a manager, and 13 weeks of score history. Deterministic for a given seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
+
+from accounts import permissions
+from accounts.models import (
+    Account,
+    Color,
+    Deployment,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    PlanStatus,
+    Region,
+    Segment,
+    SentimentEntry,
+    SentimentSource,
+    SuccessPlan,
+    SupportTicket,
+    TicketSeverity,
+    TicketStatus,
+)
+from accounts.services import scores_recompute
+
+DEMO_PASSWORD = "healthscore-demo"
+TAMS = [
+    ("ana", "Ana", "Silva"),
+    ("ben", "Ben", "Okafor"),
+    ("chloe", "Chloe", "Martin"),
+    ("dev", "Dev", "Patel"),
+    ("emma", "Emma", "Schmidt"),
+    ("felix", "Felix", "Tanaka"),
+]
+PEOPLE = {
+    "manager": ("Maria", "Lopez", permissions.MANAGER),
+    "admin": ("Alex", "Admin", permissions.ADMIN),
+}
+SALES = [("sam", "Sam", "Reed"), ("tia", "Tia", "Nguyen"), ("omar", "Omar", "Haddad"), ("lena", "Lena", "Berg")]
+ARCHITECTS = [("sol", "Sol", "Rivera"), ("kai", "Kai", "Ito")]
+NAME_A = "Acme Globex Initech Umbrella Hooli Stark Wayne Wonka Tyrell Cyberdyne Soylent Vandelay Pied Dunder".split()
+NAME_B = "Corp Systems Labs Health Bank Logistics Energy Media Foods Networks Robotics Capital Retail Air".split()
+STAGES = ["plan", "create", "verify", "package", "secure", "release", "configure", "monitor", "govern"]
+REASONS = {
+    Color.GREEN: ["Rollout on track, champion engaged", "Expanding to two more teams", "Happy with CI migration"],
+    Color.YELLOW: ["Adoption stalled after reorg", "Champion moving roles", "Frustrated by a runner bug"],
+    Color.RED: ["Evaluating a competitor", "Budget cut announced", "Sponsor left, no replacement yet"],
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+
+
+def _user(username: str, first: str, last: str, role: str | None) -> User:
+    user, _ = User.objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"}
+    )
+    user.set_password(DEMO_PASSWORD)
+    if role == permissions.ADMIN:
+        user.is_staff = user.is_superuser = True
+    user.save()
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@transaction.atomic
+def demo_seed(
+    *, accounts: int = 300, seed: int = 7, today: dt.date, progress: Callable[[int], None] | None = None
+) -> list[DemoLogin]:
+    """Create the demo people and accounts, then score 13 weekly dates up to today."""
+    rng = random.Random(seed)
+    tick = progress or (lambda n: None)
+    logins = [DemoLogin(username, permissions.TAM) for username, *_ in TAMS]
+    tams = [_user(u, f, last, permissions.TAM) for u, f, last in TAMS]
+    for username, (first, last, role) in PEOPLE.items():
+        _user(username, first, last, role)
+        logins.append(DemoLogin(username, role))
+    sales = [_user(u, f, last, None) for u, f, last in SALES]
+    architects = [_user(u, f, last, None) for u, f, last in ARCHITECTS]
+
+    regions = list(Region.values)
+    for i in range(accounts):
+        # Each account gets a "temperament" that drives a believable mix of signals.
+        mood = rng.choices([Color.GREEN, Color.YELLOW, Color.RED], weights=[62, 25, 13])[0]
+        segment = Segment.ENTERPRISE if rng.random() < 0.45 else Segment.COMMERCIAL
+        arr = (
+            Decimal(rng.randrange(80, 1500) * 1000)
+            if segment == Segment.ENTERPRISE
+            else Decimal(rng.choice([rng.randrange(5, 20), rng.randrange(20, 50), rng.randrange(50, 140)]) * 1000)
+        )
+        self_managed = rng.random() < 0.5
+        purchased = rng.randrange(50, 5000)
+        account = Account.objects.create(
+            external_id=f"0015f{i:08d}",
+            name=f"{rng.choice(NAME_A)} {rng.choice(NAME_B)} {i + 1}",
+            segment=segment,
+            arr=arr,
+            region=rng.choice(regions),
+            public_sector=rng.random() < 0.15,
+            tam=tams[i % len(tams)],
+            sal=rng.choice(sales),
+            solutions_architect=rng.choice(architects) if segment == Segment.ENTERPRISE else None,
+            onboarding=rng.random() < 0.1,
+            renewal_date=today + dt.timedelta(days=rng.randrange(15, 400)),
+            deployment=Deployment.SELF_MANAGED if self_managed else Deployment.SAAS,
+            licences_purchased=purchased,
+            licences_used=int(purchased * {Color.GREEN: 0.9, Color.YELLOW: 0.6, Color.RED: 0.35}[mood]),
+            product_stages=sorted(rng.sample(STAGES, {Color.GREEN: 5, Color.YELLOW: 2, Color.RED: 1}[mood])),
+            current_version=(
+                f"{rng.choice([17, 17, 16, 15] if mood != Color.RED else [15, 14])}.{rng.randrange(0, 11)}"
+                if self_managed
+                else ""
+            ),
+        )
+        _activity(rng, account, mood, today)
+        tick(1)
+
+    first = today - dt.timedelta(weeks=12)
+    for week in range(13):
+        scores_recompute(as_of=first + dt.timedelta(weeks=week))
+    # A TAM's sentiment update also confirms the health is current (as in sentiment_update).
+    latest_update = Subquery(
+        SentimentEntry.objects.filter(account=OuterRef("pk")).values("account").annotate(d=Max("date")).values("d")
+    )
+    Account.objects.update(health_date=Greatest("health_date", Coalesce(latest_update, "health_date")))
+    return logins
+
+
+def _activity(rng: random.Random, account: Account, mood: str, today: dt.date) -> None:
+    gap = {Color.GREEN: (5, 28), Color.YELLOW: (20, 70), Color.RED: (45, 140)}[mood]
+    day = today - dt.timedelta(days=rng.randrange(*gap))
+    meetings = []
+    for n in range(rng.randrange(3, 9)):
+        status = (
+            MeetingStatus.HELD
+            if rng.random() < {"green": 0.95, "yellow": 0.75, "red": 0.6}[mood]
+            else (rng.choice([MeetingStatus.CANCELLED, MeetingStatus.NO_SHOW]))
+        )
+        meetings.append(
+            Meeting(
+                account=account,
+                external_id=f"M-{account.external_id}-{n}",
+                date=day,
+                kind=MeetingKind.EBR if n % 5 == 4 else MeetingKind.CADENCE,
+                status=status,
+                attendees="Customer platform team; TAM",
+            )
+        )
+        day -= dt.timedelta(days=rng.randrange(14, 35))
+    Meeting.objects.bulk_create(meetings)
+
+    per_month = {Color.GREEN: (0, 5), Color.YELLOW: (3, 14), Color.RED: (8, 22)}[mood]
+    tickets = []
+    for n in range(rng.randrange(*per_month) * 3):
+        opened = today - dt.timedelta(days=rng.randrange(0, 90))
+        tickets.append(
+            SupportTicket(
+                account=account,
+                external_id=f"ZD-{account.external_id}-{n}",
+                subject=rng.choice(["Runner timeouts", "SSO login loop", "Upgrade question", "Slow pipelines"]),
+                opened=opened,
+                severity=rng.choice(TicketSeverity.values),
+                status=TicketStatus.OPEN if opened > today - dt.timedelta(days=20) else TicketStatus.SOLVED,
+            )
+        )
+    SupportTicket.objects.bulk_create(tickets)
+
+    plan = rng.choices(
+        [PlanStatus.ACTIVE, PlanStatus.DRAFT, None],
+        weights={Color.GREEN: [80, 15, 5], Color.YELLOW: [40, 40, 20], Color.RED: [15, 35, 50]}[mood],
+    )[0]
+    if plan:
+        SuccessPlan.objects.create(account=account, status=plan, title="FY27 success plan")
+
+    # Sentiment history: an older read, sometimes drifting to today's temperament.
+    older = rng.choice([mood, Color.GREEN]) if mood != Color.GREEN else Color.GREEN
+    entries = [
+        SentimentEntry(
+            account=account,
+            color=older,
+            reason=rng.choice(REASONS[older]),
+            author=account.tam,
+            date=today - dt.timedelta(days=rng.randrange(60, 120)),
+            source=SentimentSource.SCORECARD,
+        )
+    ]
+    if rng.random() < 0.8:
+        entries.append(
+            SentimentEntry(
+                account=account,
+                color=mood,
+                reason=rng.choice(REASONS[mood]),
+                author=account.tam,
+                date=today - dt.timedelta(days=rng.randrange(1, 80)),
+                source=SentimentSource.SCORECARD,
+            )
+        )
+    SentimentEntry.objects.bulk_create(entries)

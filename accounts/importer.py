@@ -1,0 +1,379 @@
+"""Bulk import of CRM and helpdesk exports (the JSON format in the README).
+
+Two steps: `parse` validates the whole document and returns every problem with its place
+(`accounts[3].arr: must be a number >= 0`); `import_apply` writes, in one transaction, only a
+document that parsed cleanly. Rows are keyed by their external ids, so importing the same file
+twice leaves the database exactly as after one import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.core.validators import validate_email
+from django.db import transaction
+
+from accounts.models import (
+    Account,
+    Color,
+    Deployment,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    PlanStatus,
+    Region,
+    Segment,
+    SentimentEntry,
+    SentimentSource,
+    SuccessPlan,
+    SupportTicket,
+    TicketSeverity,
+    TicketStatus,
+)
+
+SECTIONS = ("accounts", "meetings", "tickets", "success_plans", "sentiments")
+
+
+class ImportErrors(Exception):
+    """The document has problems; nothing was written."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@dataclass
+class Parsed:
+    accounts: list[dict] = field(default_factory=list)
+    meetings: list[dict] = field(default_factory=list)
+    tickets: list[dict] = field(default_factory=list)
+    success_plans: list[dict] = field(default_factory=list)
+    sentiments: list[dict] = field(default_factory=list)
+
+    def total(self) -> int:
+        return sum(len(getattr(self, s)) for s in SECTIONS)
+
+
+class _Row:
+    """Reads one row's fields, collecting problems under the row's place."""
+
+    def __init__(self, place: str, raw, problems: list[str]):
+        self.place, self.problems = place, problems
+        self.raw = raw if isinstance(raw, dict) else {}
+        if not isinstance(raw, dict):
+            problems.append(f"{place}: must be an object")
+
+    def error(self, key: str, message: str) -> None:
+        self.problems.append(f"{self.place}.{key}: {message}")
+
+    def text(self, key: str, *, required: bool = False, max_length: int = 200, default: str = "") -> str | None:
+        value = self.raw.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(key, "is required")
+                return None
+            return default
+        if not isinstance(value, str):
+            self.error(key, "must be a string")
+            return None
+        value = value.strip()
+        if len(value) > max_length:
+            self.error(key, f"must be at most {max_length} characters")
+            return None
+        return value
+
+    def choice(self, key: str, choices, *, required: bool = False, default=None):
+        value = self.raw.get(key)
+        if value is None:
+            if required:
+                self.error(key, "is required")
+            return default
+        allowed = [c.value for c in choices]
+        if value not in allowed:
+            self.error(key, f"must be one of {', '.join(allowed)}")
+            return None
+        return value
+
+    def date(self, key: str, *, required: bool = True) -> dt.date | None:
+        value = self.raw.get(key)
+        if value is None:
+            if required:
+                self.error(key, "is required")
+            return None
+        try:
+            return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else _bad()
+        except ValueError:
+            self.error(key, "must be a date in YYYY-MM-DD form")
+            return None
+
+    def number(self, key: str, *, required: bool = False) -> Decimal | None:
+        value = self.raw.get(key)
+        if value is None:
+            if required:
+                self.error(key, "is required")
+            return None
+        try:
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise InvalidOperation
+            number = Decimal(str(value))
+            if not number.is_finite() or number < 0 or number >= Decimal("1e12"):
+                raise InvalidOperation
+        except InvalidOperation:
+            self.error(key, "must be a number >= 0")
+            return None
+        return number
+
+    def integer(self, key: str) -> int | None:
+        value = self.raw.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.error(key, "must be a whole number >= 0")
+            return None
+        return value
+
+    def boolean(self, key: str, default: bool | None = False) -> bool | None:
+        value = self.raw.get(key, default)
+        if not isinstance(value, bool) and value is not None:
+            self.error(key, "must be true or false")
+            return None
+        return value
+
+    def email(self, key: str) -> str | None:
+        value = self.text(key, max_length=254)
+        if value:
+            try:
+                validate_email(value)
+            except Exception:
+                self.error(key, "must be an email address")
+                return None
+            return value.lower()
+        return None
+
+
+def _bad():
+    raise ValueError
+
+
+def parse(document) -> Parsed:
+    """Validate a whole import document; raise ImportErrors listing every problem."""
+    problems: list[str] = []
+    if not isinstance(document, dict):
+        raise ImportErrors(["(top): must be a JSON object with the sections " + ", ".join(SECTIONS)])
+    for key in document:
+        if key not in SECTIONS:
+            problems.append(f"{key}: unknown section (expected one of {', '.join(SECTIONS)})")
+    sections = {}
+    for name in SECTIONS:
+        rows = document.get(name, [])
+        if not isinstance(rows, list):
+            problems.append(f"{name}: must be a list")
+            rows = []
+        sections[name] = rows
+
+    parsed = Parsed()
+    seen_accounts: dict[str, str] = {}
+    for i, raw in enumerate(sections["accounts"]):
+        place = f"accounts[{i}]"
+        row = _Row(place, raw, problems)
+        ext = row.text("id", required=True, max_length=64)
+        if ext and ext in seen_accounts:
+            row.error("id", f"duplicate of {seen_accounts[ext]}")
+        elif ext:
+            seen_accounts[ext] = place
+        parsed.accounts.append(
+            {
+                "external_id": ext,
+                "name": row.text("name", required=True),
+                "segment": row.choice("segment", Segment, required=True),
+                "arr": row.number("arr", required=True),
+                "region": row.choice("region", Region, required=True),
+                "public_sector": row.boolean("public_sector"),
+                "onboarding": row.boolean("onboarding"),
+                "renewal_date": row.date("renewal_date", required=False),
+                "tam": row.email("tam"),
+                "sal": row.email("sal"),
+                "solutions_architect": row.email("sa"),
+                "deployment": row.choice("deployment", Deployment, default=None),
+                "licences_purchased": row.integer("licences_purchased"),
+                "licences_used": row.integer("licences_used"),
+                "product_stages": _stages(row),
+                "current_version": row.text("current_version", max_length=20, default=None),
+            }
+        )
+
+    referenced = {r.get("account") for name in SECTIONS[1:] for r in sections[name] if isinstance(r, dict)}
+    referenced = {r for r in referenced if isinstance(r, str)}
+    known = set(seen_accounts) | set(
+        Account.objects.filter(external_id__in=referenced - set(seen_accounts)).values_list("external_id", flat=True)
+    )
+
+    def account_ref(row: _Row) -> str | None:
+        ext = row.text("account", required=True, max_length=64)
+        if ext and ext not in known:
+            row.error("account", f"unknown account {ext!r} (not in this file nor in the database)")
+            return None
+        return ext
+
+    seen_meetings: dict[str, str] = {}
+    for i, raw in enumerate(sections["meetings"]):
+        row = _Row(f"meetings[{i}]", raw, problems)
+        ext = row.text("id", max_length=64, default=None)
+        if ext and ext in seen_meetings:
+            row.error("id", f"duplicate of {seen_meetings[ext]}")
+        elif ext:
+            seen_meetings[ext] = row.place
+        parsed.meetings.append(
+            {
+                "external_id": ext,
+                "account": account_ref(row),
+                "date": row.date("date"),
+                "status": row.choice("status", MeetingStatus, default=MeetingStatus.HELD.value),
+                "kind": row.choice("kind", MeetingKind, default=MeetingKind.CADENCE.value),
+            }
+        )
+
+    seen_tickets: dict[str, str] = {}
+    for i, raw in enumerate(sections["tickets"]):
+        row = _Row(f"tickets[{i}]", raw, problems)
+        ext = row.text("id", required=True, max_length=64)
+        if ext and ext in seen_tickets:
+            row.error("id", f"duplicate of {seen_tickets[ext]}")
+        elif ext:
+            seen_tickets[ext] = row.place
+        parsed.tickets.append(
+            {
+                "external_id": ext,
+                "account": account_ref(row),
+                "opened": row.date("opened"),
+                "severity": row.choice("severity", TicketSeverity, default=TicketSeverity.NORMAL.value),
+                "status": row.choice("status", TicketStatus, default=TicketStatus.OPEN.value),
+                "subject": row.text("subject", max_length=300),
+            }
+        )
+
+    for i, raw in enumerate(sections["success_plans"]):
+        row = _Row(f"success_plans[{i}]", raw, problems)
+        parsed.success_plans.append(
+            {
+                "external_id": row.text("id", max_length=64),
+                "account": account_ref(row),
+                "status": row.choice("status", PlanStatus, required=True),
+                "title": row.text("title"),
+            }
+        )
+
+    for i, raw in enumerate(sections["sentiments"]):
+        row = _Row(f"sentiments[{i}]", raw, problems)
+        parsed.sentiments.append(
+            {
+                "account": account_ref(row),
+                "color": row.choice("color", Color, required=True),
+                "date": row.date("date"),
+                "reason": row.text("reason", max_length=2000),
+            }
+        )
+
+    if problems:
+        raise ImportErrors(problems)
+    return parsed
+
+
+def _stages(row: _Row) -> list[str] | None:
+    value = row.raw.get("product_stages")
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
+        row.error("product_stages", "must be a list of stage names")
+        return None
+    return sorted({s.strip().lower() for s in value})
+
+
+def _user_for(email: str | None, cache: dict):
+    """The user with this email; one without a usable password is created when none matches."""
+    if not email:
+        return None
+    if email not in cache:
+        User = get_user_model()
+        user = User.objects.filter(email__iexact=email).order_by("pk").first()
+        if user is None:
+            user = User(username=email, email=email)
+            user.set_unusable_password()
+            user.full_clean()
+            user.save()
+        cache[email] = user
+    return cache[email]
+
+
+@transaction.atomic
+def import_apply(parsed: Parsed, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Write a parsed document; returns how many rows each section created (the rest updated)."""
+    tick = progress or (lambda n: None)
+    created = dict.fromkeys(SECTIONS, 0)
+    users: dict = {}
+    for row in parsed.accounts:
+        fields = {k: v for k, v in row.items() if k not in ("external_id", "tam", "sal", "solutions_architect")}
+        fields = {k: v for k, v in fields.items() if v is not None}
+        for role in ("tam", "sal", "solutions_architect"):
+            fields[role] = _user_for(row[role], users)
+        account = Account.objects.filter(external_id=row["external_id"]).first() or Account(
+            external_id=row["external_id"]
+        )
+        is_new = account.pk is None
+        for key, value in fields.items():
+            setattr(account, key, value)
+        account.full_clean(exclude=["health_color", "health_score", "health_date", "scored_on"])
+        account.save()
+        created["accounts"] += is_new
+        tick(1)
+
+    ids = {a.external_id: a.pk for a in Account.objects.filter(external_id__in=_refs(parsed)).only("external_id")}
+    for row in parsed.meetings:
+        account_id = ids[row["account"]]
+        values = {"account_id": account_id, "date": row["date"], "status": row["status"], "kind": row["kind"]}
+        if row["external_id"]:
+            _, new = Meeting.objects.update_or_create(external_id=row["external_id"], defaults=values)
+        else:
+            # No id: one meeting per account and date.
+            _, new = Meeting.objects.update_or_create(
+                account_id=account_id, date=row["date"], external_id=None, defaults=values
+            )
+        created["meetings"] += new
+        tick(1)
+
+    for row in parsed.tickets:
+        values = {k: row[k] for k in ("opened", "severity", "status", "subject")}
+        _, new = SupportTicket.objects.update_or_create(
+            external_id=row["external_id"], defaults={**values, "account_id": ids[row["account"]]}
+        )
+        created["tickets"] += new
+        tick(1)
+
+    for row in parsed.success_plans:
+        _, new = SuccessPlan.objects.update_or_create(
+            account_id=ids[row["account"]],
+            external_id=row["external_id"],
+            defaults={"status": row["status"], "title": row["title"]},
+        )
+        created["success_plans"] += new
+        tick(1)
+
+    for row in parsed.sentiments:
+        _, new = SentimentEntry.objects.get_or_create(
+            account_id=ids[row["account"]],
+            date=row["date"],
+            color=row["color"],
+            reason=row["reason"],
+            source=SentimentSource.IMPORT,
+        )
+        created["sentiments"] += new
+        tick(1)
+    return created
+
+
+def _refs(parsed: Parsed) -> set[str]:
+    return {r["account"] for s in SECTIONS[1:] for r in getattr(parsed, s)}

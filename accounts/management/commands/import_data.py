@@ -1,0 +1,38 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.importer import SECTIONS, ImportErrors, import_apply, parse
+from accounts.management.commands._progress import progress_bar
+
+
+class Command(BaseCommand):
+    help = (
+        "Import accounts, meetings, tickets, success plans and sentiments from a JSON export. "
+        "The whole file is validated first: on any problem every one is listed and nothing is written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="path to the JSON file (see the README for its format)")
+
+    def handle(self, *args, file, verbosity, **options):
+        try:
+            with open(file, encoding="utf-8") as fh:
+                document = json.load(fh)
+        except FileNotFoundError:
+            raise CommandError(f"{file}: no such file") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CommandError(f"{file}: not valid JSON ({exc})") from None
+        try:
+            parsed = parse(document)
+        except ImportErrors as exc:
+            for problem in exc.problems:
+                self.stderr.write(problem)
+            raise CommandError(f"{file}: {len(exc.problems)} problem(s), nothing imported") from None
+        with progress_bar(self, total=parsed.total(), desc="Importing", verbosity=verbosity) as tick:
+            created = import_apply(parsed, progress=tick)
+        summary = ", ".join(
+            f"{section.replace('_', ' ')} {len(getattr(parsed, section))} ({created[section]} new)"
+            for section in SECTIONS
+        )
+        self.stdout.write(self.style.SUCCESS(f"Imported {summary}."))

@@ -1,0 +1,59 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import Account
+from accounts.selectors import scorecards_compute
+from healthscore import clock
+from healthscore.clock import parse_iso_date
+
+
+class Command(BaseCommand):
+    help = "Compute and print accounts' scorecards (read-only: nothing is stored)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("account_ids", nargs="*", metavar="ACCOUNT_ID", help="CRM ids; all accounts when none")
+        parser.add_argument("--as-of", help="score as of this date, YYYY-MM-DD (default: today, UTC)")
+        parser.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    def handle(self, *args, account_ids, as_of, json: bool, **options):
+        try:
+            as_of = parse_iso_date(as_of) if as_of else clock.today()
+        except ValueError as exc:
+            raise CommandError(f"--as-of: {exc}") from None
+        accounts = Account.objects.order_by("external_id")
+        if account_ids:
+            accounts = accounts.filter(external_id__in=account_ids)
+            missing = sorted(set(account_ids) - set(accounts.values_list("external_id", flat=True)))
+            if missing:
+                raise CommandError(f"unknown account(s): {', '.join(missing)}")
+        for account, result in scorecards_compute(accounts, as_of):
+            self.stdout.write(self._json(account, result) if json else self._text(account, result))
+
+    @staticmethod
+    def _json(account, result) -> str:
+        score = result.score_rounded
+        return json_dumps(
+            {
+                "account": account.external_id,
+                "as_of": result.as_of.isoformat(),
+                "score": None if score is None else float(score),
+                "color": result.color,
+                "measures": result.measures_dict(),
+            }
+        )
+
+    @staticmethod
+    def _text(account, result) -> str:
+        score = "-" if result.score is None else f"{result.score_rounded}"
+        lines = [f"{account.external_id}  {account.name}: {score} ({result.color or 'no score'}) as of {result.as_of}"]
+        for m in result.measures:
+            eff = f"{float(m.effective_weight):.2f}"
+            lines.append(
+                f"  {m.label:<14} {(m.color or 'missing'):<8} weight {m.weight:>3}  effective {eff:>6}  {m.detail}"
+            )
+        return "\n".join(lines)
+
+
+def json_dumps(value) -> str:
+    return json.dumps(value, separators=(", ", ": "))

@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import DEMO_PASSWORD, demo_seed
+from accounts.management.commands._progress import progress_bar
+from accounts.models import Account
+from healthscore import clock
+
+
+class Command(BaseCommand):
+    help = "Load realistic demo data (accounts, activity, 13 weeks of scores) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--accounts", type=int, default=300, help="how many accounts (default 300)")
+        parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when the database already has accounts")
+
+    def handle(self, *args, accounts, seed, if_empty, verbosity, **options):
+        if accounts < 1:
+            raise CommandError("--accounts must be at least 1")
+        if Account.objects.exists():
+            if if_empty:
+                self.stdout.write("Demo data already loaded; nothing to do.")
+                return
+            raise CommandError("the database already has accounts; seed_demo only fills an empty one")
+        with progress_bar(self, total=accounts, desc="Seeding", verbosity=verbosity) as tick:
+            logins = demo_seed(accounts=accounts, seed=seed, today=clock.today(), progress=tick)
+        self.stdout.write(
+            self.style.SUCCESS(f"Loaded {accounts} demo accounts. Demo logins (password {DEMO_PASSWORD}):")
+        )
+        for login in logins:
+            self.stdout.write(f"  {login.username:<10} {login.role}")

@@ -1,0 +1,375 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.lookups import Exact
+
+
+class Color(models.TextChoices):
+    GREEN = "green", "Green"
+    YELLOW = "yellow", "Yellow"
+    RED = "red", "Red"
+
+
+class Segment(models.TextChoices):
+    ENTERPRISE = "enterprise", "Enterprise"
+    COMMERCIAL = "commercial", "Commercial"
+
+
+class Region(models.TextChoices):
+    US_WEST = "US-WEST", "US-WEST"
+    US_EAST = "US-EAST", "US-EAST"
+    EMEA = "EMEA", "EMEA"
+    APAC = "APAC", "APAC"
+    LATAM = "LATAM", "LATAM"
+
+
+class Deployment(models.TextChoices):
+    SAAS = "saas", "SaaS"
+    SELF_MANAGED = "self_managed", "Self-managed"
+
+
+class Account(models.Model):
+    """A customer account, its account team, and its current health (kept by the scoring service)."""
+
+    external_id = models.CharField("CRM id", max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    segment = models.CharField(max_length=20, choices=Segment.choices)
+    arr = models.DecimalField("ARR", max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    region = models.CharField(max_length=10, choices=Region.choices)
+    public_sector = models.BooleanField(default=False)
+    tam = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="TAM",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tam_accounts",
+    )
+    sal = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="SAL / AE",
+        help_text="Strategic Account Leader or Account Executive.",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sal_accounts",
+    )
+    solutions_architect = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="SA",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sa_accounts",
+    )
+    onboarding = models.BooleanField(default=False, help_text="In the onboarding phase: cadence calls are due weekly.")
+    renewal_date = models.DateField(null=True, blank=True)
+
+    # Data behind the health signals (utilization, upgrades).
+    deployment = models.CharField(max_length=20, choices=Deployment.choices, default=Deployment.SAAS)
+    licences_purchased = models.PositiveIntegerField(default=0)
+    licences_used = models.PositiveIntegerField(default=0)
+    product_stages = models.JSONField(
+        default=list, blank=True, help_text='Product stages in use, e.g. ["create", "verify"].'
+    )
+    current_version = models.CharField(
+        max_length=20, blank=True, help_text="Self-managed only: the version the customer runs, e.g. 16.4."
+    )
+
+    # Current health: written only by accounts.services.snapshots_store / health_confirm.
+    # Kept on the account so the list and the dashboard filter and sort without a join.
+    health_color = models.CharField(max_length=10, choices=Color.choices, null=True, blank=True)
+    health_score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    health_date = models.DateField(
+        "Customer Health Score Date",
+        null=True,
+        blank=True,
+        help_text="When the overall color last changed or the TAM confirmed it.",
+    )
+    scored_on = models.DateField(null=True, blank=True, help_text="As-of date of the latest snapshot.")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            # The risk dashboard filters by color, region and segment.
+            models.Index(fields=["health_color", "region", "segment"], name="account_risk_filter"),
+            # "My accounts": a TAM's accounts sorted by risk.
+            models.Index(fields=["tam", "health_score"], name="account_tam_risk"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingKind(models.TextChoices):
+    CADENCE = "cadence", "Cadence call"
+    EBR = "ebr", "EBR"
+    ONBOARDING = "onboarding", "Onboarding"
+    OTHER = "other", "Other"
+
+
+class MeetingStatus(models.TextChoices):
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+class Meeting(models.Model):
+    """A call or meeting with the customer; only held ones count for Engagement."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="meetings")
+    external_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    date = models.DateField()
+    kind = models.CharField(max_length=20, choices=MeetingKind.choices, default=MeetingKind.CADENCE)
+    status = models.CharField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.HELD)
+    attendees = models.CharField(max_length=500, blank=True)
+    summary = models.TextField(blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [
+            # Engagement: the latest held meeting on or before a date, per account.
+            models.Index(fields=["account", "status", "date"], name="meeting_last_held"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} with {self.account} on {self.date}"
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"
+    SOLVED = "solved", "Solved"
+    CLOSED = "closed", "Closed"
+
+
+class TicketSeverity(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class SupportTicket(models.Model):
+    """A helpdesk ticket; tickets opened in the last 30 days make the Support measure."""
+
+    OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tickets")
+    external_id = models.CharField(max_length=64, unique=True)
+    subject = models.CharField(max_length=300, blank=True)
+    opened = models.DateField()
+    severity = models.CharField(max_length=10, choices=TicketSeverity.choices, default=TicketSeverity.NORMAL)
+    status = models.CharField(max_length=10, choices=TicketStatus.choices, default=TicketStatus.OPEN)
+    closed = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened", "-id"]
+        indexes = [
+            # Support: tickets opened in a window, per account.
+            models.Index(fields=["account", "opened"], name="ticket_window"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class SuccessPlan(models.Model):
+    """A customer success plan; an active one makes ROI green, a draft one yellow."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="success_plans")
+    # Imports without an id keep one plan per account under the empty id.
+    external_id = models.CharField(max_length=64, blank=True, default="")
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    title = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="one_plan_per_account_and_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} plan ({self.status})"
+
+
+class SentimentSource(models.TextChoices):
+    ACCOUNT_LIST = "account_list", "My accounts"
+    SCORECARD = "scorecard", "Scorecard"
+    ACTIVITY = "activity", "Logged activity"
+    MEETING_NOTE = "meeting_note", "Meeting note"
+    CONFIRMATION = "confirmation", "Confirmed current"
+    IMPORT = "import", "Import"
+    ADMIN = "admin", "Admin"
+
+
+class SentimentEntry(models.Model):
+    """The TAM's qualitative read of the account (75 % of the score)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sentiments")
+    color = models.CharField(max_length=10, choices=Color.choices)
+    reason = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date = models.DateField()
+    source = models.CharField(max_length=20, choices=SentimentSource.choices, default=SentimentSource.SCORECARD)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-created_at", "-id"]
+        verbose_name_plural = "sentiment entries"
+        indexes = [
+            # TAM Sentiment: the latest entry on or before a date, per account.
+            models.Index(fields=["account", "date", "created_at"], name="sentiment_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.color} on {self.date}"
+
+
+class ScorecardConfig(models.Model):
+    """The scorecard's weights, thresholds and bands for one segment, editable by admins."""
+
+    segment = models.CharField(max_length=20, choices=Segment.choices, unique=True)
+
+    weight_engagement = models.PositiveSmallIntegerField(default=10)
+    weight_roi = models.PositiveSmallIntegerField("weight ROI", default=10)
+    weight_support = models.PositiveSmallIntegerField(default=5)
+    weight_sentiment = models.PositiveSmallIntegerField(default=75)
+
+    # ARR tiers. Empty means the segment is not tiered (Enterprise): every account is fully measured.
+    full_measure_arr_min = models.DecimalField(
+        "full-measure ARR minimum",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="From this ARR up: engagement on the short limits, and ROI measured.",
+    )
+    engagement_arr_min = models.DecimalField(
+        "engagement ARR minimum",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="From this ARR up to the full-measure minimum: engagement on the long limits. "
+        "Below it engagement is not measured.",
+    )
+    engagement_green_days = models.PositiveSmallIntegerField(default=30)
+    engagement_yellow_days = models.PositiveSmallIntegerField(default=60)
+    engagement_long_green_days = models.PositiveSmallIntegerField(default=90)
+    engagement_long_yellow_days = models.PositiveSmallIntegerField(default=120)
+
+    support_window_days = models.PositiveSmallIntegerField(default=30)
+    support_green_max = models.PositiveSmallIntegerField(default=5)
+    support_yellow_max = models.PositiveSmallIntegerField(default=15)
+
+    points_green = models.PositiveSmallIntegerField(default=100)
+    points_yellow = models.PositiveSmallIntegerField(default=50)
+    points_red = models.PositiveSmallIntegerField(default=0)
+
+    green_min_score = models.PositiveSmallIntegerField(default=76)
+    yellow_min_score = models.PositiveSmallIntegerField(default=51)
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "scorecard configuration"
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(
+                    F("weight_engagement") + F("weight_roi") + F("weight_support") + F("weight_sentiment"), 100
+                ),
+                name="weights_sum_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(engagement_green_days__lt=F("engagement_yellow_days"))
+                & Q(engagement_long_green_days__lt=F("engagement_long_yellow_days")),
+                name="engagement_limits_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(support_green_max__lt=F("support_yellow_max")), name="support_bands_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(points_red__lte=F("points_yellow"))
+                & Q(points_yellow__lte=F("points_green"))
+                & Q(points_green__lte=100),
+                name="points_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(yellow_min_score__lt=F("green_min_score")) & Q(green_min_score__lte=100),
+                name="color_bands_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scorecard for {self.get_segment_display()}"
+
+    def clean(self):
+        errors = {}
+        total = self.weight_engagement + self.weight_roi + self.weight_support + self.weight_sentiment
+        if total != 100:
+            errors["weight_sentiment"] = f"The four weights must add up to 100 (they add up to {total})."
+        if self.engagement_green_days >= self.engagement_yellow_days:
+            errors["engagement_yellow_days"] = "Must be more than the green limit."
+        if self.engagement_long_green_days >= self.engagement_long_yellow_days:
+            errors["engagement_long_yellow_days"] = "Must be more than the green limit."
+        if self.support_green_max >= self.support_yellow_max:
+            errors["support_yellow_max"] = "Must be more than the green maximum."
+        if not (self.points_red <= self.points_yellow <= self.points_green <= 100):
+            errors["points_green"] = "Points must be ordered red ≤ yellow ≤ green ≤ 100."
+        if not (self.yellow_min_score < self.green_min_score <= 100):
+            errors["green_min_score"] = "The green band must start above the yellow band, at 100 at most."
+        if (self.full_measure_arr_min is None) != (self.engagement_arr_min is None):
+            errors["engagement_arr_min"] = "Set both ARR minimums, or neither (untiered segment)."
+        elif self.full_measure_arr_min is not None and self.engagement_arr_min > self.full_measure_arr_min:
+            errors["engagement_arr_min"] = "Must not be above the full-measure minimum."
+        if errors:
+            raise ValidationError(errors)
+
+
+class HealthSnapshot(models.Model):
+    """One account's scorecard as of one date, with the inputs and per-measure detail behind it."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="snapshots")
+    date = models.DateField()
+    score = models.DecimalField(max_digits=4, decimal_places=1, null=True)
+    color = models.CharField(max_length=10, choices=Color.choices, null=True)
+    # {"engagement": {"color", "weight", "effective_weight", "detail"}, ...}
+    measures = models.JSONField(default=dict)
+    # The raw inputs (last meeting, ticket count, plan statuses, sentiment) and the config used.
+    inputs = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date"]
+        get_latest_by = "date"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "date"], name="one_snapshot_per_account_per_day"),
+        ]
+        indexes = [
+            # Dashboard: the color distribution per week.
+            models.Index(fields=["date", "color"], name="snapshot_by_date_color"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} on {self.date}: {self.score} ({self.color})"

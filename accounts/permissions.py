@@ -1,0 +1,53 @@
+"""Who may do what. Views call these; the role names are the groups a migration creates."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+
+TAM, MANAGER, ADMIN = "TAM", "Manager", "Admin"
+ROLES = (TAM, MANAGER, ADMIN)
+
+
+def roles_of(user: User | AnonymousUser) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_healthscore_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached.add(ADMIN)
+        user._healthscore_roles = cached
+    return cached
+
+
+def is_tam(user) -> bool:
+    return TAM in roles_of(user)
+
+
+def is_manager(user) -> bool:
+    """Managers and admins read everything and see the dashboard."""
+    return bool(roles_of(user) & {MANAGER, ADMIN})
+
+
+def is_admin(user) -> bool:
+    return ADMIN in roles_of(user)
+
+
+def can_read_accounts(user) -> bool:
+    return bool(roles_of(user))
+
+
+def can_edit_account(user, account) -> bool:
+    """A TAM changes their own accounts only; admins change any."""
+    if not user.is_authenticated:
+        return False
+    return is_admin(user) or (is_tam(user) and account.tam_id == user.pk)
+
+
+def can_read_notes(user, account) -> bool:
+    """Meeting notes are sensitive: the account team, managers and admins only."""
+    if not user.is_authenticated:
+        return False
+    if is_manager(user):
+        return True
+    return user.pk in {account.tam_id, account.sal_id, account.solutions_architect_id}

@@ -1,0 +1,218 @@
+"""import_data, scorecard, recompute_scores and seed_demo, driven as a user would."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from accounts.models import (
+    Account,
+    HealthSnapshot,
+    Meeting,
+    SentimentEntry,
+    SuccessPlan,
+    SupportTicket,
+)
+from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLE = {
+    "accounts": [
+        {
+            "id": "0015f00000ABC",
+            "name": "Acme Corp",
+            "segment": "enterprise",
+            "arr": 120000,
+            "region": "EMEA",
+            "public_sector": False,
+            "tam": "ana@example.com",
+        },
+        {"id": "0015f00000DEF", "name": "Globex", "segment": "commercial", "arr": 30000, "region": "APAC"},
+    ],
+    "meetings": [
+        {"id": "M-1", "account": "0015f00000ABC", "date": "2026-11-02", "status": "held"},
+        {"account": "0015f00000DEF", "date": "2026-10-01"},
+    ],
+    "tickets": [{"id": "ZD-1001", "account": "0015f00000ABC", "opened": "2026-11-10"}],
+    "success_plans": [{"account": "0015f00000ABC", "status": "active"}],
+    "sentiments": [
+        {"account": "0015f00000ABC", "color": "green", "date": "2026-11-20", "reason": "Happy with the rollout"}
+    ],
+}
+
+
+def write(tmp_path, document, name="export.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(document) if not isinstance(document, str) else document)
+    return str(path)
+
+
+def database_state():
+    return {
+        "accounts": list(Account.objects.order_by("pk").values()),
+        "meetings": list(Meeting.objects.order_by("pk").values()),
+        "tickets": list(SupportTicket.objects.order_by("pk").values()),
+        "plans": list(SuccessPlan.objects.order_by("pk").values("pk", "account", "external_id", "status")),
+        "sentiments": list(SentimentEntry.objects.order_by("pk").values("pk", "account", "color", "date", "reason")),
+        "users": list(User.objects.order_by("pk").values("pk", "username", "email")),
+    }
+
+
+def test_import_creates_everything_and_a_passwordless_tam(tmp_path, capsys):
+    call_command("import_data", write(tmp_path, EXAMPLE), verbosity=0)
+    acme = Account.objects.get(external_id="0015f00000ABC")
+    assert (acme.name, acme.arr, acme.region, acme.tam.email) == (
+        "Acme Corp",
+        Decimal("120000"),
+        "EMEA",
+        "ana@example.com",
+    )
+    assert not acme.tam.has_usable_password()
+    assert Meeting.objects.get(external_id="M-1").account == acme
+    assert Meeting.objects.get(account__external_id="0015f00000DEF").status == "held"  # default
+    assert SupportTicket.objects.get(external_id="ZD-1001").opened == dt.date(2026, 11, 10)
+    assert SuccessPlan.objects.get(account=acme).status == "active"
+    assert SentimentEntry.objects.get(account=acme).reason == "Happy with the rollout"
+    assert "accounts 2 (2 new)" in capsys.readouterr().out
+
+
+def test_importing_the_same_file_twice_changes_nothing(tmp_path):
+    path = write(tmp_path, EXAMPLE)
+    call_command("import_data", path, verbosity=0)
+    first = database_state()
+    call_command("import_data", path, verbosity=0)
+    after = database_state()
+    for rows in (first, after):
+        for row in rows["accounts"]:
+            row.pop("updated_at")
+    assert after == first
+
+
+def test_import_updates_existing_rows_by_id(tmp_path):
+    call_command("import_data", write(tmp_path, EXAMPLE), verbosity=0)
+    changed = json.loads(json.dumps(EXAMPLE))
+    changed["accounts"][0]["arr"] = 200000
+    changed["success_plans"][0]["status"] = "draft"
+    call_command("import_data", write(tmp_path, changed, "b.json"), verbosity=0)
+    assert Account.objects.get(external_id="0015f00000ABC").arr == 200000
+    assert list(SuccessPlan.objects.values_list("status", flat=True)) == ["draft"]
+
+
+def test_bad_file_reports_every_problem_with_its_place_and_writes_nothing(tmp_path, capsys):
+    AccountFactory(external_id="EXISTING")
+    bad = {
+        "accounts": [
+            EXAMPLE["accounts"][0],
+            {"id": "X2", "name": "B", "segment": "smb", "arr": 5, "region": "EMEA"},
+            {"id": "X3", "name": "C", "segment": "enterprise", "arr": -1, "region": "MARS"},
+            {"id": "0015f00000ABC", "name": "dup", "segment": "enterprise", "arr": 1, "region": "EMEA"},
+        ],
+        "meetings": [{"account": "NOPE", "date": "2026-13-01"}, {"account": "EXISTING", "date": "2026-11-01"}],
+        "tickets": [{"account": "EXISTING", "opened": "2026-11-01"}],
+        "sentiments": [{"account": "EXISTING", "color": "blue", "date": "2026-11-01"}],
+        "surprise": [],
+    }
+    before = database_state()
+    with pytest.raises(CommandError, match="9 problem\\(s\\), nothing imported") as err:
+        call_command("import_data", write(tmp_path, bad), verbosity=0)
+    problems = capsys.readouterr().err.splitlines()
+    assert "accounts[1].segment: must be one of enterprise, commercial" in problems
+    assert "accounts[2].arr: must be a number >= 0" in problems
+    assert "accounts[2].region: must be one of US-WEST, US-EAST, EMEA, APAC, LATAM" in problems
+    assert "accounts[3].id: duplicate of accounts[0]" in problems
+    assert "meetings[0].account: unknown account 'NOPE' (not in this file nor in the database)" in problems
+    assert "meetings[0].date: must be a date in YYYY-MM-DD form" in problems
+    assert "tickets[0].id: is required" in problems
+    assert str(err.value).count("\n") == 0
+    assert database_state() == before
+
+
+def test_surprise_section_and_sentiment_color_are_reported(tmp_path, capsys):
+    bad = {"sentiments": [{"account": "X", "color": "blue", "date": "2026-11-01"}], "extra": []}
+    with pytest.raises(CommandError):
+        call_command("import_data", write(tmp_path, bad), verbosity=0)
+    err = capsys.readouterr().err
+    assert "extra: unknown section" in err
+    assert "sentiments[0].color: must be one of green, yellow, red" in err
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [("{not json", "not valid JSON"), ("[1, 2]", "problem"), (None, "no such file")],
+)
+def test_unreadable_files_fail_with_one_line(tmp_path, content, message):
+    path = write(tmp_path, content) if content is not None else str(tmp_path / "missing.json")
+    with pytest.raises(CommandError, match=message):
+        call_command("import_data", path, verbosity=0)
+
+
+def test_scorecard_json_output(capsys):
+    account = AccountFactory(external_id="0015f00000ABC")
+    MeetingFactory(account=account, date=dt.date(2026, 11, 2))
+    SentimentFactory(account=account, date=dt.date(2026, 11, 20))
+    call_command("scorecard", "0015f00000ABC", as_of="2026-11-24", json=True)
+    line = json.loads(capsys.readouterr().out.strip())
+    assert line["account"] == "0015f00000ABC" and line["as_of"] == "2026-11-24"
+    # engagement green 10 + ROI red 0 + support green 5 + sentiment green 75
+    assert (line["score"], line["color"]) == (90.0, "green")
+    assert line["measures"]["engagement"] == {
+        "color": "green",
+        "weight": 10,
+        "effective_weight": 10.0,
+        "detail": "22 days since last meeting on 2026-11-02 (green up to 30 days, yellow up to 60)",
+    }
+    assert not HealthSnapshot.objects.exists()  # read-only
+
+
+def test_scorecard_missing_measure_is_null_with_zero_weight(capsys):
+    AccountFactory(external_id="SMALL", segment="commercial", arr=Decimal("30000"))
+    call_command("scorecard", json=True, as_of="2026-11-24")
+    roi = json.loads(capsys.readouterr().out)["measures"]["roi"]
+    assert (roi["color"], roi["effective_weight"]) == (None, 0)
+
+
+def test_scorecard_text_output_for_all_accounts(capsys):
+    AccountFactory(external_id="A1", name="Alpha")
+    AccountFactory(external_id="B1", name="Beta")
+    call_command("scorecard", as_of="2026-11-24")
+    out = capsys.readouterr().out
+    assert "A1  Alpha:" in out and "B1  Beta:" in out and "TAM Sentiment  missing" in out
+
+
+def test_scorecard_unknown_account_fails():
+    AccountFactory(external_id="A1")
+    with pytest.raises(CommandError, match="unknown account\\(s\\): NOPE"):
+        call_command("scorecard", "A1", "NOPE")
+
+
+def test_bad_as_of_date_fails_readably():
+    with pytest.raises(CommandError, match="--as-of: '2026-02-30' is not a date"):
+        call_command("scorecard", as_of="2026-02-30")
+    with pytest.raises(CommandError, match="--as-of"):
+        call_command("recompute_scores", as_of="yesterday")
+
+
+def test_recompute_scores_command_stores_snapshots(capsys):
+    AccountFactory.create_batch(3)
+    call_command("recompute_scores", as_of="2026-11-24", verbosity=0)
+    call_command("recompute_scores", as_of="2026-11-24", verbosity=0)
+    assert HealthSnapshot.objects.filter(date=dt.date(2026, 11, 24)).count() == 3
+    assert "Scored 3 accounts as of 2026-11-24" in capsys.readouterr().out
+
+
+def test_seed_demo_loads_a_believable_mix(capsys, fixed_today):
+    call_command("seed_demo", accounts=60, verbosity=0)
+    out = capsys.readouterr().out
+    assert "ana" in out and "manager" in out
+    colors = set(Account.objects.values_list("health_color", flat=True))
+    assert colors == {"green", "yellow", "red"}
+    assert set(Account.objects.values_list("segment", flat=True)) == {"enterprise", "commercial"}
+    assert HealthSnapshot.objects.count() == 60 * 13
+    call_command("seed_demo", if_empty=True, verbosity=0)
+    assert Account.objects.count() == 60
+    with pytest.raises(CommandError, match="already has accounts"):
+        call_command("seed_demo", verbosity=0)

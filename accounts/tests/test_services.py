@@ -1,0 +1,246 @@
+"""Selectors gather the scorecard inputs; services store snapshots and move current health."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from accounts import selectors, services
+from accounts.models import (
+    Account,
+    Color,
+    HealthSnapshot,
+    MeetingStatus,
+    PlanStatus,
+    ScorecardConfig,
+    SentimentEntry,
+    SentimentSource,
+)
+from accounts.tests.factories import (
+    AccountFactory,
+    MeetingFactory,
+    SentimentFactory,
+    SuccessPlanFactory,
+    TicketFactory,
+)
+
+pytestmark = pytest.mark.django_db
+D = dt.date(2026, 11, 24)
+
+
+def score(account, as_of=D):
+    return selectors.account_scorecard(account, as_of)
+
+
+def test_only_held_meetings_on_or_before_the_date_count():
+    account = AccountFactory()
+    MeetingFactory(account=account, date=D - dt.timedelta(days=40))
+    MeetingFactory(account=account, date=D - dt.timedelta(days=3), status=MeetingStatus.CANCELLED)
+    MeetingFactory(account=account, date=D - dt.timedelta(days=2), status=MeetingStatus.NO_SHOW)
+    MeetingFactory(account=account, date=D + dt.timedelta(days=1))  # after the as-of date
+    m = score(account).measure("engagement")
+    assert m.color == Color.YELLOW
+    assert m.detail.startswith("40 days since last meeting")
+
+
+def test_meeting_on_the_as_of_date_counts_as_day_zero():
+    account = AccountFactory()
+    MeetingFactory(account=account, date=D)
+    assert score(account).measure("engagement").detail.startswith("0 days")
+
+
+@pytest.mark.parametrize(
+    "opened_days_ago,counted",
+    [(0, True), (29, True), (30, False), (31, False), (-1, False)],
+)
+def test_support_window_edges(opened_days_ago, counted):
+    account = AccountFactory()
+    TicketFactory.create_batch(6, account=account, opened=D - dt.timedelta(days=opened_days_ago))
+    m = score(account).measure("support")
+    assert m.color == (Color.YELLOW if counted else Color.GREEN)
+
+
+def test_ticket_counts_are_per_account():
+    a, b = AccountFactory(), AccountFactory()
+    TicketFactory.create_batch(16, account=a, opened=D)
+    TicketFactory.create_batch(6, account=b, opened=D)
+    results = dict(selectors.scorecards_compute(Account.objects.all(), D))
+    by_id = {acc.pk: r for acc, r in results.items()}
+    assert by_id[a.pk].measure("support").color == Color.RED
+    assert by_id[b.pk].measure("support").color == Color.YELLOW
+
+
+def test_segment_support_window_comes_from_the_config():
+    ScorecardConfig.objects.filter(segment="enterprise").update(support_window_days=7)
+    account = AccountFactory()
+    TicketFactory.create_batch(6, account=account, opened=D - dt.timedelta(days=10))
+    assert score(account).measure("support").color == Color.GREEN
+    assert "last 7 days" in score(account).measure("support").detail
+
+
+def test_latest_sentiment_on_or_before_the_date_wins_ties_by_creation():
+    account = AccountFactory()
+    SentimentFactory(account=account, color=Color.RED, date=D - dt.timedelta(days=10))
+    SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=1))
+    SentimentFactory(account=account, color=Color.YELLOW, date=D - dt.timedelta(days=1))  # created last
+    SentimentFactory(account=account, color=Color.RED, date=D + dt.timedelta(days=1))  # future
+    assert score(account).measure("sentiment").color == Color.YELLOW
+    assert score(account, D - dt.timedelta(days=5)).measure("sentiment").color == Color.RED
+
+
+def test_roi_uses_any_plan_of_the_account():
+    account = AccountFactory()
+    SuccessPlanFactory(account=account, status=PlanStatus.CLOSED)
+    SuccessPlanFactory(account=account, status=PlanStatus.DRAFT)
+    assert score(account).measure("roi").color == Color.YELLOW
+
+
+def test_admin_config_changes_the_weights():
+    ScorecardConfig.objects.filter(segment="enterprise").update(weight_sentiment=70, weight_support=10)
+    account = AccountFactory()
+    assert score(account).measure("sentiment").weight == 70
+
+
+def test_config_weights_must_sum_to_100_in_the_database():
+    with pytest.raises(IntegrityError):
+        ScorecardConfig.objects.filter(segment="enterprise").update(weight_sentiment=80)
+
+
+def test_config_validation_names_the_field():
+    config = ScorecardConfig.objects.get(segment="enterprise")
+    config.weight_sentiment = 80
+    config.support_yellow_max = 3
+    with pytest.raises(ValidationError) as err:
+        config.full_clean()
+    assert "add up to 100 (they add up to 105)" in str(err.value.message_dict["weight_sentiment"])
+    assert "support_yellow_max" in err.value.message_dict
+
+
+def test_recompute_stores_one_snapshot_per_account_and_day_with_inputs():
+    account = AccountFactory()
+    MeetingFactory(account=account, date=D - dt.timedelta(days=22))
+    SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=4))
+    assert services.scores_recompute(as_of=D) == 1
+    SentimentFactory(account=account, color=Color.RED, date=D, reason="Competitor")
+    services.scores_recompute(as_of=D)
+    snap = HealthSnapshot.objects.get(account=account)
+    assert snap.date == D and snap.color == Color.RED
+    # engagement green 10 + ROI red (no plan) 0 + support green 5 + sentiment red 0
+    assert snap.score == Decimal("15.0")
+    assert snap.inputs["last_held_meeting"] == "2026-11-02"
+    assert snap.inputs["sentiment"] == "red"
+    assert snap.measures["engagement"]["detail"].startswith("22 days since last meeting")
+
+
+def test_health_score_date_moves_only_when_the_color_changes():
+    account = AccountFactory()
+    SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=30))
+    MeetingFactory(account=account, date=D - dt.timedelta(days=30))
+    SuccessPlanFactory(account=account)
+    services.scores_recompute(as_of=D - dt.timedelta(days=20))
+    services.scores_recompute(as_of=D - dt.timedelta(days=10))
+    account.refresh_from_db()
+    assert account.health_color == Color.GREEN
+    assert account.health_date == D - dt.timedelta(days=20)
+    SentimentFactory(account=account, color=Color.RED, date=D - dt.timedelta(days=1))
+    assert services.scores_recompute(as_of=D) == 1
+    account.refresh_from_db()
+    assert (account.health_color, account.health_date, account.scored_on) == (Color.RED, D, D)
+
+
+def test_backfill_for_an_older_date_keeps_the_current_health():
+    account = AccountFactory()
+    SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=60))
+    services.scores_recompute(as_of=D)
+    account.refresh_from_db()
+    current = (account.health_color, account.health_score, account.health_date)
+    SentimentFactory(account=account, color=Color.RED, date=D - dt.timedelta(days=50))
+    SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=45))
+    services.scores_recompute(as_of=D - dt.timedelta(days=50))
+    account.refresh_from_db()
+    assert (account.health_color, account.health_score, account.health_date) == current
+    assert HealthSnapshot.objects.get(account=account, date=D - dt.timedelta(days=50)).color == Color.RED
+
+
+def test_snapshots_store_reports_color_changes():
+    account = AccountFactory()
+    SentimentFactory(account=account, color=Color.RED, date=D)
+    [(annotated, result)] = selectors.scorecards_compute(Account.objects.all(), D)
+    changes = services.snapshots_store(results=[(annotated, result)], as_of=D)
+    assert changes == [services.ColorChange(account.pk, None, Color.RED, D)]
+
+
+def _make_accounts(n):
+    for account in AccountFactory.create_batch(n, tam=None):
+        MeetingFactory(account=account, date=D - dt.timedelta(days=3))
+        TicketFactory(account=account, opened=D)
+        SentimentFactory(account=account, date=D)
+
+
+def test_recompute_query_count_does_not_grow_with_accounts(django_assert_num_queries):
+    _make_accounts(10)
+    services.scores_recompute(as_of=D - dt.timedelta(days=1))  # also exercises the update path
+    # config, accounts+inputs, upsert snapshots, update accounts, (savepoint in/out)
+    with django_assert_num_queries(6) as small:
+        services.scores_recompute(as_of=D)
+    _make_accounts(190)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert services.scores_recompute(as_of=D) == 200
+    assert HealthSnapshot.objects.filter(date=D).count() == 200
+
+
+def test_recompute_handles_many_chunks():
+    _make_accounts(7)
+    assert services.scores_recompute(as_of=D, chunk_size=3) == 7
+    assert HealthSnapshot.objects.filter(date=D).count() == 7
+
+
+def test_sentiment_update_applies_at_once(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    SentimentFactory(account=account, color=Color.GREEN, date=fixed_today - dt.timedelta(days=40))
+    services.scores_recompute(as_of=fixed_today)
+    entry = services.sentiment_update(account=account, color=Color.RED, reason="Budget cut", by=tam)
+    account.refresh_from_db()
+    assert entry.date == fixed_today and entry.author == tam
+    assert account.health_color == Color.RED
+    assert account.health_date == fixed_today
+    assert HealthSnapshot.objects.get(account=account, date=fixed_today).inputs["sentiment"] == "red"
+
+
+def test_sentiment_change_needs_a_reason_and_saves_nothing_without_one(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    SentimentFactory(account=account, color=Color.GREEN, date=fixed_today - dt.timedelta(days=3))
+    with pytest.raises(ValidationError):
+        services.sentiment_update(account=account, color=Color.YELLOW, reason="  ", by=tam)
+    assert SentimentEntry.objects.filter(account=account).count() == 1
+    assert not HealthSnapshot.objects.exists()
+
+
+def test_same_color_update_needs_no_reason_and_confirms_the_date(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    SentimentFactory(account=account, color=Color.GREEN, date=fixed_today - dt.timedelta(days=90))
+    services.scores_recompute(as_of=fixed_today - dt.timedelta(days=80))
+    services.sentiment_update(account=account, color=Color.GREEN, reason="", by=tam)
+    account.refresh_from_db()
+    assert account.health_date == fixed_today
+
+
+def test_health_confirm_moves_the_date_without_changing_color(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    SentimentFactory(account=account, color=Color.YELLOW, date=fixed_today - dt.timedelta(days=90))
+    services.scores_recompute(as_of=fixed_today - dt.timedelta(days=80))
+    account.refresh_from_db()
+    assert account.health_color == Color.RED  # no meeting, no plan: 5 + 37.5 = 42.5
+    entry = services.health_confirm(account=account, by=tam)
+    account.refresh_from_db()
+    assert entry.source == SentimentSource.CONFIRMATION and entry.color == Color.YELLOW
+    assert (account.health_color, account.health_date) == (Color.RED, fixed_today)
+
+
+def test_health_confirm_needs_a_sentiment(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    with pytest.raises(ValidationError):
+        services.health_confirm(account=account, by=tam)
+    assert not SentimentEntry.objects.exists()

@@ -1,0 +1,18 @@
+"""The one place that says what "today" is, so tests and --as-of can fix it."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+
+def today() -> dt.date:
+    """Today's date in UTC."""
+    return timezone.now().astimezone(dt.UTC).date()
+
+
+def parse_iso_date(value: str) -> dt.date:
+    """A YYYY-MM-DD string as a date; ValueError with a readable message otherwise."""
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form") from None

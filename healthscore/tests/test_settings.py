@@ -1,0 +1,34 @@
+"""The settings refuse an unsafe production start and read the environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(**env):
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "healthscore.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = run_check(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_debug_mode_starts_with_a_dev_key():
+    assert run_check(DEBUG="true").returncode == 0
+
+
+def test_production_with_secret_key_starts():
+    assert run_check(DEBUG="false", SECRET_KEY="x" * 50).returncode == 0
