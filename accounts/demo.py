@@ -4,6 +4,7 @@ several TAMs and a manager, and 13 weeks of score history. Deterministic for a g
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from accounts.models import (
 from accounts.services import scores_recompute
 
 DEMO_PASSWORD = "healthscore-demo"
+DEMO_APPS = ("triage", "notes")
 TAMS = [
     ("ana", "Ana", "Silva"),
     ("ben", "Ben", "Okafor"),
@@ -138,6 +140,9 @@ def demo_seed(
         SentimentEntry.objects.filter(account=OuterRef("pk")).values("account").annotate(d=Max("date")).values("d")
     )
     Account.objects.update(health_date=Greatest("health_date", Coalesce(latest_update, "health_date")))
+    # The other apps add their demo data on top (triage records, notes, ...).
+    for app in DEMO_APPS:
+        importlib.import_module(f"{app}.demo").seed(today=today, rng=rng)
     return logins
 
 
