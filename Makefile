@@ -32,7 +32,7 @@ lint: install
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 bench: install
-	DEBUG=true $(PY) bench/run.py
+	DEBUG=true $(PY) bench/recompute.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
