@@ -71,3 +71,11 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = "redis" if settings.REDIS_URL else "eager (no REDIS_URL)"
+    return f"healthscore: database {engine}, celery {broker}"
