@@ -76,12 +76,12 @@ class ActivityForm(forms.Form):
         help_text="Visible to the account team and managers only.",
     )
     sentiment_color = forms.ChoiceField(
-        label="Update TAM sentiment",
+        label="New TAM sentiment",
         required=False,
         choices=[("", "No change")] + list(Color.choices),
     )
     sentiment_reason = forms.CharField(
-        label="Sentiment reason",
+        label="Reason for the sentiment",
         required=False,
         max_length=2000,
         help_text=REASON_HELP,

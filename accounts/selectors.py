@@ -15,6 +15,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -278,11 +279,11 @@ def account_tickets(*, account: Account, today: dt.date, limit: int = 10) -> dic
     start, end = scorecard.support_window(today, RECENT_TICKET_DAYS)
     open_first = Case(When(status__in=SupportTicket.OPEN_STATUSES, then=Value(0)), default=Value(1))
     tickets = account.tickets.order_by(open_first, "-opened", "-id")
-    return {
-        "recent_count": account.tickets.filter(opened__gt=start, opened__lte=end).count(),
-        "open_count": account.tickets.filter(status__in=SupportTicket.OPEN_STATUSES).count(),
-        "items": list(tickets[:limit]),
-    }
+    counts = account.tickets.aggregate(
+        recent_count=Count("pk", filter=Q(opened__gt=start, opened__lte=end)),
+        open_count=Count("pk", filter=Q(status__in=SupportTicket.OPEN_STATUSES)),
+    )
+    return {**counts, "items": list(tickets[:limit])}
 
 
 def account_plans(*, account: Account) -> list[SuccessPlan]:
