@@ -191,6 +191,11 @@ def my_accounts(*, user, today: dt.date) -> QuerySet[Account]:
     return account_rows(today=today).filter(tam=user)
 
 
+def my_accounts_health(*, user) -> list[Account]:
+    """Just the health fields of a TAM's accounts (the counts above My accounts)."""
+    return list(Account.objects.filter(tam=user).only("segment", "health_color", "health_date"))
+
+
 def account_snapshots(*, account: Account, today: dt.date) -> list[HealthSnapshot]:
     """The account's stored scores over the last year, oldest first (the chart and history)."""
     since = today - dt.timedelta(days=CHART_DAYS)

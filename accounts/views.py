@@ -65,17 +65,23 @@ def _my_accounts_page(request, *, failed: Account | None = None, form=None, stat
     for account in accounts:
         # The row that failed to save shows its form open, with the errors next to the fields.
         account.row_form = form if failed is not None and account.pk == failed.pk else None
-    summary = {
-        "red": sum(a.health_color == Color.RED for a in accounts),
-        "yellow": sum(a.health_color == Color.YELLOW for a in accounts),
-        "stale": sum(health.health_is_stale(a.segment, a.health_date, today) for a in accounts),
-    }
     return render(
         request,
         "accounts/my_accounts.html",
-        {"accounts": accounts, "today": today, "summary": summary, "colors": Color.choices},
+        {"accounts": accounts, "today": today, "summary": _summary(accounts, today), "colors": Color.choices},
         status=status,
     )
+
+
+def _summary(accounts, today) -> dict:
+    """The counts above My accounts."""
+    return {
+        "total": len(accounts),
+        "red": sum(a.health_color == Color.RED for a in accounts),
+        "yellow": sum(a.health_color == Color.YELLOW for a in accounts),
+        "green": sum(a.health_color == Color.GREEN for a in accounts),
+        "stale": sum(health.health_is_stale(a.segment, a.health_date, today) for a in accounts),
+    }
 
 
 def _my_account_row(request, account: Account, *, form=None, saved: str = "", status: int = 200):
@@ -83,12 +89,11 @@ def _my_account_row(request, account: Account, *, form=None, saved: str = "", st
     today = clock.today()
     row = selectors.account_rows(today=today).get(pk=account.pk)
     row.row_form = form
-    return render(
-        request,
-        "accounts/_my_account_row.html",
-        {"account": row, "today": today, "colors": Color.choices, "saved": saved},
-        status=status,
-    )
+    context = {"account": row, "today": today, "colors": Color.choices, "saved": saved}
+    if saved and row.tam_id == request.user.pk:
+        # The counts above the table changed too: send them along, swapped out of band.
+        context["oob_summary"] = _summary(selectors.my_accounts_health(user=request.user), today)
+    return render(request, "accounts/_my_account_row.html", context, status=status)
 
 
 # --- Writes: sentiment, confirmation, activity ---------------------------------------------

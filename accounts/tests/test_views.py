@@ -152,6 +152,7 @@ def test_inline_sentiment_returns_the_updated_row_without_a_page(client, tam, sc
     assert response.status_code == 200
     assert html.lstrip().startswith(f'<tbody id="acct-{scored.external_id}"') and "<html" not in html
     assert 'chip-red">Red<' in html and ">25.0<" in html and "✓ Saved" in html
+    assert 'id="my-summary" aria-label="Summary" hx-swap-oob="true"' in html
     entry = scored.sentiments.latest("created_at")
     assert (entry.color, entry.reason, entry.source) == ("red", "Sponsor left", SentimentSource.ACCOUNT_LIST)
     scored.refresh_from_db()
