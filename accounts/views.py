@@ -28,6 +28,11 @@ def _account_to_edit(request, external_id: str) -> Account:
     return account
 
 
+def _score(account: Account) -> str:
+    """The stored score in words for messages (0.0 is a score, not a missing one)."""
+    return "not scored" if account.health_score is None else str(account.health_score)
+
+
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -134,7 +139,7 @@ def account_sentiment(request, external_id: str):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            message = f"{account.name}: sentiment set to {Color(color).label}, score {account.health_score or '–'}."
+            message = f"{account.name}: sentiment set to {Color(color).label}, score {_score(account)}."
             return _health_saved(request, account, form.sent_from, message)
     return _health_not_saved(request, account, form)
 
@@ -181,7 +186,7 @@ def account_activity(request, external_id: str):
             message = f"Logged the {MeetingKind(meeting.kind).label.lower()} of {meeting.date:%Y-%m-%d}"
             if data["sentiment_color"]:
                 message += f" and set the sentiment to {Color(data['sentiment_color']).label}"
-            messages.success(request, f"{message}. Score now {account.health_score or '–'}.")
+            messages.success(request, f"{message}. Score now {_score(account)}.")
             return redirect("account_detail", external_id=account.external_id)
     return _account_page(request, account, activity_form=form, status=422)
 

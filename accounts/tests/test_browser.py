@@ -77,7 +77,7 @@ def test_tam_updates_sentiment_inline_and_sees_the_score_change_without_a_reload
     # Keyboard: open the row's update panel with Enter.
     row.locator("summary").focus()
     page.keyboard.press("Enter")
-    row.get_by_label("Red").check()
+    row.get_by_role("radio", name="Red").check()
     row.get_by_role("button", name="Save sentiment").click()
     # A color change without a reason: the error shows in the row, nothing is saved.
     expect(row.get_by_text("Say why the sentiment changes.")).to_be_visible()

@@ -352,3 +352,16 @@ def test_every_form_on_the_tam_pages_carries_a_csrf_token(client, tam, scored):
 def test_writes_are_post_only(client, tam, scored):
     client.force_login(tam)
     assert client.get(f"/accounts/{scored.external_id}/sentiment/").status_code == 405
+
+
+def test_a_score_of_zero_is_shown_as_zero_not_as_missing(client, tam, fixed_today):
+    account = AccountFactory(tam=tam, name="Zero Co")
+    SentimentFactory(account=account, color=Color.RED, date=fixed_today)
+    TicketFactory.create_batch(16, account=account, opened=fixed_today)
+    services.scores_recompute(as_of=fixed_today)
+    account.refresh_from_db()
+    assert account.health_score == 0
+    client.force_login(tam)
+    assert 'class="row-score">0.0<' in client.get("/my/").content.decode()
+    assert 'class="score">0.0<' in client.get(f"/accounts/{account.external_id}/").content.decode()
+    assert ">0.0</td>" in client.get("/accounts/").content.decode()

@@ -38,7 +38,7 @@ def main(base: str, out: str) -> None:
         log_in(page, base)
         # The inline update panel open on the second row, as a TAM sees it.
         page.locator("details.inline-update summary").nth(1).click()
-        page.locator("tbody.account-row").nth(1).get_by_label("Yellow").check()
+        page.locator("tbody.account-row").nth(1).get_by_role("radio", name="Yellow").check()
         page.screenshot(path=f"{out}/my-accounts.png")
         href = page.locator("tbody.account-row th a").first.get_attribute("href")
         page.goto(base + href)
