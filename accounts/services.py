@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from accounts import scorecard, selectors
-from accounts.models import Account, HealthSnapshot, SentimentEntry, SentimentSource
+from accounts.models import Account, HealthSnapshot, Meeting, SentimentEntry, SentimentSource
 from healthscore import clock
 
 # Accounts scored per round trip: bounds memory; each chunk costs a fixed number of queries.
@@ -194,3 +194,63 @@ def health_confirm(*, account: Account, by) -> SentimentEntry:
         by=by,
         source=SentimentSource.CONFIRMATION,
     )
+
+
+_SENTIMENT_FIELDS = {"color": "sentiment_color", "reason": "sentiment_reason"}
+
+
+@transaction.atomic
+def activity_log(
+    *,
+    account: Account,
+    date: dt.date,
+    kind: str,
+    status: str,
+    by,
+    attendees: str = "",
+    summary: str = "",
+    sentiment_color: str | None = None,
+    sentiment_reason: str = "",
+) -> Meeting:
+    """Log a call or meeting and, optionally, the TAM's sentiment in one transaction; the
+    account is rescored at once. Bad input (a future date, a color change without a reason)
+    raises ValidationError keyed by these argument names and saves nothing.
+
+    The sentiment is dated today, not the meeting's date: it is the TAM's read now, and a
+    back-dated entry would only rescore the past (the handbook's next-day lag we avoid).
+    """
+    meeting = Meeting(
+        account=account,
+        date=date,
+        kind=kind,
+        status=status,
+        attendees=attendees.strip(),
+        summary=summary.strip(),
+        logged_by=by,
+    )
+    meeting.full_clean()
+    if date > clock.today():
+        raise ValidationError({"date": "An activity can't be logged for a future date."})
+    if sentiment_reason.strip() and not sentiment_color:
+        raise ValidationError({"sentiment_color": "Choose a color to go with the sentiment reason."})
+    meeting.save()
+    if sentiment_color:
+        try:
+            sentiment_update(
+                account=account,
+                color=sentiment_color,
+                reason=sentiment_reason,
+                by=by,
+                source=SentimentSource.ACTIVITY,
+            )
+        except ValidationError as error:
+            # Name the fields as the caller knows them; the atomic block undoes the meeting.
+            raise ValidationError(
+                {
+                    _SENTIMENT_FIELDS.get(field, NON_FIELD_ERRORS): messages
+                    for field, messages in error.message_dict.items()
+                }
+            ) from error
+    else:
+        account_rescore(account=account)
+    return meeting

@@ -4,6 +4,10 @@ from accounts import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("my/", views.my_accounts, name="my_accounts"),
     path("accounts/", views.account_list, name="account_list"),
     path("accounts/<str:external_id>/", views.account_detail, name="account_detail"),
+    path("accounts/<str:external_id>/sentiment/", views.account_sentiment, name="account_sentiment"),
+    path("accounts/<str:external_id>/confirm/", views.account_health_confirm, name="account_health_confirm"),
+    path("accounts/<str:external_id>/activity/", views.account_activity, name="account_activity"),
 ]

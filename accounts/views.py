@@ -1,10 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from accounts import permissions, scorecard, selectors
-from accounts.models import Account
+from accounts import charts, health, permissions, scorecard, selectors, services
+from accounts.forms import ActivityForm, ConfirmForm, SentimentForm
+from accounts.models import Account, Color, MeetingKind
 from healthscore import clock
 
 
@@ -13,9 +17,31 @@ def _require_role(user) -> None:
         raise PermissionDenied("Your login has no Healthscore role yet; ask an admin.")
 
 
+def _account_to_edit(request, external_id: str) -> Account:
+    """The account, if this user may change it: 404 when unknown, 403 when not theirs."""
+    _require_role(request.user)
+    account = get_object_or_404(
+        Account.objects.select_related("tam", "sal", "solutions_architect"), external_id=external_id
+    )
+    if not permissions.can_edit_account(request.user, account):
+        raise PermissionDenied("Only the account's TAM can change it.")
+    return account
+
+
+def _score(account: Account) -> str:
+    """The stored score in words for messages (0.0 is a score, not a missing one)."""
+    return "not scored" if account.health_score is None else str(account.health_score)
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
 @login_required
 def home(request):
     """TAMs land on their accounts, everyone else on the full list."""
+    if permissions.is_tam(request.user):
+        return redirect("my_accounts")
     return redirect("account_list")
 
 
@@ -28,20 +54,200 @@ def account_list(request):
     return render(request, "accounts/account_list.html", {"page": page, "mine": mine})
 
 
+# --- My accounts ------------------------------------------------------------------------
+
+
+@login_required
+def my_accounts(request):
+    """The TAM's home: their accounts, riskiest first, with inline sentiment updates."""
+    _require_role(request.user)
+    return _my_accounts_page(request)
+
+
+def _my_accounts_page(request, *, failed: Account | None = None, form=None, status: int = 200):
+    today = clock.today()
+    accounts = list(selectors.my_accounts(user=request.user, today=today))
+    for account in accounts:
+        # The row that failed to save shows its form open, with the errors next to the fields.
+        account.row_form = form if failed is not None and account.pk == failed.pk else None
+    return render(
+        request,
+        "accounts/my_accounts.html",
+        {"accounts": accounts, "today": today, "summary": _summary(accounts, today), "colors": Color.choices},
+        status=status,
+    )
+
+
+def _summary(accounts, today) -> dict:
+    """The counts above My accounts."""
+    return {
+        "total": len(accounts),
+        "red": sum(a.health_color == Color.RED for a in accounts),
+        "yellow": sum(a.health_color == Color.YELLOW for a in accounts),
+        "green": sum(a.health_color == Color.GREEN for a in accounts),
+        "stale": sum(health.health_is_stale(a.segment, a.health_date, today) for a in accounts),
+    }
+
+
+def _my_account_row(request, account: Account, *, form=None, saved: str = "", status: int = 200):
+    """One row of My accounts, re-read with its annotations (the htmx answer)."""
+    today = clock.today()
+    row = selectors.account_rows(today=today).get(pk=account.pk)
+    row.row_form = form
+    context = {"account": row, "today": today, "colors": Color.choices, "saved": saved}
+    if saved and row.tam_id == request.user.pk:
+        # The counts above the table changed too: send them along, swapped out of band.
+        context["oob_summary"] = _summary(selectors.my_accounts_health(user=request.user), today)
+    return render(request, "accounts/_my_account_row.html", context, status=status)
+
+
+# --- Writes: sentiment, confirmation, activity ---------------------------------------------
+
+
+def _health_saved(request, account: Account, sent_from: str, message: str):
+    if _is_htmx(request) and sent_from == "list":
+        return _my_account_row(request, account, saved=message)
+    messages.success(request, message)
+    if sent_from == "list":
+        return redirect(f"{reverse('my_accounts')}#acct-{account.external_id}")
+    return redirect("account_detail", external_id=account.external_id)
+
+
+def _health_not_saved(request, account: Account, form):
+    """Answer a refused sentiment or confirmation with the form and its errors (422)."""
+    sent_from = form.sent_from
+    if _is_htmx(request) and sent_from == "list":
+        return _my_account_row(request, account, form=form, status=422)
+    if sent_from == "list":
+        return _my_accounts_page(request, failed=account, form=form, status=422)
+    key = "sentiment_form" if isinstance(form, SentimentForm) else "confirm_form"
+    return _account_page(request, account, status=422, **{key: form})
+
+
+@login_required
+@require_POST
+def account_sentiment(request, external_id: str):
+    """Set the TAM sentiment (from My accounts or the account page); the account is rescored at once."""
+    account = _account_to_edit(request, external_id)
+    form = SentimentForm(request.POST)
+    if form.is_valid():
+        color = form.cleaned_data["color"]
+        try:
+            services.sentiment_update(
+                account=account, color=color, reason=form.cleaned_data["reason"], by=request.user, source=form.source
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            message = f"{account.name}: sentiment set to {Color(color).label}, score {_score(account)}."
+            return _health_saved(request, account, form.sent_from, message)
+    return _health_not_saved(request, account, form)
+
+
+@login_required
+@require_POST
+def account_health_confirm(request, external_id: str):
+    """ "Confirm health is current": moves the Customer Health Score Date, keeps the color."""
+    account = _account_to_edit(request, external_id)
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.health_confirm(account=account, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _health_saved(request, account, form.sent_from, f"{account.name}: health confirmed as current.")
+    return _health_not_saved(request, account, form)
+
+
+@login_required
+@require_POST
+def account_activity(request, external_id: str):
+    """Log a call or meeting, with an optional sentiment update, in one transaction."""
+    account = _account_to_edit(request, external_id)
+    form = ActivityForm(request.POST, today=clock.today())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.activity_log(
+                account=account,
+                date=data["date"],
+                kind=data["kind"],
+                status=data["status"],
+                attendees=data["attendees"],
+                summary=data["summary"],
+                sentiment_color=data["sentiment_color"] or None,
+                sentiment_reason=data["sentiment_reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            message = f"Logged the {MeetingKind(meeting.kind).label.lower()} of {meeting.date:%Y-%m-%d}"
+            if data["sentiment_color"]:
+                message += f" and set the sentiment to {Color(data['sentiment_color']).label}"
+            messages.success(request, f"{message}. Score now {_score(account)}.")
+            return redirect("account_detail", external_id=account.external_id)
+    return _account_page(request, account, activity_form=form, status=422)
+
+
+# --- The account page -------------------------------------------------------------------
+
+
 @login_required
 def account_detail(request, external_id: str):
     _require_role(request.user)
     account = get_object_or_404(
         Account.objects.select_related("tam", "sal", "solutions_architect"), external_id=external_id
     )
-    result = selectors.account_scorecard(account, clock.today())
-    return render(
-        request,
-        "accounts/account_detail.html",
+    return _account_page(request, account)
+
+
+def _account_page(request, account: Account, *, status: int = 200, **forms):
+    today = clock.today()
+    rules = selectors.rules_by_segment()
+    segment_rules = rules[account.segment]
+    [(_, result)] = selectors.scorecards_compute(Account.objects.filter(pk=account.pk), today, rules)
+    snapshots = selectors.account_snapshots(account=account, today=today)
+    can_edit = permissions.can_edit_account(request.user, account)
+    latest_sentiment = account.sentiments.select_related("author").order_by("-date", "-created_at", "-pk").first()
+    measures = [
         {
-            "account": account,
-            "result": result,
-            "missing_explained": scorecard.explain_missing(result),
-            "can_edit": permissions.can_edit_account(request.user, account),
-        },
-    )
+            "measure": m,
+            "points": None
+            if m.color is None
+            else scorecard.round2(segment_rules.points(m.color) * m.effective_weight / 100),
+        }
+        for m in result.measures
+    ]
+    context = {
+        "account": account,
+        "result": result,
+        "measures": measures,
+        "rules": segment_rules,
+        "missing_explained": scorecard.explain_missing(result),
+        "can_edit": can_edit,
+        "can_read_notes": permissions.can_read_notes(request.user, account),
+        "stale": health.health_is_stale(account.segment, account.health_date, today),
+        "today": today,
+        "chart": charts.score_chart(
+            [(s.date, s.score, s.color) for s in snapshots],
+            end=today,
+            green_min=segment_rules.green_min_score,
+            yellow_min=segment_rules.yellow_min_score,
+        ),
+        "snapshots": snapshots,
+        "history": selectors.account_history(account=account, snapshots=snapshots),
+        "latest_sentiment": latest_sentiment,
+        "meetings": selectors.account_meetings(account=account),
+        "tickets": selectors.account_tickets(account=account, today=today),
+        "plans": selectors.account_plans(account=account),
+    }
+    if can_edit:
+        initial = {"color": latest_sentiment.color} if latest_sentiment else {}
+        context["sentiment_form"] = forms.get("sentiment_form") or SentimentForm(
+            initial={**initial, "origin": "account"}
+        )
+        context["confirm_form"] = forms.get("confirm_form") or ConfirmForm(initial={"origin": "account"})
+        context["activity_form"] = forms.get("activity_form") or ActivityForm(today=today)
+    return render(request, "accounts/account_detail.html", context, status=status)

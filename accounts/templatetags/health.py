@@ -1,6 +1,10 @@
+import datetime as dt
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from accounts import charts, health, selectors
 
 register = template.Library()
 
@@ -19,3 +23,46 @@ def chip(color):
 def weight(value):
     """Effective weights shown with two decimals."""
     return f"{float(value):.2f}"
+
+
+@register.filter
+def color_word(color):
+    """A color in words ("No score" when there is none)."""
+    return LABELS.get(color, "No score") if color else "No score"
+
+
+@register.filter
+def person(user):
+    """A user's name as people know it."""
+    if user is None:
+        return "unassigned"
+    return user.get_full_name() or user.username
+
+
+@register.filter
+def days_since(day, today):
+    """Whole days from `day` to `today` ("–" when there is no day)."""
+    if day is None:
+        return None
+    return (today - day).days
+
+
+@register.simple_tag
+def stale_badge(account, today):
+    """A "Stale" badge (in words) when the Customer Health Score Date is out of date."""
+    if not health.health_is_stale(account.segment, account.health_date, today):
+        return ""
+    months = health.FRESH_MONTHS[account.segment]
+    period = "a month" if months == 1 else "a quarter" if months == 3 else f"{months} months"
+    title = f"Health not confirmed for more than {period} ({account.get_segment_display()})"
+    if account.health_date is None:
+        title = "Health has never been confirmed"
+    return format_html('<span class="badge badge-stale" title="{}">Stale</span>', title)
+
+
+@register.inclusion_tag("accounts/_sparkline.html")
+def sparkline(snapshots, today):
+    """The last 90 days of stored scores as a tiny inline SVG."""
+    start = today - dt.timedelta(days=selectors.TREND_DAYS)
+    points = [(s.date, s.score, s.color) for s in snapshots]
+    return {"chart": charts.sparkline(points, start=start, end=today)}

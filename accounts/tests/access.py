@@ -28,3 +28,93 @@ RULES = [
         no_role=FORBIDDEN,
     ),
 ]
+
+# --- The TAM's pages and writes --------------------------------------------------------
+
+
+def _health_state(account):
+    """Everything a refused health write must leave alone."""
+
+    def read(w):
+        account.refresh_from_db()
+        return (
+            list(account.sentiments.values_list("pk", flat=True)),
+            list(account.meetings.values_list("pk", flat=True)),
+            list(account.snapshots.values_list("pk", flat=True)),
+            (account.health_color, account.health_score, account.health_date),
+        )
+
+    return read
+
+
+def _other(w):
+    return _health_state(w.other_account)(w)
+
+
+def _own(w):
+    return _health_state(w.own_account)(w)
+
+
+def _sentiment_data(w):
+    return {"color": "red", "reason": "Champion left", "origin": "account"}
+
+
+def _activity_data(w):
+    return {
+        "date": "2020-01-02",
+        "kind": "cadence",
+        "status": "held",
+        "attendees": "Jo",
+        "summary": "Talked",
+        "sentiment_color": "yellow",
+        "sentiment_reason": "Adoption stalled",
+    }
+
+
+def _confirm_setup(account):
+    """Confirming needs a sentiment to confirm: give the account one first."""
+    from accounts.tests.factories import SentimentFactory
+
+    if not account.sentiments.exists():
+        SentimentFactory(account=account)
+    return account.external_id
+
+
+# Writes are checked twice: on another TAM's account (a TAM is refused, nothing changes) and on
+# the TAM's own account (a TAM may, a manager may not, nothing changes when refused).
+WRITES = [
+    ("account_sentiment", "sentiment", _sentiment_data),
+    ("account_health_confirm", "confirm", lambda w: {"origin": "account"}),
+    ("account_activity", "activity", _activity_data),
+]
+
+RULES += [
+    Rule("my_accounts", lambda w: "/my/", anonymous=LOGIN, tam=ALLOWED, manager=ALLOWED, admin=ALLOWED),
+]
+for name, path, data in WRITES:
+    RULES += [
+        Rule(
+            name,
+            lambda w, path=path: f"/accounts/{_confirm_setup(w.other_account)}/{path}/",
+            method="post",
+            data=data,
+            unchanged=_other,
+            anonymous=LOGIN,
+            tam=FORBIDDEN,
+            manager=FORBIDDEN,
+            admin=302,
+            no_role=FORBIDDEN,
+        ),
+        Rule(
+            name,
+            lambda w, path=path: f"/accounts/{_confirm_setup(w.own_account)}/{path}/",
+            method="post",
+            data=data,
+            unchanged=_own,
+            anonymous=LOGIN,
+            tam=302,
+            manager=FORBIDDEN,
+            admin=302,
+            no_role=FORBIDDEN,
+        ),
+    ]

@@ -12,6 +12,8 @@ from accounts.models import (
     Account,
     Color,
     HealthSnapshot,
+    Meeting,
+    MeetingKind,
     MeetingStatus,
     PlanStatus,
     ScorecardConfig,
@@ -244,3 +246,136 @@ def test_health_confirm_needs_a_sentiment(fixed_today, tam):
     with pytest.raises(ValidationError):
         services.health_confirm(account=account, by=tam)
     assert not SentimentEntry.objects.exists()
+
+
+# --- activity_log: a call or meeting and an optional sentiment, in one transaction ---------
+
+
+def _log(account, tam, **kwargs):
+    args = {
+        "account": account,
+        "date": D - dt.timedelta(days=2),
+        "kind": MeetingKind.CADENCE,
+        "status": MeetingStatus.HELD,
+        "attendees": " Jo Park ",
+        "summary": "Walked through the runner fleet.",
+        "by": tam,
+    }
+    return services.activity_log(**{**args, **kwargs})
+
+
+def test_activity_log_saves_the_meeting_and_sentiment_and_rescores_at_once(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=30))
+    meeting = _log(account, tam, sentiment_color=Color.RED, sentiment_reason="Sponsor left")
+    account.refresh_from_db()
+    assert (meeting.date, meeting.logged_by, meeting.attendees) == (D - dt.timedelta(days=2), tam, "Jo Park")
+    entry = account.sentiments.order_by("-created_at").first()
+    # The sentiment is the TAM's read now: dated today, so it counts today, not "the next day".
+    assert (entry.color, entry.date, entry.source, entry.author) == (Color.RED, D, SentimentSource.ACTIVITY, tam)
+    snapshot = HealthSnapshot.objects.get(account=account, date=D)
+    assert snapshot.inputs["sentiment"] == "red" and snapshot.inputs["last_held_meeting"] == "2026-11-22"
+    assert (account.health_color, account.health_date, account.scored_on) == (Color.RED, D, D)
+
+
+def test_activity_log_without_sentiment_still_rescores_engagement(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=5))
+    _log(account, tam)
+    assert account.sentiments.count() == 1
+    snapshot = HealthSnapshot.objects.get(account=account, date=D)
+    assert snapshot.measures["engagement"]["color"] == Color.GREEN
+    assert snapshot.measures["engagement"]["detail"].startswith("2 days since last meeting")
+
+
+def test_activity_log_rolls_back_the_meeting_when_the_sentiment_is_refused(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=5))
+    with pytest.raises(ValidationError) as caught:
+        _log(account, tam, sentiment_color=Color.RED, sentiment_reason="   ")
+    # The meeting was saved before the sentiment was refused: the transaction undid it.
+    assert "sentiment_reason" in caught.value.message_dict
+    assert not Meeting.objects.exists()
+    assert account.sentiments.count() == 1 and not HealthSnapshot.objects.exists()
+
+
+def test_activity_log_refuses_a_future_date_and_saves_nothing(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    with pytest.raises(ValidationError) as caught:
+        _log(account, tam, date=D + dt.timedelta(days=1), sentiment_color=Color.GREEN, sentiment_reason="Good")
+    assert "date" in caught.value.message_dict
+    assert not Meeting.objects.exists() and not SentimentEntry.objects.exists()
+
+
+def test_activity_log_refuses_a_sentiment_reason_without_a_color(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    with pytest.raises(ValidationError) as caught:
+        _log(account, tam, sentiment_reason="Feels shaky")
+    assert "sentiment_color" in caught.value.message_dict
+    assert not Meeting.objects.exists()
+
+
+def test_activity_log_refuses_an_unknown_kind_by_field(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    with pytest.raises(ValidationError) as caught:
+        _log(account, tam, kind="party")
+    assert "kind" in caught.value.message_dict
+    assert not Meeting.objects.exists()
+
+
+def test_a_cancelled_call_is_logged_but_does_not_count_as_engagement(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    _log(account, tam, status=MeetingStatus.CANCELLED)
+    snapshot = HealthSnapshot.objects.get(account=account, date=D)
+    assert Meeting.objects.count() == 1
+    assert snapshot.measures["engagement"]["detail"].startswith("No held meeting")
+
+
+# --- Selectors of the TAM's pages -------------------------------------------------------
+
+
+def test_my_accounts_are_the_tams_own_riskiest_first_unscored_first(tam, other_tam):
+    low = AccountFactory(tam=tam, name="Low", health_score=Decimal("20"))
+    high = AccountFactory(tam=tam, name="High", health_score=Decimal("90"))
+    unscored = AccountFactory(tam=tam, name="Unscored")
+    AccountFactory(tam=other_tam, name="Not mine", health_score=Decimal("1"))
+    assert list(selectors.my_accounts(user=tam, today=D)) == [unscored, low, high]
+
+
+def test_account_rows_gather_the_row_facts(tam):
+    account = AccountFactory(tam=tam)
+    MeetingFactory(account=account, date=D - dt.timedelta(days=12))
+    MeetingFactory(account=account, date=D - dt.timedelta(days=3), status=MeetingStatus.CANCELLED)
+    TicketFactory.create_batch(3, account=account, opened=D - dt.timedelta(days=29))
+    TicketFactory(account=account, opened=D - dt.timedelta(days=30))  # outside the 30-day window
+    SuccessPlanFactory(account=account, status=PlanStatus.DRAFT)
+    SuccessPlanFactory(account=account, status=PlanStatus.ACTIVE)
+    SentimentFactory(account=account, color=Color.YELLOW, date=D - dt.timedelta(days=1))
+    HealthSnapshot.objects.create(account=account, date=D - dt.timedelta(days=91), score=10, color="red")
+    HealthSnapshot.objects.create(account=account, date=D - dt.timedelta(days=7), score=60, color="yellow")
+    HealthSnapshot.objects.create(account=account, date=D, score=80, color="green")
+    [row] = selectors.my_accounts(user=tam, today=D)
+    assert row.last_held == D - dt.timedelta(days=12)
+    assert row.recent_tickets == 3
+    assert row.plan_status == PlanStatus.ACTIVE
+    assert row.sentiment_color == Color.YELLOW
+    assert [(s.date, s.score) for s in row.trend] == [(D - dt.timedelta(days=7), 60), (D, 80)]
+
+
+def test_history_lists_sentiment_and_overall_changes_with_who_and_why(tam):
+    account = AccountFactory(tam=tam)
+    SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=20), author=tam)
+    SentimentFactory(account=account, color=Color.RED, date=D - dt.timedelta(days=2), author=tam, reason="Budget cut")
+    services.scores_recompute(as_of=D - dt.timedelta(days=10))
+    services.scores_recompute(as_of=D)
+    snapshots = selectors.account_snapshots(account=account, today=D)
+    history = selectors.account_history(account=account, snapshots=snapshots)
+    described = [(h.date, h.what, h.old, h.new) for h in history]
+    assert described == [
+        (D, "Overall health", "green", "red"),
+        (D - dt.timedelta(days=2), "TAM Sentiment", "green", "red"),
+        (D - dt.timedelta(days=10), "Overall health", None, "green"),
+        (D - dt.timedelta(days=20), "TAM Sentiment", None, "green"),
+    ]
+    assert history[0].why == "TAM Sentiment green → red" and history[0].who == "Scorecard"
+    assert history[1].why == "Budget cut" and history[1].who == (tam.get_full_name() or tam.username)
