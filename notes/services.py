@@ -185,6 +185,9 @@ def signal_data_update(
     """Save the data behind the signals in one transaction: the account's licences, stages,
     deployment and version, and its feature requests and champion changes (new or changed
     rows of this account, and rows to delete)."""
+    for row in [*feature_requests, *champion_changes, *deleted]:
+        if row.pk is not None and row.account_id != account.pk:
+            raise ValidationError("A row belongs to another account.")
     account.deployment = data.deployment
     account.licences_purchased = data.licences_purchased
     account.licences_used = data.licences_used
@@ -201,9 +204,6 @@ def signal_data_update(
             "updated_at",
         ]
     )
-    for row in [*feature_requests, *champion_changes, *deleted]:
-        if row.pk is not None and row.account_id != account.pk:
-            raise ValidationError("A row belongs to another account.")
     for row in [*feature_requests, *champion_changes]:
         row.account = account
         row.full_clean()

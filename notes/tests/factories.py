@@ -20,9 +20,7 @@ class NoteEntryFactory(factory.django.DjangoModelFactory):
         model = NoteEntry
 
     account = factory.SubFactory(AccountFactory)
-    meeting = factory.SubFactory(
-        MeetingFactory, account=factory.SelfAttribute("..account"), status=MeetingStatus.HELD
-    )
+    meeting = factory.SubFactory(MeetingFactory, account=factory.SelfAttribute("..account"), status=MeetingStatus.HELD)
     author = factory.SelfAttribute("account.tam")
     product_feedback = "Likes the new pipeline editor"
 
