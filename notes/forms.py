@@ -13,7 +13,6 @@ from notes import health_signals
 from notes.models import ActionItem, ChampionChange, FeatureRequest, RiskCategory
 from notes.services import CONFIRM, NO_CHANGE
 
-MARKDOWN_HELP = "Markdown: **bold**, *italic*, - lists, [links](https://…)."
 # The product's DevOps stages, offered as checkboxes for "product stages in use".
 PRODUCT_STAGES = [
     "manage",
@@ -40,7 +39,7 @@ def _markdown_area(label: str, help_text: str = "", rows: int = 3) -> forms.Char
     return forms.CharField(
         label=label,
         required=False,
-        help_text=(help_text + " " if help_text else "") + MARKDOWN_HELP,
+        help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
 

@@ -299,6 +299,8 @@ def upgrade(inputs: SignalInputs) -> Signal:
         return Signal(name, label, WATCH, data, "One major release behind: plan the upgrade before the next major.")
     if current < latest:
         return Signal(name, label, OK, data, "On the current major release.")
+    if current > latest:
+        return Signal(name, label, OK, data, "Newer than the latest release on record: update the release list.")
     return Signal(name, label, OK, data, "On the latest release.")
 
 

@@ -56,6 +56,7 @@ class CarriedItem:
 
     item: ActionItem
     done_here: bool
+    overdue: bool = False
 
 
 @dataclass
@@ -120,7 +121,9 @@ def entry_views(account: Account, entries: list[NoteEntry]) -> list[EntryView]:
             created = (item.created_date, item.entry_id)
             done = None if item.done_in_id is None else (item.done_date, item.done_in_id)
             if created < key and (done is None or done >= key):
-                view.carried.append(CarriedItem(item=item, done_here=item.done_in_id == entry.pk))
+                done_here = item.done_in_id == entry.pk
+                overdue = not done_here and item.due is not None and item.due < entry.meeting.date
+                view.carried.append(CarriedItem(item=item, done_here=done_here, overdue=overdue))
         view.tickets = [t for t in tickets if _open_on(t, entry.meeting.date)]
         views.append(view)
     return views

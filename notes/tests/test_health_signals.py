@@ -171,6 +171,8 @@ def test_cadence_never_held_is_a_flag_with_the_ebr_advice():
     ("version", "level"),
     [
         ("17.6", hs.OK),
+        ("17.10", hs.OK),
+        ("18.0", hs.OK),
         ("17.0", hs.OK),
         ("16.11", hs.WATCH),
         ("16.0.3", hs.WATCH),
@@ -237,3 +239,8 @@ def test_compute_returns_every_signal_in_the_handbook_order():
     names = [s.name for s in hs.compute(BASE)]
     assert names == ["utilization", "feature_requests", "support", "cadence", "upgrade", "champion"]
     assert all(s.level_label for s in hs.compute(BASE))
+
+
+def test_upgrade_says_when_the_release_list_is_behind_the_customer():
+    signal = hs.upgrade(inputs(self_managed=True, current_version="18.1"))
+    assert signal.verdict == "Newer than the latest release on record: update the release list."

@@ -165,3 +165,19 @@ def test_latest_release_is_the_highest_version_not_the_newest_row():
     ProductReleaseFactory(major=17, minor=6, released_on=dt.date(2026, 11, 19))
     ProductReleaseFactory(major=16, minor=11, released_on=dt.date(2026, 11, 20))  # a late patch line
     assert selectors.latest_release().version == "17.6"
+
+
+def test_carried_items_past_their_due_date_are_marked_overdue(tam, fixed_today):
+    account = AccountFactory(tam=tam)
+    note(
+        account,
+        tam,
+        dt.date(2026, 11, 2),
+        new_items=[
+            services.NewActionItem("Late", "TAM", dt.date(2026, 11, 8)),
+            services.NewActionItem("On time", "TAM", dt.date(2026, 11, 9)),
+        ],
+    )
+    second = note(account, tam, dt.date(2026, 11, 9))
+    [view] = selectors.entry_views(account, [second])
+    assert [(c.item.text, c.overdue) for c in view.carried] == [("Late", True), ("On time", False)]
