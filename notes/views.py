@@ -1,5 +1,6 @@
-"""Pages of the notes app. Every note page checks permission on the server and is sent with
-`Cache-Control: no-store, private` (never_cache): notes must not sit in shared or browser caches.
+"""Pages of the notes app. Every note page checks permission on the server and is a
+`private_page`: sent with `Cache-Control: no-store, private`, and its error reports blank all
+POST data and local variables (notes.privacy).
 URLs carry ids only; note text is only ever in POST bodies and in the page itself."""
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
@@ -19,6 +19,7 @@ from accounts.models import Account
 from healthscore import clock
 from notes import forms, rendering, selectors, services
 from notes.models import NoteEntry
+from notes.privacy import private_page
 
 ENTRIES_PER_PAGE = 10
 RESULTS_PER_PAGE = 20
@@ -50,7 +51,7 @@ def _add_service_errors(form: Form, exc: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-@never_cache
+@private_page
 @login_required
 def document(request, external_id: str):
     """The account's running notes, "<Account> - Meeting Notes", newest entry first."""
@@ -69,7 +70,7 @@ def document(request, external_id: str):
     )
 
 
-@never_cache
+@private_page
 @login_required
 def entry_detail(request, pk: int):
     """One entry on its own page (search results link here)."""
@@ -80,7 +81,7 @@ def entry_detail(request, pk: int):
     return render(request, "notes/entry_detail.html", {"account": account, "view": view})
 
 
-@never_cache
+@private_page
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_create(request, external_id: str):
@@ -142,7 +143,7 @@ def entry_create(request, external_id: str):
     )
 
 
-@never_cache
+@private_page
 @login_required
 def search(request):
     """Search the notes of every account the user may read notes of."""
@@ -162,7 +163,7 @@ def search(request):
     return render(request, "notes/search.html", {"term": term, "page": page, "results": results})
 
 
-@never_cache
+@private_page
 @login_required
 @require_http_methods(["GET", "POST"])
 def risks(request, external_id: str):
@@ -196,7 +197,7 @@ def risks(request, external_id: str):
     )
 
 
-@never_cache
+@private_page
 @login_required
 @require_http_methods(["GET", "POST"])
 def signal_data(request, external_id: str):

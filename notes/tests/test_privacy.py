@@ -141,3 +141,24 @@ def test_model_names_never_include_note_text(client, account, tam):
     post_note(client, account)
     for obj in [NoteEntry.objects.get(), ActionItem.objects.get()]:
         assert_no_marker(str(obj), type(obj).__name__)
+
+
+def test_a_server_error_while_saving_emails_the_admins_without_the_note(client, account, tam, settings, monkeypatch):
+    """Django mails ADMINS a full error report (POST data and local variables) on a 500."""
+    settings.ADMINS = [("Ops", "ops@example.com")]
+
+    def broken_rescore(**kwargs):
+        raise RuntimeError("scoring is down")
+
+    monkeypatch.setattr("accounts.services.account_rescore", broken_rescore)
+    client.force_login(tam)
+    client.raise_request_exception = False
+    response = post_note(client, account, health="", health_reason="")
+    assert response.status_code == 500
+    [report] = mail.outbox
+    assert "scoring is down" in report.body  # the report is there, useful
+    assert "product_feedback" in report.body  # the POST keys are listed...
+    assert_no_marker(report.subject + report.body, "the error email")  # ...their values are not
+    for alternative, _ in report.alternatives:
+        assert_no_marker(alternative, "the error email (HTML)")
+    assert not NoteEntry.objects.exists()

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Color, Meeting, SentimentEntry
 from accounts.tests.factories import AccountFactory, SentimentFactory, TicketFactory, UserFactory
@@ -354,3 +356,39 @@ def test_signal_form_cannot_touch_another_accounts_rows(client, account, tam):
     client.post(f"/notes/accounts/{account.external_id}/signals/", data)
     # The formset only knows this account's rows: the foreign id is ignored, never deleted.
     assert FeatureRequest.objects.filter(pk=foreign.pk, title="Foreign").exists()
+
+
+def _fill(account, entries):
+    for day in range(1, entries + 1):
+        entry = NoteEntryFactory(account=account, meeting__date=dt.date(2026, 10, day))
+        ActionItemFactory(entry=entry)
+        TicketFactory(account=account, opened=dt.date(2026, 10, day))
+
+
+def test_document_query_count_does_not_grow_with_entries(client, account, tam, django_assert_num_queries):
+    client.force_login(tam)
+    _fill(account, 2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/notes/accounts/{account.external_id}/")
+    baseline = len(few)  # now: each request clears the query log
+    _fill(AccountFactory(tam=tam), 1)
+    more = AccountFactory(tam=tam)
+    _fill(more, 10)
+    with django_assert_num_queries(baseline):
+        response = client.get(f"/notes/accounts/{more.external_id}/")
+    assert response.content.decode().count('class="card note-entry"') == 10
+
+
+def test_search_query_count_does_not_grow_with_results(client, tam, django_assert_num_queries):
+    client.force_login(tam)
+    account = AccountFactory(tam=tam)
+    for day in range(1, 3):
+        NoteEntryFactory(account=account, meeting__date=dt.date(2026, 10, day), product_feedback="runners")
+    client.get("/notes/search/?q=runners")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/notes/search/?q=runners")
+    baseline = len(few)
+    for day in range(3, 15):
+        NoteEntryFactory(account=account, meeting__date=dt.date(2026, 10, day), product_feedback="runners")
+    with django_assert_num_queries(baseline):
+        client.get("/notes/search/?q=runners")
