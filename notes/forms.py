@@ -94,8 +94,9 @@ class NoteEntryForm(forms.Form):
         help_text="Recorded when the categories change or a note is given.",
     )
 
-    def __init__(self, *args, open_items=(), **kwargs):
+    def __init__(self, *args, open_items=(), current_sentiment: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.current_sentiment = current_sentiment
         self.fields["done_items"].choices = [(item.pk, _item_label(item)) for item in open_items]
         self.fields["date"].widget.attrs["max"] = clock.today().isoformat()
 
@@ -104,6 +105,14 @@ class NoteEntryForm(forms.Form):
         if date > clock.today():
             raise forms.ValidationError("A meeting note is for a meeting that took place: not a future date.")
         return date
+
+    def clean(self):
+        cleaned = super().clean()
+        # Said here too (the service decides) so that every error shows on the first submit.
+        health = cleaned.get("health")
+        if health in Color.values and health != self.current_sentiment and not cleaned.get("health_reason", "").strip():
+            self.add_error("health_reason", "Say why the sentiment changes.")
+        return cleaned
 
 
 def _item_label(item: ActionItem) -> str:

@@ -142,6 +142,12 @@ def open_tickets(account: Account, day: dt.date) -> QuerySet[SupportTicket]:
     return SupportTicket.objects.filter(open_tickets_q(day), account=account).order_by("opened", "pk")
 
 
+def current_sentiment(account: Account) -> str | None:
+    """The color of the TAM's latest sentiment (what "did health change?" compares with)."""
+    latest = account.sentiments.order_by("-date", "-created_at", "-pk").values_list("color", flat=True)
+    return latest.first()
+
+
 def latest_entry_date(account: Account) -> dt.date | None:
     return NoteEntry.objects.filter(account=account).aggregate(latest=Max("meeting__date"))["latest"]
 

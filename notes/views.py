@@ -90,8 +90,9 @@ def entry_create(request, external_id: str):
     _require_edit(request.user, account)
     today = clock.today()
     open_items = list(selectors.open_action_items(account))
+    sentiment = selectors.current_sentiment(account)
     if request.method == "POST":
-        form = forms.NoteEntryForm(request.POST, open_items=open_items)
+        form = forms.NoteEntryForm(request.POST, open_items=open_items, current_sentiment=sentiment)
         items = forms.NewActionItemFormSet(request.POST, prefix="items")
         if form.is_valid() and items.is_valid():
             data = form.cleaned_data
@@ -126,7 +127,9 @@ def entry_create(request, external_id: str):
     else:
         current_risk = selectors.risk_current(account)
         form = forms.NoteEntryForm(
-            initial={"date": today, "risks": current_risk.categories if current_risk else []}, open_items=open_items
+            initial={"date": today, "risks": current_risk.categories if current_risk else []},
+            open_items=open_items,
+            current_sentiment=sentiment,
         )
         items = forms.NewActionItemFormSet(prefix="items")
     return render(
@@ -139,6 +142,7 @@ def entry_create(request, external_id: str):
             "open_items": open_items,
             "tickets": selectors.open_tickets(account, today),
             "today": today,
+            "sentiment": sentiment,
         },
     )
 

@@ -182,21 +182,30 @@ def test_bad_input_anywhere_saves_nothing_and_shows_errors_next_to_fields(client
         form_data(
             **{"items-0-text": "Orphan item", "items-0-owner": ""},
             health="red",
-            health_reason="Budget cut",
         ),
     )
     assert response.status_code == 200
+    # Every problem at once: the item's owner and the missing reason.
+    assert response.context["form"].errors == {"health_reason": ["Say why the sentiment changes."]}
     assert "Every action item needs an owner." in response.content.decode()
     assert "Nothing was saved" in response.content.decode()
     assert (Meeting.objects.count(), SentimentEntry.objects.count()) == before and not NoteEntry.objects.exists()
 
 
-def test_service_errors_land_next_to_their_field(client, account, tam, fixed_today):
+def test_service_errors_land_next_to_their_field(client, tam, fixed_today):
+    account = AccountFactory(tam=tam)  # no sentiment yet: nothing to confirm
+    NoteEntryFactory(account=account, meeting__date=dt.date(2026, 11, 23))
     client.force_login(tam)
-    response = client.post(f"/notes/accounts/{account.external_id}/new/", form_data(health="red"))
-    form = response.context["form"]
-    assert form.errors == {"health_reason": ["Say why the sentiment changes."]}
-    assert not NoteEntry.objects.exists() and not Meeting.objects.exists()
+    response = client.post(
+        f"/notes/accounts/{account.external_id}/new/", form_data(date="2026-11-20", health="confirm")
+    )
+    errors = response.context["form"].errors
+    assert errors["date"][0].startswith("The running notes go forward")
+    response = client.post(f"/notes/accounts/{account.external_id}/new/", form_data(health="confirm"))
+    assert response.context["form"].errors == {
+        "health": ["Set a TAM sentiment before confirming the health is current."]
+    }
+    assert NoteEntry.objects.count() == 1 and Meeting.objects.count() == 1
 
 
 def test_future_dates_are_refused_by_the_form(client, account, tam, fixed_today):
