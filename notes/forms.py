@@ -115,6 +115,20 @@ class NoteEntryForm(forms.Form):
         return cleaned
 
 
+class NoteEntryEditForm(forms.Form):
+    """Corrections to an entry's text (same sections as NoteEntryForm)."""
+
+    attendees = NoteEntryForm.base_fields["attendees"]
+    action_item_updates = NoteEntryForm.base_fields["action_item_updates"]
+    architecture_changes = NoteEntryForm.base_fields["architecture_changes"]
+    new_deployments = NoteEntryForm.base_fields["new_deployments"]
+    product_feedback = NoteEntryForm.base_fields["product_feedback"]
+    support_review = NoteEntryForm.base_fields["support_review"]
+    questions_answers = NoteEntryForm.base_fields["questions_answers"]
+    health_business = NoteEntryForm.base_fields["health_business"]
+    health_operational = NoteEntryForm.base_fields["health_operational"]
+
+
 def _item_label(item: ActionItem) -> str:
     due = f", due {item.due:%Y-%m-%d}" if item.due else ""
     return f"{item.text} (owner: {item.owner}{due})"

@@ -145,6 +145,21 @@ def note_create(
 
 
 @transaction.atomic
+def note_update(*, entry: NoteEntry, sections: NoteSections, attendees: str) -> NoteEntry:
+    """Correct an entry's text and attendees. The meeting's date and type, the action items and
+    the health change stay as recorded (the next entry carries later news)."""
+    for name, value in asdict(sections).items():
+        setattr(entry, name, value)
+    entry.full_clean()
+    entry.save()
+    meeting = entry.meeting
+    meeting.attendees = attendees
+    meeting.full_clean()
+    meeting.save(update_fields=["attendees"])
+    return entry
+
+
+@transaction.atomic
 def risk_assessment_record(*, account: Account, by, categories: Collection[str], note: str = "") -> RiskAssessment:
     """Record which of the six risk categories apply now; earlier assessments stay as history."""
     unknown = set(categories) - set(RiskCategory.values)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("accounts/<str:external_id>/risks/", views.risks, name="risks"),
     path("accounts/<str:external_id>/signals/", views.signal_data, name="signal_data"),
     path("entries/<int:pk>/", views.entry_detail, name="entry_detail"),
+    path("entries/<int:pk>/edit/", views.entry_edit, name="entry_edit"),
 ]

@@ -78,7 +78,11 @@ def entry_detail(request, pk: int):
     account = entry.account
     _require_read(request.user, account)
     [view] = selectors.entry_views(account, [entry])
-    return render(request, "notes/entry_detail.html", {"account": account, "view": view})
+    return render(
+        request,
+        "notes/entry_detail.html",
+        {"account": account, "view": view, "can_edit": permissions.can_edit_account(request.user, account)},
+    )
 
 
 @private_page
@@ -145,6 +149,32 @@ def entry_create(request, external_id: str):
             "sentiment": sentiment,
         },
     )
+
+
+@private_page
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_edit(request, pk: int):
+    """Correct an entry's text and attendees (the account's TAM or an admin)."""
+    entry = get_object_or_404(NoteEntry.objects.select_related("meeting", "account"), pk=pk)
+    account = entry.account
+    _require_edit(request.user, account)
+    section_names = list(services.NoteSections.__dataclass_fields__)
+    if request.method == "POST":
+        form = forms.NoteEntryEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            services.note_update(
+                entry=entry,
+                sections=services.NoteSections(**{name: data[name] for name in section_names}),
+                attendees=data["attendees"],
+            )
+            messages.success(request, f"Meeting note of {entry.meeting.date:%Y-%m-%d} updated.")
+            return redirect(reverse("notes:document", args=[account.external_id]) + f"#entry-{entry.pk}")
+    else:
+        initial = {name: getattr(entry, name) for name in section_names}
+        form = forms.NoteEntryEditForm(initial={**initial, "attendees": entry.meeting.attendees})
+    return render(request, "notes/entry_edit.html", {"account": account, "entry": entry, "form": form})
 
 
 @private_page

@@ -31,6 +31,20 @@ def _note_data(w):
     }
 
 
+_edited = {}
+
+
+def _other_entry_edit(w):
+    _edited["entry"] = _entry(w.other_account)
+    return f"/notes/entries/{_edited['entry'].pk}/edit/"
+
+
+def _edited_text(w):
+    from notes.models import NoteEntry
+
+    return NoteEntry.objects.filter(pk=_edited["entry"].pk).values_list("product_feedback", flat=True).first()
+
+
 def _risk_state(w):
     from notes.models import RiskAssessment
 
@@ -95,6 +109,17 @@ RULES = [
         method="post",
         data=lambda w: {"categories": ["customer_engagement"], "note": "Matrix"},
         unchanged=_risk_state,
+        tam=FORBIDDEN,
+        manager=FORBIDDEN,
+        admin=302,
+    ),
+    Rule("notes:entry_edit", lambda w: f"/notes/entries/{_entry(w.own_account).pk}/edit/", manager=FORBIDDEN),
+    Rule(
+        "notes:entry_edit",
+        _other_entry_edit,
+        method="post",
+        data=lambda w: {"product_feedback": "Changed by the matrix"},
+        unchanged=_edited_text,
         tam=FORBIDDEN,
         manager=FORBIDDEN,
         admin=302,

@@ -401,3 +401,31 @@ def test_search_query_count_does_not_grow_with_results(client, tam, django_asser
         NoteEntryFactory(account=account, meeting__date=dt.date(2026, 10, day), product_feedback="runners")
     with django_assert_num_queries(baseline):
         client.get("/notes/search/?q=runners")
+
+
+def test_tam_corrects_an_entrys_text_and_attendees_only(client, account, tam, other_tam, fixed_today):
+    entry = NoteEntryFactory(account=account, meeting__date=dt.date(2026, 11, 20), product_feedback="Typo")
+    item = ActionItemFactory(entry=entry)
+    client.force_login(other_tam)
+    assert client.post(f"/notes/entries/{entry.pk}/edit/", {"product_feedback": "Hijack"}).status_code == 403
+    client.force_login(tam)
+    edit = client.get(f"/notes/entries/{entry.pk}/edit/")
+    assert "no-store" in edit["Cache-Control"] and "Typo" in edit.content.decode()
+    response = client.post(
+        f"/notes/entries/{entry.pk}/edit/", {"product_feedback": "Fixed **typo**", "attendees": "CTO"}
+    )
+    assert response.url == f"/notes/accounts/{account.external_id}/#entry-{entry.pk}"
+    entry.refresh_from_db()
+    assert (entry.product_feedback, entry.meeting.attendees, entry.meeting.date) == (
+        "Fixed **typo**",
+        "CTO",
+        dt.date(2026, 11, 20),
+    )
+    assert ActionItem.objects.get() == item
+    assert "Correct this entry" in client.get(f"/notes/accounts/{account.external_id}/").content.decode()
+
+
+def test_readers_who_cannot_write_see_no_correct_link(client, account, manager):
+    NoteEntryFactory(account=account)
+    client.force_login(manager)
+    assert "Correct this entry" not in client.get(f"/notes/accounts/{account.external_id}/").content.decode()
