@@ -9,6 +9,7 @@ from accounts.models import (
     SuccessPlan,
     SupportTicket,
 )
+from notes.admin import ChampionChangeInline, FeatureRequestInline
 
 
 @admin.register(Account)
@@ -30,6 +31,8 @@ class AccountAdmin(admin.ModelAdmin):
     autocomplete_fields = ("tam", "sal", "solutions_architect")
     readonly_fields = ("health_color", "health_score", "health_date", "scored_on", "created_at", "updated_at")
     list_select_related = ("tam",)
+    # The data behind the health signals (notes app).
+    inlines = (FeatureRequestInline, ChampionChangeInline)
 
 
 @admin.register(Meeting)

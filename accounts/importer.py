@@ -34,8 +34,18 @@ from accounts.models import (
     TicketSeverity,
     TicketStatus,
 )
+from notes.models import ChampionChange, ChampionChangeKind, ChampionRole, FeatureRequest, FeatureRequestStatus
 
-SECTIONS = ("accounts", "meetings", "tickets", "success_plans", "sentiments")
+SECTIONS = (
+    "accounts",
+    "meetings",
+    "tickets",
+    "success_plans",
+    "sentiments",
+    # The data behind the notes app's health signals (docs/notes.md).
+    "feature_requests",
+    "champion_changes",
+)
 
 
 class ImportErrors(Exception):
@@ -53,6 +63,8 @@ class Parsed:
     tickets: list[dict] = field(default_factory=list)
     success_plans: list[dict] = field(default_factory=list)
     sentiments: list[dict] = field(default_factory=list)
+    feature_requests: list[dict] = field(default_factory=list)
+    champion_changes: list[dict] = field(default_factory=list)
 
     def total(self) -> int:
         return sum(len(getattr(self, s)) for s in SECTIONS)
@@ -278,6 +290,42 @@ def parse(document) -> Parsed:
             }
         )
 
+    def unique_id(row: _Row, seen: dict[str, str]) -> str | None:
+        ext = row.text("id", required=True, max_length=64)
+        if ext and ext in seen:
+            row.error("id", f"duplicate of {seen[ext]}")
+        elif ext:
+            seen[ext] = row.place
+        return ext
+
+    seen_requests: dict[str, str] = {}
+    for i, raw in enumerate(sections["feature_requests"]):
+        row = _Row(f"feature_requests[{i}]", raw, problems)
+        parsed.feature_requests.append(
+            {
+                "external_id": unique_id(row, seen_requests),
+                "account": account_ref(row),
+                "title": row.text("title", required=True, max_length=300),
+                "important": row.boolean("important", default=None),
+                "status": row.choice("status", FeatureRequestStatus, default=FeatureRequestStatus.OPEN.value),
+                "opened": row.date("opened", required=False),
+            }
+        )
+
+    seen_changes: dict[str, str] = {}
+    for i, raw in enumerate(sections["champion_changes"]):
+        row = _Row(f"champion_changes[{i}]", raw, problems)
+        parsed.champion_changes.append(
+            {
+                "external_id": unique_id(row, seen_changes),
+                "account": account_ref(row),
+                "person": row.text("person", required=True),
+                "role": row.choice("role", ChampionRole, default=ChampionRole.CHAMPION.value),
+                "change": row.choice("change", ChampionChangeKind, required=True),
+                "date": row.date("date"),
+            }
+        )
+
     if problems:
         raise ImportErrors(problems)
     return parsed
@@ -372,6 +420,21 @@ def import_apply(parsed: Parsed, *, progress: Callable[[int], None] | None = Non
         )
         created["sentiments"] += new
         tick(1)
+
+    # Keyed by their ids: a second import of the same file updates, never duplicates.
+    for section, model in (("feature_requests", FeatureRequest), ("champion_changes", ChampionChange)):
+        for row in getattr(parsed, section):
+            # A missing (or null) field keeps the stored value; a new row takes the model default.
+            values = {k: v for k, v in row.items() if k not in ("external_id", "account") and v is not None}
+            obj = model.objects.filter(external_id=row["external_id"]).first() or model(external_id=row["external_id"])
+            is_new = obj.pk is None
+            obj.account_id = ids[row["account"]]
+            for key, value in values.items():
+                setattr(obj, key, value)
+            obj.full_clean(exclude=["account"])
+            obj.save()
+            created[section] += is_new
+            tick(1)
     return created
 
 

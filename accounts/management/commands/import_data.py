@@ -8,7 +8,8 @@ from accounts.management.commands._progress import progress_bar
 
 class Command(BaseCommand):
     help = (
-        "Import accounts, meetings, tickets, success plans and sentiments from a JSON export. "
+        "Import accounts, meetings, tickets, success plans, sentiments, feature requests and champion "
+        "changes from a JSON export. "
         "The whole file is validated first: on any problem every one is listed and nothing is written."
     )
 
