@@ -98,6 +98,15 @@ class _Row:
             return None
         return value
 
+    def unique_id(self, seen: dict[str, str], *, required: bool = True) -> str | None:
+        """The row's `id`, reported when an earlier row of the section has it already."""
+        ext = self.text("id", required=required, max_length=64, default=None)
+        if ext and ext in seen:
+            self.error("id", f"duplicate of {seen[ext]}")
+        elif ext:
+            seen[ext] = self.place
+        return ext
+
     def choice(self, key: str, choices, *, required: bool = False, default=None):
         value = self.raw.get(key)
         if value is None:
@@ -190,16 +199,10 @@ def parse(document) -> Parsed:
     parsed = Parsed()
     seen_accounts: dict[str, str] = {}
     for i, raw in enumerate(sections["accounts"]):
-        place = f"accounts[{i}]"
-        row = _Row(place, raw, problems)
-        ext = row.text("id", required=True, max_length=64)
-        if ext and ext in seen_accounts:
-            row.error("id", f"duplicate of {seen_accounts[ext]}")
-        elif ext:
-            seen_accounts[ext] = place
+        row = _Row(f"accounts[{i}]", raw, problems)
         parsed.accounts.append(
             {
-                "external_id": ext,
+                "external_id": row.unique_id(seen_accounts),
                 "name": row.text("name", required=True),
                 "segment": row.choice("segment", Segment, required=True),
                 "arr": row.number("arr", required=True),
@@ -234,14 +237,9 @@ def parse(document) -> Parsed:
     seen_meetings: dict[str, str] = {}
     for i, raw in enumerate(sections["meetings"]):
         row = _Row(f"meetings[{i}]", raw, problems)
-        ext = row.text("id", max_length=64, default=None)
-        if ext and ext in seen_meetings:
-            row.error("id", f"duplicate of {seen_meetings[ext]}")
-        elif ext:
-            seen_meetings[ext] = row.place
         parsed.meetings.append(
             {
-                "external_id": ext,
+                "external_id": row.unique_id(seen_meetings, required=False),
                 "account": account_ref(row),
                 "date": row.date("date"),
                 "status": row.choice("status", MeetingStatus, default=MeetingStatus.HELD.value),
@@ -252,14 +250,9 @@ def parse(document) -> Parsed:
     seen_tickets: dict[str, str] = {}
     for i, raw in enumerate(sections["tickets"]):
         row = _Row(f"tickets[{i}]", raw, problems)
-        ext = row.text("id", required=True, max_length=64)
-        if ext and ext in seen_tickets:
-            row.error("id", f"duplicate of {seen_tickets[ext]}")
-        elif ext:
-            seen_tickets[ext] = row.place
         parsed.tickets.append(
             {
-                "external_id": ext,
+                "external_id": row.unique_id(seen_tickets),
                 "account": account_ref(row),
                 "opened": row.date("opened"),
                 "severity": row.choice("severity", TicketSeverity, default=TicketSeverity.NORMAL.value),
@@ -290,20 +283,12 @@ def parse(document) -> Parsed:
             }
         )
 
-    def unique_id(row: _Row, seen: dict[str, str]) -> str | None:
-        ext = row.text("id", required=True, max_length=64)
-        if ext and ext in seen:
-            row.error("id", f"duplicate of {seen[ext]}")
-        elif ext:
-            seen[ext] = row.place
-        return ext
-
     seen_requests: dict[str, str] = {}
     for i, raw in enumerate(sections["feature_requests"]):
         row = _Row(f"feature_requests[{i}]", raw, problems)
         parsed.feature_requests.append(
             {
-                "external_id": unique_id(row, seen_requests),
+                "external_id": row.unique_id(seen_requests),
                 "account": account_ref(row),
                 "title": row.text("title", required=True, max_length=300),
                 "important": row.boolean("important", default=None),
@@ -317,7 +302,7 @@ def parse(document) -> Parsed:
         row = _Row(f"champion_changes[{i}]", raw, problems)
         parsed.champion_changes.append(
             {
-                "external_id": unique_id(row, seen_changes),
+                "external_id": row.unique_id(seen_changes),
                 "account": account_ref(row),
                 "person": row.text("person", required=True),
                 "role": row.choice("role", ChampionRole, default=ChampionRole.CHAMPION.value),
