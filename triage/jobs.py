@@ -375,7 +375,7 @@ class DrainResult:
         )
 
 
-def outbox_drain(*, today: dt.date | None = None, connection=None) -> DrainResult:
+def outbox_drain(*, today: dt.date | None = None, connection=None, progress: Progress = None) -> DrainResult:
     """Process every pending health change, then send every pending email. Run after each
     commit that changed a color, and every minute by beat (so nothing is lost while the broker
     is down). Safe to run twice at once: each change and each email is claimed in a transaction."""
@@ -385,6 +385,8 @@ def outbox_drain(*, today: dt.date | None = None, connection=None) -> DrainResul
     pending = HealthChange.objects.filter(processed_at__isnull=True).order_by("created_at", "pk")
     for change_id in list(pending.values_list("pk", flat=True)):
         result.changes += health_change_process(change_id=change_id, today=today)
+        if progress:
+            progress(1)
     result.notifications = Notification.objects.count() - before
     result.emails_sent, result.emails_failed = notification_emails_send(connection=connection)
     return result
@@ -532,16 +534,24 @@ def _scores(*, as_of: dt.date, progress: Progress = None) -> str:
 
 
 def _notifications(*, as_of: dt.date, progress: Progress = None) -> DrainResult:
-    return outbox_drain(today=as_of)
+    return outbox_drain(today=as_of, progress=progress)
+
+
+def _stale_count() -> int:
+    return Account.objects.filter(tam__isnull=False).filter(health.stale_q(clock.today())).count()
 
 
 DAILY_STEPS = (
     Step("Scoring", _scores, lambda: Account.objects.count()),
     Step("Triage", triage_run, lambda: Account.objects.filter(health_color__isnull=False).count()),
-    Step("Notifications", _notifications, lambda: 0),
-    Step("Health CTAs", ctas_health_open, lambda: Account.objects.filter(tam__isnull=False).count()),
+    Step("Notifications", _notifications, lambda: HealthChange.objects.filter(processed_at__isnull=True).count()),
+    Step("Health CTAs", ctas_health_open, _stale_count),
     Step("Cadence CTAs", ctas_cadence_open, lambda: Account.objects.filter(tam__isnull=False).count()),
 )
+
+
+def daily_step(name: str) -> Step:
+    return next(step for step in DAILY_STEPS if step.name == name)
 
 
 def daily_run(*, as_of: dt.date) -> list[str]:
