@@ -120,9 +120,8 @@ def triage_edit(
     record.classification, record.risk_reasons, record.plan = classification, reasons, plan
     record.full_clean()
     record.save()
-    TriageUpdate.objects.create(
-        triage=record, kind=TriageUpdateKind.EDIT, author=by, text="; ".join(changes).capitalize()
-    )
+    text = "; ".join(changes)
+    TriageUpdate.objects.create(triage=record, kind=TriageUpdateKind.EDIT, author=by, text=text[0].upper() + text[1:])
     return record
 
 
