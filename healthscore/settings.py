@@ -170,7 +170,7 @@ CELERY_BEAT_SCHEDULE = {
     "drain-outbox-every-minute": {
         "task": "triage.tasks.drain_outbox",
         "schedule": 60.0,
-        "options": {"expires": 50},
+        "options": {"expire_seconds": 50},
     },
 }
 
