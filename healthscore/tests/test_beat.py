@@ -7,11 +7,17 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from healthscore.beat import DefaultsOnlyDatabaseScheduler
 from healthscore.celery import app as celery_app
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The scheduler closes "old" connections on every read, as beat does between ticks: that needs
+# real commits. serialized_rollback keeps the migrations' seed rows for the tests after this one.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def start_beat():
+    """What beat does at start: install the settings' schedule into the database."""
     scheduler = DefaultsOnlyDatabaseScheduler(app=celery_app, lazy=True)
+    # Its exit hook closes "old" database connections whenever it is garbage-collected, which
+    # could be in the middle of a later test.
+    scheduler._finalize.cancel()
     scheduler.setup_schedule()
     return scheduler
 

@@ -74,7 +74,8 @@ def _wait_for(check, timeout: float = 60.0) -> bool:
     return False
 
 
-def test_worker_and_beat_run_the_daily_jobs_on_schedule(transactional_db, tam, people, tmp_path):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # committed data the subprocesses see
+def test_worker_and_beat_run_the_daily_jobs_on_schedule(tam, people, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: the worker and beat share the test database")
     today = clock.today()

@@ -131,9 +131,12 @@ def test_in_eager_mode_the_commit_delivers_at_once(account_in, people, django_ca
 # --- Redis down ---------------------------------------------------------------------------
 
 
+# Real commits, so the on_commit enqueue runs; serialized_rollback restores the roles the
+# migrations seed (a transactional test's flush removes them).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.urls("triage.tests.urls_sentiment")
 def test_with_redis_down_a_sentiment_update_saves_and_is_delivered_once_redis_is_back(
-    transactional_db, client, tam, people, broker_down, caplog, fixed_today
+    client, tam, people, broker_down, caplog, fixed_today
 ):
     account = healthy_account(today=fixed_today, tam=tam, region=Region.EMEA, sal=people.sal)
     client.force_login(tam)
