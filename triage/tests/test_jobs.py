@@ -3,6 +3,7 @@
 import datetime as dt
 import importlib
 import re
+import threading
 
 import pytest
 from django.core import mail
@@ -662,3 +663,36 @@ def test_world_state_sees_everything(tam, people, fixed_today):
     assert {account for account, *_ in state["triage"]} == {"W-to-red", "W-yellow-to-red", "W-to-green", "W-new"}
     assert len(state["notifications"]) == 4 + 7 + 7  # yellow: sal sa rtm director; red: + asm rd vp
     assert state["pending_changes"] == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_runs_at_once_create_and_send_nothing_twice(tam, people, fixed_today):
+    """Two workers run every job at the same moment, each on its own database connection."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the concurrent run needs PostgreSQL")
+    world_build(tam, people, fixed_today)
+    start = threading.Barrier(2)
+    errors = []
+
+    def worker():
+        try:
+            start.wait(timeout=10)
+            jobs.daily_run(as_of=fixed_today)
+        except BaseException as exc:  # reported below: a thread's exception would be lost
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors and not any(thread.is_alive() for thread in threads)
+    state, sent = world_state(), sorted((m.to[0], m.subject) for m in mail.outbox)
+    clean_state, clean_sent = clean_run(tam, people, fixed_today, sent_key=lambda m: (m.to[0], m.subject))
+    for key in state:
+        assert state[key] == clean_state[key], key
+    assert sent == clean_sent and len(sent) == 18
