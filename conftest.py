@@ -30,7 +30,8 @@ def fixed_today(monkeypatch):
 
 def _user_in(role: str, **kwargs):
     user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=role))
+    # get_or_create: a transactional (live_server) test's flush removes the migration's groups.
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
     if role == permissions.ADMIN:
         user.is_staff = user.is_superuser = True
         user.save()
@@ -57,7 +58,7 @@ def admin_user(db):
     return _user_in(permissions.ADMIN, username="admin-user")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,

@@ -109,20 +109,24 @@ def seed(*, today: dt.date, rng: random.Random) -> None:
         )
         jobs.triage_run(as_of=today, accounts=Account.objects.filter(pk=still_open.pk))
 
-    # Every state in the cockpit: a dismissed decision, a snoozed and a done CTA.
-    decide = list(Cta.objects.filter(kind=CtaKind.DECIDE_TRIAGE, state=CtaState.OPEN).select_related("account__tam"))
-    if decide:
-        cta = rng.choice(decide)
-        services.cta_dismiss(
-            cta=cta, by=cta.account.tam, reason="Known runner bug, fix ships next release; no wider risk.", today=today
-        )
-    cadence = list(Cta.objects.filter(kind=CtaKind.MISSED_CADENCE, state=CtaState.OPEN).select_related("account__tam"))
-    for cta in rng.sample(cadence, min(2, len(cadence))):
-        services.cta_snooze(cta=cta, by=cta.account.tam, until=today + dt.timedelta(days=7), today=today)
-    stale = list(Cta.objects.filter(kind=CtaKind.UPDATE_HEALTH, state=CtaState.OPEN).select_related("account__tam"))
-    if stale:
-        cta = rng.choice(stale)
-        services.cta_done(cta=cta, by=cta.account.tam, today=today)
+    # Every state in each TAM's cockpit: a dismissed decision, a snoozed and a done CTA.
+    open_ctas = Cta.objects.filter(state=CtaState.OPEN).select_related("account__tam").order_by("pk")
+    for tam in User.objects.filter(tam_accounts__isnull=False).distinct().order_by("pk"):
+        mine = open_ctas.filter(account__tam=tam)
+        decide = list(mine.filter(kind=CtaKind.DECIDE_TRIAGE)[:5])
+        if decide:
+            services.cta_dismiss(
+                cta=rng.choice(decide),
+                by=tam,
+                reason="Known runner bug, the fix ships next release; no wider risk.",
+                today=today,
+            )
+        cadence = list(mine.filter(kind=CtaKind.MISSED_CADENCE)[:5])
+        if cadence:
+            services.cta_snooze(cta=rng.choice(cadence), by=tam, until=today + dt.timedelta(days=7), today=today)
+        stale = list(mine.filter(kind=CtaKind.UPDATE_HEALTH)[:5])
+        if stale:
+            services.cta_done(cta=rng.choice(stale), by=tam, today=today)
 
     # Some notifications already read.
     for notification in Notification.objects.order_by("pk")[::3]:

@@ -188,7 +188,9 @@ def triage_record(pk: int) -> TriageRecord:
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("account").order_by("-created_at", "-pk")
+    return (
+        Notification.objects.filter(recipient=user).select_related("account", "change").order_by("-created_at", "-pk")
+    )
 
 
 def unread_count(user: User) -> int:

@@ -8,8 +8,8 @@ from healthscore.beat import DefaultsOnlyDatabaseScheduler
 from healthscore.celery import app as celery_app
 
 # The scheduler closes "old" connections on every read, as beat does between ticks: that needs
-# real commits. serialized_rollback keeps the migrations' seed rows for the tests after this one.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# real commits.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def start_beat():

@@ -74,7 +74,7 @@ def _wait_for(check, timeout: float = 60.0) -> bool:
     return False
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # committed data the subprocesses see
+@pytest.mark.django_db(transaction=True)  # committed data the subprocesses see
 def test_worker_and_beat_run_the_daily_jobs_on_schedule(tam, people, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: the worker and beat share the test database")

@@ -665,7 +665,7 @@ def test_world_state_sees_everything(tam, people, fixed_today):
     assert state["pending_changes"] == 0
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_create_and_send_nothing_twice(tam, people, fixed_today):
     """Two workers run every job at the same moment, each on its own database connection."""
     from django.db import connection

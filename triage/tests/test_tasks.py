@@ -131,9 +131,8 @@ def test_in_eager_mode_the_commit_delivers_at_once(account_in, people, django_ca
 # --- Redis down ---------------------------------------------------------------------------
 
 
-# Real commits, so the on_commit enqueue runs; serialized_rollback restores the roles the
-# migrations seed (a transactional test's flush removes them).
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Real commits, so the on_commit enqueue runs.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.urls("triage.tests.urls_sentiment")
 def test_with_redis_down_a_sentiment_update_saves_and_is_delivered_once_redis_is_back(
     client, tam, people, broker_down, caplog, fixed_today

@@ -138,6 +138,7 @@ def test_closing_without_labels_shows_field_errors_and_changes_nothing(client, t
     response = client.post(f"/triage/records/{record.pk}/close/", {"classification": "", "resolution": ""})
     page = html(response)
     assert response.status_code == 400
+    assert 'Nothing was saved: <a href="#close">' in page
     for message in [
         "Choose a classification before closing.",
         "Choose at least one risk reason before closing.",
@@ -247,3 +248,19 @@ def test_someone_without_a_role_reads_their_notifications(client, account_in):
     client.force_login(sal)
     page = html(client.get("/triage/notifications/"))
     assert "Acme" in page and "Cockpit" not in page
+
+
+def test_the_notifications_page_query_count_is_fixed(client, tam, django_assert_max_num_queries):
+    for _ in range(30):
+        NotificationFactory(recipient=tam)
+    client.force_login(tam)
+    with django_assert_max_num_queries(8):
+        assert client.get("/triage/notifications/").status_code == 200
+
+
+def test_the_record_list_query_count_is_fixed(client, tam, django_assert_max_num_queries):
+    for _ in range(30):
+        TriageRecordFactory(account=AccountFactory(tam=tam, health_color=Color.RED))
+    client.force_login(tam)
+    with django_assert_max_num_queries(8):
+        assert client.get("/triage/records/").status_code == 200
