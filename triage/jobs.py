@@ -115,7 +115,9 @@ def triage_run(
     Cta.objects.filter(account__in=base, state=CtaState.SNOOZED, snoozed_until__lte=as_of).update(
         state=CtaState.OPEN, snoozed_until=None
     )
-    records_before, ctas_before = TriageRecord.objects.count(), Cta.objects.count()
+    their_records = TriageRecord.objects.filter(account__in=base)
+    their_ctas = Cta.objects.filter(account__in=base)
+    records_before, ctas_before = their_records.count(), their_ctas.count()
     scored = selectors.accounts_for_triage(base.filter(health_color__isnull=False))
     for chunk in _chunks(scored):
         records, ctas = [], []
@@ -128,8 +130,8 @@ def triage_run(
         result.accounts += len(chunk)
         if progress:
             progress(len(chunk))
-    result.triage_opened = TriageRecord.objects.count() - records_before
-    result.ctas_opened = Cta.objects.count() - ctas_before
+    result.triage_opened = their_records.count() - records_before
+    result.ctas_opened = their_ctas.count() - ctas_before
 
     active = Cta.objects.filter(account__in=base, state__in=ACTIVE_CTA_STATES)
     decide, close = active.filter(kind=CtaKind.DECIDE_TRIAGE), active.filter(kind=CtaKind.CLOSE_TRIAGE)
@@ -152,7 +154,8 @@ def triage_run(
 def _automatic_triage(account: Account, as_of: dt.date) -> list[TriageRecord]:
     if account.health_color != Color.RED or account.open_triage_id is not None:
         return []
-    if account.last_red_closed_on is not None and account.last_red_closed_on >= account.color_since:
+    since = account.color_since or dt.date.min
+    if account.last_red_closed_on is not None and account.last_red_closed_on >= since:
         return []  # the TAM closed a triage during this red spell: respect it
     return [
         TriageRecord(
@@ -526,7 +529,7 @@ class Step:
 
     name: str
     run: Callable[..., object]
-    total: Callable[[], int]
+    total: Callable[[dt.date], int]
 
 
 def _scores(*, as_of: dt.date, progress: Progress = None) -> str:
@@ -537,16 +540,20 @@ def _notifications(*, as_of: dt.date, progress: Progress = None) -> DrainResult:
     return outbox_drain(today=as_of, progress=progress)
 
 
-def _stale_count() -> int:
-    return Account.objects.filter(tam__isnull=False).filter(health.stale_q(clock.today())).count()
+def _stale_count(as_of: dt.date) -> int:
+    return Account.objects.filter(tam__isnull=False).filter(health.stale_q(as_of)).count()
 
 
 DAILY_STEPS = (
-    Step("Scoring", _scores, lambda: Account.objects.count()),
-    Step("Triage", triage_run, lambda: Account.objects.filter(health_color__isnull=False).count()),
-    Step("Notifications", _notifications, lambda: HealthChange.objects.filter(processed_at__isnull=True).count()),
+    Step("Scoring", _scores, lambda as_of: Account.objects.count()),
+    Step("Triage", triage_run, lambda as_of: Account.objects.filter(health_color__isnull=False).count()),
+    Step(
+        "Notifications",
+        _notifications,
+        lambda as_of: HealthChange.objects.filter(processed_at__isnull=True).count(),
+    ),
     Step("Health CTAs", ctas_health_open, _stale_count),
-    Step("Cadence CTAs", ctas_cadence_open, lambda: Account.objects.filter(tam__isnull=False).count()),
+    Step("Cadence CTAs", ctas_cadence_open, lambda as_of: Account.objects.filter(tam__isnull=False).count()),
 )
 
 

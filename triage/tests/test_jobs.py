@@ -290,6 +290,20 @@ def test_a_new_red_spell_opens_a_new_record(account_in, fixed_today, monkeypatch
     assert TriageRecord.objects.filter(account=account).count() == 2
 
 
+def test_without_a_known_red_date_a_record_closed_while_red_is_respected(tam, fixed_today):
+    account = AccountFactory(tam=tam, health_color=Color.RED, health_date=None)  # no recorded change
+    TriageRecordFactory(
+        account=account,
+        risk=Risk.RED,
+        status=TriageStatus.CLOSED,
+        classification="E&A",
+        resolution="x",
+        closed_on=fixed_today - dt.timedelta(days=300),
+    )
+    jobs.triage_run(as_of=fixed_today)
+    assert not TriageRecord.objects.filter(account=account, status=TriageStatus.OPEN).exists()
+
+
 def test_yellow_gets_a_decide_on_triage_cta_for_its_tam(account_in, fixed_today):
     account = account_in(Color.YELLOW)
     jobs.triage_run(as_of=fixed_today)

@@ -23,7 +23,7 @@ class StepsCommand(BaseCommand):
             raise CommandError(f"--as-of: {exc}") from None
         for name in self.steps:
             step = jobs.daily_step(name)
-            with progress_bar(self, total=step.total(), desc=step.name, verbosity=verbosity) as tick:
+            with progress_bar(self, total=step.total(as_of), desc=step.name, verbosity=verbosity) as tick:
                 summary = step.run(as_of=as_of, progress=tick)
             self.stdout.write(str(summary))
         self.stdout.write(self.style.SUCCESS(f"Done as of {as_of}."))
