@@ -28,8 +28,13 @@ class ColorChange:
     as_of: dt.date
 
 
-# Called after commit with the color changes of every stored batch (triage hooks in here).
+# Called inside the transaction that stores a batch, with its color changes, so a listener can
+# write an outbox row atomically with the change (triage does); side effects such as emails or
+# enqueued tasks belong in transaction.on_commit, so a rolled-back change triggers nothing.
 color_change_listeners: list[Callable[[list[ColorChange]], None]] = []
+# Called inside the transaction when a TAM updates or confirms an account's health (the
+# Customer Health Score Date moved to today); triage closes its "Update health score" CTA here.
+health_update_listeners: list[Callable[[Account], None]] = []
 
 
 def snapshots_store(*, results: Iterable[tuple[Account, scorecard.Result]], as_of: dt.date) -> list[ColorChange]:
@@ -38,7 +43,8 @@ def snapshots_store(*, results: Iterable[tuple[Account, scorecard.Result]], as_o
 
     The Customer Health Score Date moves to `as_of` when the overall color changes. Snapshots
     for a date before an account's latest one are stored as history and leave its current
-    health alone (backfills).
+    health alone (backfills). Call it inside a transaction (the callers here do): the
+    color-change listeners write there, atomically with the change.
     """
     results = list(results)
     if not results:
@@ -80,8 +86,9 @@ def snapshots_store(*, results: Iterable[tuple[Account, scorecard.Result]], as_o
         health_score=Subquery(snapshot.values("score")[:1]),
         scored_on=Value(as_of),
     )
-    if changes and color_change_listeners:
-        transaction.on_commit(lambda: [listener(changes) for listener in color_change_listeners])
+    if changes:
+        for listener in color_change_listeners:
+            listener(changes)
     return changes
 
 
@@ -141,6 +148,7 @@ def scores_recompute(
     return done
 
 
+@transaction.atomic
 def account_rescore(*, account: Account, as_of: dt.date | None = None) -> scorecard.Result:
     """Recompute and store one account's scorecard (after a sentiment update, a meeting, ...)."""
     as_of = as_of or clock.today()
@@ -177,6 +185,8 @@ def sentiment_update(
     if date == clock.today():
         Account.objects.filter(pk=account.pk).update(health_date=date)
         account.health_date = date
+        for listener in health_update_listeners:
+            listener(account)
     return entry
 
 

@@ -113,6 +113,8 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+# A mail server that does not answer must not hold a worker (or a web request) for long.
+EMAIL_TIMEOUT = 10
 
 SESSION_COOKIE_SECURE = env("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = env("SECURE_COOKIES")
@@ -135,7 +137,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, installing CELERY_BEAT_SCHEDULE as defaults only:
+# an entry an admin edited (time, enabled) keeps the admin's version across beat restarts.
+CELERY_BEAT_SCHEDULER = "healthscore.beat:DefaultsOnlyDatabaseScheduler"
 # A dead or hung Redis must make delay() fail within seconds, never hang a web request
 # (verified on this kind of machine; see shared RECIPES).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
@@ -152,10 +156,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic job, in one place; django-celery-beat copies these into the database at beat
 # start, where admins can change or pause them.
 CELERY_BEAT_SCHEDULE = {
-    # Every day at 05:00 UTC: score every account as of today and store snapshots.
-    "recompute-scores-daily": {
-        "task": "accounts.tasks.recompute_scores",
+    # Every day at 05:00 UTC, one task runs the daily jobs in order: score every account as of
+    # today, triage (red -> triage record, yellow -> "Decide on triage" CTA, green again ->
+    # "Close triage?" CTA), notifications, out-of-date health CTAs, missed cadence call CTAs.
+    # (accounts.tasks.recompute_scores is its first step; it has no schedule of its own.)
+    "daily-jobs": {
+        "task": "triage.tasks.run_daily_jobs",
         "schedule": crontab(hour=5, minute=0),
+    },
+    # Every minute: deliver health changes waiting in the outbox (notifications and triage
+    # updates). Normally a commit enqueues this at once; this catches what a Redis outage held
+    # back. A run not started within 50 seconds is dropped: the next one does the same work.
+    "drain-outbox-every-minute": {
+        "task": "triage.tasks.drain_outbox",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 50},
     },
 }
 

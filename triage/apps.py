@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class TriageConfig(AppConfig):
     name = "triage"
     verbose_name = "Triage, CTAs and notifications"
+
+    def ready(self):
+        from accounts import services
+        from triage import jobs
+
+        # Every color change writes an outbox row in its own transaction (notifications, triage).
+        if jobs.health_changes_record not in services.color_change_listeners:
+            services.color_change_listeners.append(jobs.health_changes_record)
+        # A TAM updating or confirming the health closes the "Update health score" CTA at once.
+        if jobs.health_update_cta_close not in services.health_update_listeners:
+            services.health_update_listeners.append(jobs.health_update_cta_close)

@@ -1,1 +1,359 @@
-"""Models of the triage app."""
+"""Triage records, CTAs, notifications and the outbox of health changes behind them.
+
+Handbook: health-assessment.md ("Communication Guidelines", "Triage CTA", "GitLab Account
+Triage Project") and health-scores.md ("Customer Cadence").
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Account, Color, Region, Segment
+
+
+class Risk(models.TextChoices):
+    """The triage issue's risk label, kept equal to the account's current health."""
+
+    GREEN = "HS::Green", "HS::Green"
+    YELLOW = "HS::Yellow", "HS::Yellow"
+    RED = "HS::Red", "HS::Red"
+
+
+RISK_FOR_COLOR = {Color.GREEN: Risk.GREEN, Color.YELLOW: Risk.YELLOW, Color.RED: Risk.RED}
+COLOR_FOR_RISK = {risk: color for color, risk in RISK_FOR_COLOR.items()}
+
+
+class RegionLabel(models.TextChoices):
+    """The triage issue's region label: the account's region, or Commercial for Commercial accounts."""
+
+    US_WEST = "US-WEST", "US-WEST"
+    US_EAST = "US-EAST", "US-EAST"
+    EMEA = "EMEA", "EMEA"
+    APAC = "APAC", "APAC"
+    LATAM = "LATAM", "LATAM"
+    COMMERCIAL = "Commercial", "Commercial"
+
+
+def region_label_for(*, segment: str, region: str) -> str:
+    return RegionLabel.COMMERCIAL if segment == Segment.COMMERCIAL else region
+
+
+class Classification(models.TextChoices):
+    EXPECTED_AVOIDABLE = "E&A", "E&A: Expected and Avoidable"
+    EXPECTED_UNAVOIDABLE = "E&U", "E&U: Expected and Unavoidable"
+    UNEXPECTED_AVOIDABLE = "U&A", "U&A: Unexpected and Avoidable"
+    UNEXPECTED_UNAVOIDABLE = "U&U", "U&U: Unexpected and Unavoidable"
+
+
+class RiskReason(models.TextChoices):
+    LACK_OF_ADOPTION = "risk::lack of adoption", "risk::lack of adoption"
+    PRODUCT_EXPERIENCE = "risk::product experience", "risk::product experience"
+    LACK_OF_ENGAGEMENT = "risk::lack of engagement", "risk::lack of engagement"
+    LOSS_OF_SPONSOR = "risk::loss of sponsor or champion", "risk::loss of sponsor or champion"
+    CUSTOMER_SENTIMENT = "risk::customer sentiment", "risk::customer sentiment"
+    OTHER_ORGANIZATIONAL = "risk::other organizational factors", "risk::other organizational factors"
+    LACK_OF_BUDGET = "risk::lack of budget", "risk::lack of budget"
+    COMPETITION = "risk::competition", "risk::competition"
+    COVID_19 = "risk::covid-19", "risk::covid-19"
+
+
+class TriageStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class TriageOrigin(models.TextChoices):
+    AUTOMATIC = "automatic", "Opened automatically: health is red"
+    CTA = "cta", "Opened from a Decide on triage CTA"
+    MANUAL = "manual", "Opened by hand"
+
+
+class TriageRecord(models.Model):
+    """An account risk record, as in the Account Triage Project, with the handbook's labels."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="triage_records")
+    status = models.CharField(max_length=10, choices=TriageStatus.choices, default=TriageStatus.OPEN)
+    origin = models.CharField(max_length=10, choices=TriageOrigin.choices)
+    risk = models.CharField(max_length=12, choices=Risk.choices, help_text="Kept in sync with the account's health.")
+    region = models.CharField(max_length=12, choices=RegionLabel.choices)
+    classification = models.CharField(max_length=3, choices=Classification.choices, blank=True)
+    # A list of RiskReason values (one or more before closing).
+    risk_reasons = models.JSONField("risk reasons", default=list, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_triage_records",
+        help_text="The account's TAM.",
+    )
+    plan = models.TextField(blank=True, help_text="How the risks will be addressed.")
+    resolution = models.TextField("resolution note", blank=True)
+    opened_on = models.DateField()
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_on = models.DateField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(status=TriageStatus.OPEN), name="one_open_triage_per_account"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=TriageStatus.OPEN)
+                | (~Q(classification="") & ~Q(resolution="") & Q(closed_on__isnull=False)),
+                name="closed_triage_is_classified_and_resolved",
+            ),
+        ]
+        indexes = [
+            # The triage list: open records by risk.
+            models.Index(fields=["status", "risk"], name="triage_status_risk"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Triage of {self.account} ({self.get_status_display()}, {self.risk})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TriageStatus.OPEN
+
+    def risk_reason_labels(self) -> list[str]:
+        labels = dict(RiskReason.choices)
+        return [labels.get(value, value) for value in self.risk_reasons]
+
+
+class TriageUpdateKind(models.TextChoices):
+    NOTE = "note", "Update"
+    EDIT = "edit", "Labels or plan changed"
+    RISK = "risk", "Risk changed"
+    CLOSED = "closed", "Closed"
+
+
+class TriageUpdate(models.Model):
+    """One entry in a triage record's log: a TAM's update, or a change the app made."""
+
+    triage = models.ForeignKey(TriageRecord, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(max_length=10, choices=TriageUpdateKind.choices, default=TriageUpdateKind.NOTE)
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.triage_id}"
+
+
+class CtaKind(models.TextChoices):
+    DECIDE_TRIAGE = "decide_triage", "Decide on triage"
+    CLOSE_TRIAGE = "close_triage", "Close triage?"
+    UPDATE_HEALTH = "update_health", "Update health score"
+    MISSED_CADENCE = "missed_cadence", "Missed cadence call"
+
+
+class CtaState(models.TextChoices):
+    OPEN = "open", "Open"
+    SNOOZED = "snoozed", "Snoozed"
+    DONE = "done", "Done"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+ACTIVE_CTA_STATES = (CtaState.OPEN, CtaState.SNOOZED)
+
+
+class Cta(models.Model):
+    """A call to action in a TAM's cockpit.
+
+    `key` names the situation the CTA is about (the day the account turned yellow, the stale
+    health date, the last cadence call...): a CTA is raised once per account, kind and key, so
+    a dismissed or done CTA stays closed until the situation is a new one.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ctas")
+    kind = models.CharField(max_length=20, choices=CtaKind.choices)
+    key = models.CharField(max_length=64)
+    state = models.CharField(max_length=10, choices=CtaState.choices, default=CtaState.OPEN)
+    detail = models.CharField(max_length=300, help_text="Why the CTA was raised.")
+    triage = models.ForeignKey(TriageRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="ctas")
+    opened_on = models.DateField()
+    snoozed_until = models.DateField(null=True, blank=True)
+    dismiss_reason = models.TextField(blank=True)
+    resolved_on = models.DateField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the app closed it.",
+    )
+    resolution = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "CTA"
+        ordering = ["opened_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "kind"],
+                condition=Q(state__in=ACTIVE_CTA_STATES),
+                name="one_open_cta_per_account_and_kind",
+            ),
+            models.UniqueConstraint(fields=["account", "kind", "key"], name="one_cta_per_account_kind_and_key"),
+            models.CheckConstraint(
+                condition=(Q(state=CtaState.SNOOZED) & Q(snoozed_until__isnull=False))
+                | (~Q(state=CtaState.SNOOZED) & Q(snoozed_until__isnull=True)),
+                name="snoozed_cta_has_a_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=CtaState.DISMISSED) | (Q(kind=CtaKind.DECIDE_TRIAGE) & ~Q(dismiss_reason="")),
+                name="only_decide_cta_is_dismissed_with_a_reason",
+            ),
+        ]
+        indexes = [
+            # The cockpit: a state's CTAs, oldest first.
+            models.Index(fields=["state", "opened_on"], name="cta_state_opened"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.account}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_CTA_STATES
+
+
+class NotifyRole(models.TextChoices):
+    """The people the handbook's Communication Guidelines name, beyond the account team."""
+
+    REGIONAL_TAM_MANAGER = "regional_tam_manager", "Regional TAM Manager"
+    TAM_DIRECTOR = "tam_director", "TAM Director"
+    DIRECTOR_CS_PUBLIC_SECTOR = "director_cs_public_sector", "Director of Customer Success Public Sector"
+    AREA_SALES_MANAGER = "area_sales_manager", "Area Sales Manager"
+    REGIONAL_DIRECTOR = "regional_director", "Regional Director"
+    VP_CUSTOMER_SUCCESS = "vp_customer_success", "Vice President of Customer Success"
+
+
+# Held per region; the others are held once for the whole company.
+REGIONAL_ROLES = (NotifyRole.REGIONAL_TAM_MANAGER, NotifyRole.AREA_SALES_MANAGER, NotifyRole.REGIONAL_DIRECTOR)
+
+
+class RoleAssignment(models.Model):
+    """Who holds a notified role (per region for the regional ones), as configured by an admin."""
+
+    role = models.CharField(max_length=40, choices=NotifyRole.choices)
+    region = models.CharField(
+        max_length=10,
+        choices=Region.choices,
+        blank=True,
+        help_text="Required for Regional TAM Manager, Area Sales Manager and Regional Director; empty otherwise.",
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_roles")
+
+    class Meta:
+        ordering = ["role", "region", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "region", "user"], name="one_assignment_per_role_region_user"),
+            models.CheckConstraint(
+                condition=(Q(role__in=REGIONAL_ROLES) & ~Q(region="")) | (~Q(role__in=REGIONAL_ROLES) & Q(region="")),
+                name="region_only_for_regional_roles",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f" ({self.region})" if self.region else ""
+        return f"{self.get_role_display()}{where}: {self.user}"
+
+    def clean(self):
+        if self.role in REGIONAL_ROLES and not self.region:
+            raise ValidationError({"region": "This role is held per region: choose one."})
+        if self.role and self.role not in REGIONAL_ROLES and self.region:
+            raise ValidationError({"region": "This role is not regional: leave the region empty."})
+
+
+class HealthChange(models.Model):
+    """The outbox: an account's overall color moved. Written in the same transaction as the
+    change; the outbox drain turns it into notifications and triage updates, exactly once."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="health_changes")
+    # "" when the account had no color (first score) or has none now.
+    old_color = models.CharField(max_length=10, choices=Color.choices, blank=True)
+    new_color = models.CharField(max_length=10, choices=Color.choices, blank=True)
+    as_of = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Two scoring runs at once see the same change: the second insert is a no-op.
+            models.UniqueConstraint(
+                fields=["account", "as_of", "old_color", "new_color"], name="one_change_per_account_day_and_colors"
+            ),
+        ]
+        indexes = [
+            # The outbox drain: unprocessed changes, oldest first.
+            models.Index(fields=["created_at"], condition=Q(processed_at__isnull=True), name="health_change_pending"),
+            # An account's color since: its latest change into a color.
+            models.Index(fields=["account", "new_color", "as_of"], name="health_change_since"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.old_color or 'none'} -> {self.new_color or 'none'} on {self.as_of}"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    NO_ADDRESS = "no_address", "No email address"
+    FAILED = "failed", "Failed (gave up)"
+
+
+class Notification(models.Model):
+    """One person told about one health change: an in-app item and an email (the sent-log)."""
+
+    change = models.ForeignKey(HealthChange, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notifications")
+    old_color = models.CharField(max_length=10, choices=Color.choices, blank=True)
+    new_color = models.CharField(max_length=10, choices=Color.choices)
+    roles = models.CharField(max_length=300, help_text="Why this person is told, e.g. 'SAL / AE'.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "recipient"], name="one_notification_per_change_and_recipient"),
+            models.CheckConstraint(
+                condition=~Q(email_status=EmailStatus.SENT) | Q(emailed_at__isnull=False),
+                name="sent_notification_has_a_time",
+            ),
+        ]
+        indexes = [
+            # The unread count in the navigation.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # The outbox drain: emails still to send.
+            models.Index(
+                fields=["created_at"], condition=Q(email_status=EmailStatus.PENDING), name="notification_email_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} is {self.new_color}: {self.recipient}"

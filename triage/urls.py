@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from triage import views
 
 app_name = "triage"
-urlpatterns = []
+urlpatterns = [
+    path("", views.cockpit, name="cockpit"),
+    path("ctas/<int:pk>/open-triage/", views.cta_open_triage, name="cta_open_triage"),
+    path("ctas/<int:pk>/dismiss/", views.cta_dismiss, name="cta_dismiss"),
+    path("ctas/<int:pk>/snooze/", views.cta_snooze, name="cta_snooze"),
+    path("ctas/<int:pk>/done/", views.cta_done, name="cta_done"),
+    path("records/", views.record_list, name="record_list"),
+    path("records/<int:pk>/", views.record_detail, name="record_detail"),
+    path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),
+    path("records/<int:pk>/updates/", views.record_note, name="record_note"),
+    path("records/<int:pk>/close/", views.record_close, name="record_close"),
+    path("accounts/<str:external_id>/open/", views.record_open, name="record_open"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+]

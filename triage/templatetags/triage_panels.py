@@ -2,16 +2,65 @@
 
 from django import template
 
+from accounts import permissions
+from triage import selectors
+
 register = template.Library()
 
 
 @register.inclusion_tag("triage/_account_panel.html", takes_context=True)
 def triage_account_panel(context, account):
-    """The triage panel on the account page (filled in by the triage issue)."""
-    return {"account": account, "request": context.get("request")}
+    """The account page's triage panel: the open triage record, open CTAs and their actions."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not permissions.can_read_accounts(user):
+        return {"show": False}
+    return {
+        "show": True,
+        "account": account,
+        "request": request,
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "can_edit": permissions.can_edit_account(user, account),
+        "next": request.get_full_path(),
+        **selectors.account_panel(account),
+    }
 
 
 @register.inclusion_tag("triage/_nav.html", takes_context=True)
 def triage_nav(context):
-    """The triage app's links in the main navigation."""
-    return {"request": context.get("request"), "user": context.get("user")}
+    """The triage app's links in the main navigation, with the unread notification count."""
+    request = context.get("request")
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return {"show": False}
+    path = getattr(request, "path", "")
+    return {
+        "show": True,
+        "has_role": permissions.can_read_accounts(user),
+        "open_ctas": selectors.open_cta_count(user) if permissions.is_tam(user) else 0,
+        "unread": selectors.unread_count(user),
+        "section": (
+            "notifications"
+            if path.startswith("/triage/notifications/")
+            else "records"
+            if path.startswith("/triage/records/")
+            else "cockpit"
+            if path.startswith("/triage/")
+            else ""
+        ),
+    }
+
+
+@register.filter
+def can_act_on(user, account) -> bool:
+    """{% if user|can_act_on:account %}: the account's TAM, or an admin."""
+    return permissions.can_edit_account(user, account)
+
+
+@register.filter
+def person(user, empty: str = "unassigned") -> str:
+    """A user's full name, else their username; `empty` when there is no one."""
+    if user is None:
+        return empty
+    return user.get_full_name() or user.username

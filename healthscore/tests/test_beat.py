@@ -1,0 +1,45 @@
+"""The beat scheduler installs CELERY_BEAT_SCHEDULE as defaults and keeps admins' edits."""
+
+import pytest
+from django.conf import settings
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from healthscore.beat import DefaultsOnlyDatabaseScheduler
+from healthscore.celery import app as celery_app
+
+# The scheduler closes "old" connections on every read, as beat does between ticks: that needs
+# real commits.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def start_beat():
+    """What beat does at start: install the settings' schedule into the database."""
+    scheduler = DefaultsOnlyDatabaseScheduler(app=celery_app, lazy=True)
+    # Its exit hook closes "old" database connections whenever it is garbage-collected, which
+    # could be in the middle of a later test.
+    scheduler._finalize.cancel()
+    scheduler.setup_schedule()
+    return scheduler
+
+
+def test_settings_use_the_defaults_only_scheduler():
+    assert settings.CELERY_BEAT_SCHEDULER == "healthscore.beat:DefaultsOnlyDatabaseScheduler"
+
+
+def test_missing_entries_are_created_from_the_settings():
+    start_beat()
+    daily = PeriodicTask.objects.get(name="daily-jobs")
+    assert (daily.task, daily.crontab.hour, daily.crontab.minute) == ("triage.tasks.run_daily_jobs", "5", "0")
+    drain = PeriodicTask.objects.get(name="drain-outbox-every-minute")
+    assert (drain.interval.every, drain.interval.period, drain.expire_seconds) == (60, "seconds", 50)
+
+
+def test_an_admins_edit_survives_a_beat_restart():
+    start_beat()
+    later = CrontabSchedule.objects.create(hour="7", minute="30", timezone="UTC")
+    PeriodicTask.objects.filter(name="daily-jobs").update(crontab=later)
+    PeriodicTask.objects.filter(name="drain-outbox-every-minute").update(enabled=False)
+    start_beat()
+    daily = PeriodicTask.objects.get(name="daily-jobs")
+    assert (daily.crontab.hour, daily.crontab.minute) == ("7", "30")
+    assert not PeriodicTask.objects.get(name="drain-outbox-every-minute").enabled

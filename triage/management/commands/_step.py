@@ -1,0 +1,29 @@
+"""What the triage commands share: --as-of, a progress bar, one summary line per step."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.management.commands._progress import progress_bar
+from healthscore import clock
+from healthscore.clock import parse_iso_date
+from triage import jobs
+
+
+class StepsCommand(BaseCommand):
+    """Runs some of the daily pipeline's steps (triage.jobs.DAILY_STEPS) as of a date."""
+
+    steps: tuple[str, ...] = ()
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", help="YYYY-MM-DD (default: today, UTC)")
+
+    def handle(self, *args, as_of, verbosity, **options):
+        try:
+            as_of = parse_iso_date(as_of) if as_of else clock.today()
+        except ValueError as exc:
+            raise CommandError(f"--as-of: {exc}") from None
+        for name in self.steps:
+            step = jobs.daily_step(name)
+            with progress_bar(self, total=step.total(as_of), desc=step.name, verbosity=verbosity) as tick:
+                summary = step.run(as_of=as_of, progress=tick)
+            self.stdout.write(str(summary))
+        self.stdout.write(self.style.SUCCESS(f"Done as of {as_of}."))

@@ -1,0 +1,9 @@
+from triage.management.commands._step import StepsCommand
+
+
+class Command(StepsCommand):
+    help = (
+        "Open Update health score CTAs for accounts whose health date is out of date as of a date (a month "
+        "for Enterprise, a quarter for Commercial). Safe to run again."
+    )
+    steps = ("Health CTAs",)

@@ -1,0 +1,15 @@
+from triage.management.commands._step import StepsCommand
+
+
+class Command(StepsCommand):
+    help = (
+        "Run every daily job in order as of a date: recompute scores, triage, notifications, out-of-date "
+        "health CTAs, missed cadence call CTAs. Safe to run again."
+    )
+    steps = (
+        "Scoring",
+        "Triage",
+        "Notifications",
+        "Health CTAs",
+        "Cadence CTAs",
+    )

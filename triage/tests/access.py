@@ -1,0 +1,156 @@
+"""Access rules of the triage app's URLs, checked by healthscore/tests/test_access_matrix.py.
+
+Objects are made on w.other_account (another TAM's account): the TAM under test reads them
+but may not act (403, nothing changed); only an admin acts there. Notifications belong to
+their recipient alone (404 for anyone else).
+"""
+
+import datetime as dt
+
+from accounts.models import Account, Color
+from healthscore.access import ALLOWED, FORBIDDEN, LOGIN, NOT_FOUND, Rule
+from triage.models import Cta, CtaKind, HealthChange, Notification, Risk, TriageRecord, TriageStatus
+
+
+def _scored(account, color=Color.YELLOW):
+    Account.objects.filter(pk=account.pk).update(health_color=color)
+    account.health_color = color
+    return account
+
+
+def _cta(w, kind=CtaKind.DECIDE_TRIAGE) -> Cta:
+    account = _scored(w.other_account)
+    cta, _ = Cta.objects.get_or_create(
+        account=account, kind=kind, key="access", defaults={"detail": "access test", "opened_on": dt.date.today()}
+    )
+    return cta
+
+
+def _record(w) -> TriageRecord:
+    account = _scored(w.other_account)
+    record, _ = TriageRecord.objects.get_or_create(
+        account=account,
+        status=TriageStatus.OPEN,
+        defaults={"origin": "manual", "risk": Risk.YELLOW, "region": account.region, "opened_on": dt.date.today()},
+    )
+    return record
+
+
+def _notification(w) -> Notification:
+    change, _ = HealthChange.objects.get_or_create(
+        account=w.own_account, old_color="green", new_color="yellow", as_of=dt.date.today()
+    )
+    notification, _ = Notification.objects.get_or_create(
+        change=change, recipient=w.tam, defaults={"account": w.own_account, "new_color": "yellow", "roles": "SA"}
+    )
+    return notification
+
+
+def _ctas_state(w):
+    return sorted(Cta.objects.filter(account=w.other_account).values_list("state", "snoozed_until", "dismiss_reason"))
+
+
+def _records_state(w):
+    return sorted(
+        TriageRecord.objects.filter(account=w.other_account).values_list(
+            "status", "classification", "risk_reasons", "plan", "resolution"
+        )
+    ) + [TriageRecord.objects.get(account=w.other_account).updates.count() if _open(w) else 0]
+
+
+def _open(w):
+    return TriageRecord.objects.filter(account=w.other_account, status=TriageStatus.OPEN).exists()
+
+
+ACT = {"tam": FORBIDDEN, "manager": FORBIDDEN, "admin": 302, "no_role": FORBIDDEN}
+CLOSE = {"classification": "E&A", "risk_reasons": ["risk::competition"], "resolution": "Resolved"}
+
+RULES = [
+    Rule("triage:cockpit", lambda w: "/triage/", no_role=FORBIDDEN),
+    Rule(
+        "triage:cta_open_triage",
+        lambda w: f"/triage/ctas/{_cta(w).pk}/open-triage/",
+        method="post",
+        unchanged=lambda w: (_ctas_state(w), TriageRecord.objects.count()),
+        **ACT,
+    ),
+    Rule(
+        "triage:cta_dismiss",
+        lambda w: f"/triage/ctas/{_cta(w).pk}/dismiss/",
+        method="post",
+        data=lambda w: {"reason": "Not needed"},
+        unchanged=_ctas_state,
+        **ACT,
+    ),
+    Rule(
+        "triage:cta_snooze",
+        lambda w: f"/triage/ctas/{_cta(w, CtaKind.MISSED_CADENCE).pk}/snooze/",
+        method="post",
+        data=lambda w: {"until": (dt.date.today() + dt.timedelta(days=7)).isoformat()},
+        unchanged=_ctas_state,
+        **ACT,
+    ),
+    Rule(
+        "triage:cta_done",
+        lambda w: f"/triage/ctas/{_cta(w, CtaKind.UPDATE_HEALTH).pk}/done/",
+        method="post",
+        unchanged=_ctas_state,
+        **ACT,
+    ),
+    Rule("triage:record_list", lambda w: "/triage/records/", no_role=FORBIDDEN),
+    Rule("triage:record_detail", lambda w: f"/triage/records/{_record(w).pk}/", no_role=FORBIDDEN),
+    Rule(
+        "triage:record_edit",
+        lambda w: f"/triage/records/{_record(w).pk}/edit/",
+        method="post",
+        data=lambda w: {"classification": "E&A", "risk_reasons": ["risk::competition"], "plan": "A plan"},
+        unchanged=_records_state,
+        **ACT,
+    ),
+    Rule(
+        "triage:record_note",
+        lambda w: f"/triage/records/{_record(w).pk}/updates/",
+        method="post",
+        data=lambda w: {"text": "An update"},
+        unchanged=_records_state,
+        **ACT,
+    ),
+    Rule(
+        "triage:record_close",
+        lambda w: f"/triage/records/{_record(w).pk}/close/",
+        method="post",
+        data=lambda w: CLOSE,
+        unchanged=_records_state,
+        **ACT,
+    ),
+    Rule(
+        "triage:record_open",
+        lambda w: f"/triage/accounts/{_scored(w.other_account).external_id}/open/",
+        method="post",
+        unchanged=lambda w: TriageRecord.objects.filter(account=w.other_account).count(),
+        **ACT,
+    ),
+    Rule("triage:notification_list", lambda w: "/triage/notifications/", no_role=ALLOWED),
+    Rule(
+        "triage:notification_read",
+        lambda w: f"/triage/notifications/{_notification(w).pk}/read/",
+        method="post",
+        unchanged=lambda w: Notification.objects.get(recipient=w.tam).read_at,
+        anonymous=LOGIN,
+        tam=302,
+        manager=NOT_FOUND,
+        admin=NOT_FOUND,
+        no_role=NOT_FOUND,
+    ),
+    Rule(
+        "triage:notification_read_all",
+        lambda w: (_notification(w), "/triage/notifications/read-all/")[1],
+        method="post",
+        unchanged=lambda w: Notification.objects.get(recipient=w.tam).read_at,
+        anonymous=LOGIN,
+        tam=302,
+        manager=302,
+        admin=302,
+        no_role=302,
+    ),
+]
