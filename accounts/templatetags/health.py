@@ -32,10 +32,10 @@ def color_word(color):
 
 
 @register.filter
-def person(user):
-    """A user's name as people know it."""
+def person(user, empty: str = "unassigned"):
+    """A user's name as people know it; `empty` when there is no one."""
     if user is None:
-        return "unassigned"
+        return empty
     return user.get_full_name() or user.username
 
 

@@ -56,11 +56,3 @@ def triage_nav(context):
 def can_act_on(user, account) -> bool:
     """{% if user|can_act_on:account %}: the account's TAM, or an admin."""
     return permissions.can_edit_account(user, account)
-
-
-@register.filter
-def person(user, empty: str = "unassigned") -> str:
-    """A user's full name, else their username; `empty` when there is no one."""
-    if user is None:
-        return empty
-    return user.get_full_name() or user.username
