@@ -3,30 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db.models import (
     Case,
     Count,
+    DecimalField,
     Exists,
+    F,
     IntegerField,
+    JSONField,
     Max,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
-from accounts import scorecard
+from accounts import health, permissions, scorecard
 from accounts.models import (
     Account,
+    Color,
+    HealthSnapshot,
     Meeting,
     MeetingStatus,
     PlanStatus,
     ScorecardConfig,
+    Segment,
     SentimentEntry,
+    SentimentSource,
     SuccessPlan,
     SupportTicket,
 )
@@ -129,3 +140,343 @@ def account_list(*, user=None) -> QuerySet[Account]:
     if user is not None:
         qs = qs.filter(tam=user)
     return qs
+
+
+# --- Manager risk dashboard ----------------------------------------------------------------
+# Every dashboard read takes the filtered account queryset from dashboard_accounts(), so the
+# totals, the breakdowns, the list, the chart and the CSV always agree.
+
+UNSCORED = "none"  # the filter and breakdown key for accounts without a color yet
+NO_TAM = "none"  # the TAM filter and breakdown key for accounts without a TAM
+DASHBOARD_COLORS = (Color.RED.value, Color.YELLOW.value, Color.GREEN.value, UNSCORED)
+COLOR_LABELS = {Color.RED: "Red", Color.YELLOW: "Yellow", Color.GREEN: "Green", UNSCORED: "Unscored"}
+# Worst first: red, yellow, unscored, green (an unscored account is a blind spot, not a success).
+COLOR_RANK = {Color.RED.value: 0, Color.YELLOW.value: 1, UNSCORED: 2, Color.GREEN.value: 3}
+WEEKS_IN_CHART = 12
+RECENT_CHANGE_DAYS = 7
+RECENT_CHANGES_SHOWN = 25
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """The dashboard's filters; None means "any". tam=0 means accounts without a TAM."""
+
+    region: str | None = None
+    segment: str | None = None
+    tam: int | None = None
+    color: str | None = None  # "green", "yellow", "red" or UNSCORED
+    public_sector: bool | None = None
+    stale: bool | None = None
+
+
+def _color_q(color: str, prefix: str = "") -> Q:
+    if color == UNSCORED:
+        return Q(**{f"{prefix}health_color__isnull": True})
+    return Q(**{f"{prefix}health_color": color})
+
+
+def dashboard_accounts(filters: DashboardFilters, today: dt.date) -> QuerySet[Account]:
+    """The accounts the dashboard shows, filtered (current health, current team)."""
+    qs = Account.objects.all()
+    if filters.region:
+        qs = qs.filter(region=filters.region)
+    if filters.segment:
+        qs = qs.filter(segment=filters.segment)
+    if filters.tam is not None:
+        qs = qs.filter(tam__isnull=True) if filters.tam == 0 else qs.filter(tam_id=filters.tam)
+    if filters.color:
+        qs = qs.filter(_color_q(filters.color))
+    if filters.public_sector is not None:
+        qs = qs.filter(public_sector=filters.public_sector)
+    if filters.stale is not None:
+        qs = qs.filter(health.stale_q(today)) if filters.stale else qs.exclude(health.stale_q(today))
+    return qs
+
+
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _by_color_aggregates() -> dict:
+    """count_<color> and arr_<color> for every color, for aggregate() or annotate()."""
+    aggregates = {}
+    for color in DASHBOARD_COLORS:
+        condition = _color_q(color)
+        aggregates[f"count_{color}"] = Count("pk", filter=condition)
+        aggregates[f"arr_{color}"] = Coalesce(Sum("arr", filter=condition), Value(Decimal(0)), output_field=_MONEY)
+    return aggregates
+
+
+@dataclass(frozen=True)
+class ColorCount:
+    color: str  # "green", "yellow", "red" or UNSCORED
+    count: int
+    arr: Decimal
+
+    @property
+    def label(self) -> str:
+        return COLOR_LABELS[self.color]
+
+
+@dataclass(frozen=True)
+class ColorTotals:
+    """Accounts and ARR per color for a set of accounts (one row of a breakdown, or the totals)."""
+
+    key: str | None  # the filter value of the row's region, segment or TAM; None for the totals
+    label: str
+    colors: tuple[ColorCount, ...]  # in DASHBOARD_COLORS order
+    stale: int | None = None  # only computed for the totals
+
+    @property
+    def accounts(self) -> int:
+        return sum(c.count for c in self.colors)
+
+    @property
+    def arr(self) -> Decimal:
+        return sum((c.arr for c in self.colors), Decimal(0))
+
+    @property
+    def arr_at_risk(self) -> Decimal:
+        """ARR of the yellow and red accounts."""
+        return sum((c.arr for c in self.colors if c.color in (Color.YELLOW, Color.RED)), Decimal(0))
+
+    def color(self, color: str) -> ColorCount:
+        return next(c for c in self.colors if c.color == color)
+
+
+def _color_totals(row: dict, key=None, label: str = "", stale: int | None = None) -> ColorTotals:
+    colors = tuple(ColorCount(c, row[f"count_{c}"], Decimal(row[f"arr_{c}"])) for c in DASHBOARD_COLORS)
+    return ColorTotals(key=key, label=label, colors=colors, stale=stale)
+
+
+def dashboard_totals(accounts: QuerySet[Account], today: dt.date) -> ColorTotals:
+    """Accounts and ARR by color, ARR at risk and the stale count: one query."""
+    row = accounts.order_by().aggregate(**_by_color_aggregates(), stale=Count("pk", filter=health.stale_q(today)))
+    return _color_totals(row, label="All", stale=row["stale"])
+
+
+def dashboard_breakdown(accounts: QuerySet[Account], by: str) -> list[ColorTotals]:
+    """Accounts and ARR per color grouped by "region", "segment" or "tam": one query."""
+    if by == "tam":
+        fields = ("tam", "tam__first_name", "tam__last_name", "tam__username")
+        order = ("tam__first_name", "tam__last_name", "tam__username")
+    elif by in ("region", "segment"):
+        fields, order = (by,), (by,)
+    else:
+        raise ValueError(f"cannot break the dashboard down by {by!r}")
+    rows = accounts.order_by().values(*fields).annotate(**_by_color_aggregates()).order_by(*order)
+    labels = dict(Segment.choices) if by == "segment" else {}
+    result = []
+    for row in rows:
+        if by == "tam":
+            key = str(row["tam"]) if row["tam"] else NO_TAM
+            name = f"{row['tam__first_name']} {row['tam__last_name']}".strip() or row["tam__username"]
+            label = name if row["tam"] else "No TAM"
+        else:
+            key = row[by]
+            label = labels.get(key, key)
+        result.append(_color_totals(row, key=key, label=label))
+    return result
+
+
+def health_reasons(measures: dict | None, sentiment_reason: str | None) -> list[str]:
+    """Why an account has its color, in plain words: the yellow and red measures of its latest
+    snapshot, and what the TAM last wrote about their sentiment."""
+    reasons = []
+    for name in scorecard.MEASURES:
+        measure = (measures or {}).get(name) or {}
+        color = measure.get("color")
+        if name == "sentiment" and sentiment_reason:
+            reasons.append(f"{scorecard.LABELS[name]} {color or 'not set'}: “{sentiment_reason}”")
+        elif color in (Color.YELLOW, Color.RED):
+            reasons.append(f"{scorecard.LABELS[name]} {color}: {measure.get('detail', '')}")
+    return reasons
+
+
+def _latest_sentiment_reason():
+    """The TAM's latest written reason; a "confirmed current" entry repeats the color, not the why."""
+    latest = (
+        SentimentEntry.objects.filter(account=OuterRef("pk"))
+        .exclude(source=SentimentSource.CONFIRMATION)
+        .exclude(reason="")
+        .order_by("-date", "-created_at", "-pk")
+    )
+    return Subquery(latest.values("reason")[:1])
+
+
+def dashboard_list(accounts: QuerySet[Account], today: dt.date) -> QuerySet[Account]:
+    """The filtered accounts, riskiest first (lowest score, then largest ARR), with what the
+    list and the CSV show: the TAM, staleness, the latest snapshot's measures and the latest
+    sentiment reason. The subqueries run only for the rows fetched (one page, or one chunk)."""
+    latest_snapshot = HealthSnapshot.objects.filter(account=OuterRef("pk"), date=OuterRef("scored_on"))
+    return (
+        accounts.select_related("tam")
+        .annotate(
+            is_stale=Case(When(health.stale_q(today), then=Value(True)), default=Value(False)),
+            latest_measures=Subquery(latest_snapshot.values("measures")[:1], output_field=JSONField()),
+            sentiment_reason=_latest_sentiment_reason(),
+        )
+        .order_by(F("health_score").asc(nulls_last=True), "-arr", "pk")
+    )
+
+
+def with_reasons(accounts) -> list[Account]:
+    """Accounts from dashboard_list() with .reasons (plain-words list) set."""
+    accounts = list(accounts)
+    for account in accounts:
+        account.reasons = health_reasons(account.latest_measures, account.sentiment_reason)
+    return accounts
+
+
+@dataclass(frozen=True)
+class WeekColors:
+    """How many of the filtered accounts had each color on one week-end date."""
+
+    end: dt.date
+    counts: dict  # color (or UNSCORED) -> accounts
+    current: bool = False  # the last bar: today's current health, not a stored snapshot
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def share(self, color: str) -> float:
+        return self.counts.get(color, 0) * 100 / self.total if self.total else 0.0
+
+
+def week_end_dates(today: dt.date, weeks: int = WEEKS_IN_CHART) -> list[dt.date]:
+    """The chart's week-end dates, oldest first, the last one being today."""
+    return [today - dt.timedelta(weeks=weeks - 1 - n) for n in range(weeks)]
+
+
+def dashboard_weekly_colors(
+    accounts: QuerySet[Account], today: dt.date, totals: ColorTotals, weeks: int = WEEKS_IN_CHART
+) -> list[WeekColors]:
+    """The color distribution of the filtered accounts on each of the last `weeks` week-end dates.
+
+    Past weeks count the snapshots stored *on* the week-end date (the daily job stores one per
+    account per day); the last bar is the accounts' current health (the totals), so the chart
+    ends where the dashboard's totals are even before today's job has run. One query.
+    """
+    dates = week_end_dates(today, weeks)
+    snapshots = HealthSnapshot.objects.filter(date__in=dates[:-1])
+    if accounts.query.where:  # filtered: restrict to the filtered accounts' history
+        snapshots = snapshots.filter(account__in=accounts.order_by().values("pk"))
+    counts: dict[dt.date, dict] = {d: {} for d in dates}
+    for row in snapshots.order_by().values("date", "color").annotate(n=Count("pk")):
+        counts[row["date"]][row["color"] or UNSCORED] = row["n"]
+    history = [WeekColors(end=d, counts=counts[d]) for d in dates[:-1]]
+    now = WeekColors(end=dates[-1], counts={c.color: c.count for c in totals.colors if c.count}, current=True)
+    return [*history, now]
+
+
+@dataclass(frozen=True)
+class ColorMove:
+    """One account whose color differs from a week ago."""
+
+    account: Account
+    old: str | None
+    new: str | None
+    changed_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class RecentChanges:
+    since: dt.date
+    total: int
+    summary: list[tuple[str, str, int]]  # (from, to, accounts), most frequent first
+    moves: list[ColorMove]  # the first RECENT_CHANGES_SHOWN, worst new color and largest ARR first
+
+
+def dashboard_recent_changes(
+    accounts: QuerySet[Account], today: dt.date, limit: int = RECENT_CHANGES_SHOWN
+) -> RecentChanges:
+    """Accounts whose current color differs from their snapshot of 7 days ago, and when they
+    moved (the first day of the current color in the snapshots since then): three queries."""
+    since = today - dt.timedelta(days=RECENT_CHANGE_DAYS)
+    then = HealthSnapshot.objects.filter(date=since, account__in=accounts.order_by().values("pk"))
+    changed = then.exclude(
+        Q(color=F("account__health_color")) | Q(color__isnull=True, account__health_color__isnull=True)
+    )
+    summary_rows = changed.order_by().values("color", "account__health_color").annotate(n=Count("pk"))
+    summary = sorted(
+        ((r["color"] or UNSCORED, r["account__health_color"] or UNSCORED, r["n"]) for r in summary_rows),
+        key=lambda s: (-s[2], COLOR_RANK[s[1]], COLOR_RANK[s[0]]),
+    )
+    rank = Case(
+        *[When(_color_q(c, "account__"), then=Value(r)) for c, r in COLOR_RANK.items()], output_field=IntegerField()
+    )
+    rows = list(changed.select_related("account", "account__tam").order_by(rank, "-account__arr", "account_id")[:limit])
+    # When: the start of the run of the current color in the snapshots since a week ago.
+    history: dict[int, list[tuple[dt.date, str | None]]] = {}
+    for account_id, date, color in (
+        HealthSnapshot.objects.filter(account__in=[r.account_id for r in rows], date__gt=since, date__lte=today)
+        .order_by("account_id", "date")
+        .values_list("account_id", "date", "color")
+    ):
+        history.setdefault(account_id, []).append((date, color))
+    moves = []
+    for row in rows:
+        new = row.account.health_color
+        changed_on = None
+        for date, color in reversed(history.get(row.account_id, [])):
+            if color != new:
+                break
+            changed_on = date
+        moves.append(ColorMove(account=row.account, old=row.color, new=new, changed_on=changed_on))
+    return RecentChanges(since=since, total=sum(s[2] for s in summary), summary=summary, moves=moves)
+
+
+def dashboard_tam_choices() -> list[tuple[int, str]]:
+    """Everyone who can own accounts for the TAM filter: the TAM group and the current owners."""
+    users = (
+        User.objects.filter(Q(groups__name=permissions.TAM) | Q(pk__in=Account.objects.values("tam_id")))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+    return [(u.pk, u.get_full_name() or u.username) for u in users]
+
+
+CSV_HEADER = (
+    "External id",
+    "Name",
+    "Segment",
+    "Region",
+    "Public sector",
+    "ARR",
+    "TAM",
+    "Color",
+    "Score",
+    "Health score date",
+    "Stale",
+    "Reasons",
+)
+CSV_CHUNK = 2000
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date):
+    """The header, then one row per filtered account in list order, read in chunks so memory
+    stays flat at any size. Account facts and health only: never meeting summaries or notes."""
+    yield CSV_HEADER
+    segments = dict(Segment.choices)
+    for account in dashboard_list(accounts, today).iterator(chunk_size=CSV_CHUNK):
+        tam = account.tam.get_full_name() or account.tam.username if account.tam else ""
+        yield (
+            _csv_text(account.external_id),
+            _csv_text(account.name),
+            segments.get(account.segment, account.segment),
+            account.region,
+            "yes" if account.public_sector else "no",
+            f"{account.arr:.2f}",
+            _csv_text(tam),
+            COLOR_LABELS.get(account.health_color or UNSCORED, account.health_color),
+            "" if account.health_score is None else str(account.health_score),
+            account.health_date.isoformat() if account.health_date else "",
+            "yes" if account.is_stale else "no",
+            _csv_text("; ".join(health_reasons(account.latest_measures, account.sentiment_reason))),
+        )

@@ -7,3 +7,8 @@ urlpatterns = [
     path("accounts/", views.account_list, name="account_list"),
     path("accounts/<str:external_id>/", views.account_detail, name="account_detail"),
 ]
+
+urlpatterns += [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.csv", views.dashboard_export, name="dashboard_export"),
+]
