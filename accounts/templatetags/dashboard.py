@@ -100,3 +100,11 @@ def color_chart(weeks):
 @register.filter
 def dict_get(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def person(user, empty="No TAM") -> str:
+    """A user's full name, else their username; `empty` when there is nobody."""
+    if user is None:
+        return empty
+    return user.get_full_name() or user.username

@@ -1,9 +1,9 @@
 """Take docs/screenshots/dashboard.png from a running server with the demo data.
 
-    DATABASE_URL=sqlite:////tmp/hs3b.sqlite3 DEBUG=true .venv/bin/python manage.py migrate
-    DATABASE_URL=sqlite:////tmp/hs3b.sqlite3 DEBUG=true .venv/bin/python manage.py seed_demo
-    DATABASE_URL=sqlite:////tmp/hs3b.sqlite3 DEBUG=true .venv/bin/python manage.py runserver 127.0.0.1:8032
-    .venv/bin/python docs/screenshots/shoot_dashboard.py [http://127.0.0.1:8032] [--phone]
+DATABASE_URL=sqlite:////tmp/hs3b.sqlite3 DEBUG=true .venv/bin/python manage.py migrate
+DATABASE_URL=sqlite:////tmp/hs3b.sqlite3 DEBUG=true .venv/bin/python manage.py seed_demo
+DATABASE_URL=sqlite:////tmp/hs3b.sqlite3 DEBUG=true .venv/bin/python manage.py runserver 127.0.0.1:8032
+.venv/bin/python docs/screenshots/shoot_dashboard.py [http://127.0.0.1:8032] [--phone]
 """
 
 import sys
