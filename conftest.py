@@ -57,7 +57,7 @@ def admin_user(db):
     return _user_in(permissions.ADMIN, username="admin-user")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
