@@ -143,8 +143,8 @@ def account_list(*, user=None) -> QuerySet[Account]:
 
 
 # --- Manager risk dashboard ----------------------------------------------------------------
-# Every dashboard read takes the filtered account queryset from dashboard_accounts(), so the
-# totals, the breakdowns, the list, the chart and the CSV always agree.
+# Every dashboard read applies the same DashboardFilters (to Account, or through a snapshot's
+# account), so the totals, the breakdowns, the list, the chart and the CSV always agree.
 
 UNSCORED = "none"  # the filter and breakdown key for accounts without a color yet
 NO_TAM = "none"  # the TAM filter and breakdown key for accounts without a TAM
@@ -168,6 +168,24 @@ class DashboardFilters:
     public_sector: bool | None = None
     stale: bool | None = None
 
+    def q(self, today: dt.date, prefix: str = "") -> Q:
+        """The filters as a condition on Account, or on a model pointing at it (prefix "account__")."""
+        condition = Q()
+        if self.region:
+            condition &= Q(**{f"{prefix}region": self.region})
+        if self.segment:
+            condition &= Q(**{f"{prefix}segment": self.segment})
+        if self.tam is not None:
+            condition &= Q(**{f"{prefix}tam__isnull": True}) if self.tam == 0 else Q(**{f"{prefix}tam": self.tam})
+        if self.color:
+            condition &= _color_q(self.color, prefix)
+        if self.public_sector is not None:
+            condition &= Q(**{f"{prefix}public_sector": self.public_sector})
+        if self.stale is not None:
+            stale = health.stale_q(today, prefix)
+            condition &= stale if self.stale else ~stale
+        return condition
+
 
 def _color_q(color: str, prefix: str = "") -> Q:
     if color == UNSCORED:
@@ -177,20 +195,7 @@ def _color_q(color: str, prefix: str = "") -> Q:
 
 def dashboard_accounts(filters: DashboardFilters, today: dt.date) -> QuerySet[Account]:
     """The accounts the dashboard shows, filtered (current health, current team)."""
-    qs = Account.objects.all()
-    if filters.region:
-        qs = qs.filter(region=filters.region)
-    if filters.segment:
-        qs = qs.filter(segment=filters.segment)
-    if filters.tam is not None:
-        qs = qs.filter(tam__isnull=True) if filters.tam == 0 else qs.filter(tam_id=filters.tam)
-    if filters.color:
-        qs = qs.filter(_color_q(filters.color))
-    if filters.public_sector is not None:
-        qs = qs.filter(public_sector=filters.public_sector)
-    if filters.stale is not None:
-        qs = qs.filter(health.stale_q(today)) if filters.stale else qs.exclude(health.stale_q(today))
-    return qs
+    return Account.objects.filter(filters.q(today))
 
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -303,28 +308,36 @@ def _latest_sentiment_reason():
     return Subquery(latest.values("reason")[:1])
 
 
-def dashboard_list(accounts: QuerySet[Account], today: dt.date) -> QuerySet[Account]:
-    """The filtered accounts, riskiest first (lowest score, then largest ARR), with what the
-    list and the CSV show: the TAM, staleness, the latest snapshot's measures and the latest
-    sentiment reason. The subqueries run only for the rows fetched (one page, or one chunk)."""
+# Riskiest first: lowest score, then the largest ARR; unscored accounts last.
+DASHBOARD_ORDER = (F("health_score").asc(nulls_last=True), F("arr").desc(), "pk")
+
+
+def dashboard_order(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    return accounts.order_by(*DASHBOARD_ORDER)
+
+
+def _with_list_columns(accounts: QuerySet[Account], today: dt.date) -> QuerySet[Account]:
+    """What the list and the CSV show besides the account: the TAM, staleness, the latest
+    snapshot's measures and the TAM's latest reason (correlated subqueries, so callers apply
+    them to one page or one chunk of ids, never to a whole sorted table)."""
     latest_snapshot = HealthSnapshot.objects.filter(account=OuterRef("pk"), date=OuterRef("scored_on"))
-    return (
-        accounts.select_related("tam")
-        .annotate(
-            is_stale=Case(When(health.stale_q(today), then=Value(True)), default=Value(False)),
-            latest_measures=Subquery(latest_snapshot.values("measures")[:1], output_field=JSONField()),
-            sentiment_reason=_latest_sentiment_reason(),
-        )
-        .order_by(F("health_score").asc(nulls_last=True), "-arr", "pk")
+    return accounts.select_related("tam").annotate(
+        is_stale=Case(When(health.stale_q(today), then=Value(True)), default=Value(False)),
+        latest_measures=Subquery(latest_snapshot.values("measures")[:1], output_field=JSONField()),
+        sentiment_reason=_latest_sentiment_reason(),
     )
 
 
-def with_reasons(accounts) -> list[Account]:
-    """Accounts from dashboard_list() with .reasons (plain-words list) set."""
-    accounts = list(accounts)
-    for account in accounts:
+def dashboard_rows(ids: list[int], today: dt.date) -> list[Account]:
+    """The accounts with these ids, in this order, with the list columns and .reasons: one query.
+
+    The page's ids come from dashboard_order(...).values_list("pk"): sorting bare columns and
+    then reading 50 rows keeps every page fast, the last one as much as the first."""
+    by_id = {account.pk: account for account in _with_list_columns(Account.objects.filter(pk__in=ids), today)}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    for account in rows:
         account.reasons = health_reasons(account.latest_measures, account.sentiment_reason)
-    return accounts
+    return rows
 
 
 @dataclass(frozen=True)
@@ -349,20 +362,21 @@ def week_end_dates(today: dt.date, weeks: int = WEEKS_IN_CHART) -> list[dt.date]
 
 
 def dashboard_weekly_colors(
-    accounts: QuerySet[Account], today: dt.date, totals: ColorTotals, weeks: int = WEEKS_IN_CHART
+    filters: DashboardFilters, today: dt.date, totals: ColorTotals, weeks: int = WEEKS_IN_CHART
 ) -> list[WeekColors]:
     """The color distribution of the filtered accounts on each of the last `weeks` week-end dates.
 
     Past weeks count the snapshots stored *on* the week-end date (the daily job stores one per
     account per day); the last bar is the accounts' current health (the totals), so the chart
-    ends where the dashboard's totals are even before today's job has run. One query.
+    ends where the dashboard's totals are even before today's job has run. The filters select
+    accounts by what they are now (region, TAM, color, ...) and the chart shows their history.
+    One query.
     """
     dates = week_end_dates(today, weeks)
-    snapshots = HealthSnapshot.objects.filter(date__in=dates[:-1])
-    if accounts.query.where:  # filtered: restrict to the filtered accounts' history
-        snapshots = snapshots.filter(account__in=accounts.order_by().values("pk"))
+    snapshots = HealthSnapshot.objects.filter(filters.q(today, "account__"), date__in=dates[:-1])
     counts: dict[dt.date, dict] = {d: {} for d in dates}
-    for row in snapshots.order_by().values("date", "color").annotate(n=Count("pk")):
+    # COUNT(*), not COUNT(id): the count then comes from the (date, color, account) index alone.
+    for row in snapshots.order_by().values("date", "color").annotate(n=Count("*")):
         counts[row["date"]][row["color"] or UNSCORED] = row["n"]
     history = [WeekColors(end=d, counts=counts[d]) for d in dates[:-1]]
     now = WeekColors(end=dates[-1], counts={c.color: c.count for c in totals.colors if c.count}, current=True)
@@ -388,42 +402,49 @@ class RecentChanges:
 
 
 def dashboard_recent_changes(
-    accounts: QuerySet[Account], today: dt.date, limit: int = RECENT_CHANGES_SHOWN
+    filters: DashboardFilters, today: dt.date, limit: int = RECENT_CHANGES_SHOWN
 ) -> RecentChanges:
-    """Accounts whose current color differs from their snapshot of 7 days ago, and when they
-    moved (the first day of the current color in the snapshots since then): three queries."""
+    """Accounts whose current color differs from their snapshot of 7 days ago (the net change
+    over the week), and when they moved: the first day of the current color in the snapshots
+    since then. Three queries: the changed accounts (bare columns), the shown ones, their days."""
     since = today - dt.timedelta(days=RECENT_CHANGE_DAYS)
-    then = HealthSnapshot.objects.filter(date=since, account__in=accounts.order_by().values("pk"))
-    changed = then.exclude(
-        Q(color=F("account__health_color")) | Q(color__isnull=True, account__health_color__isnull=True)
+    changed = (
+        HealthSnapshot.objects.filter(filters.q(today, "account__"), date=since)
+        .exclude(Q(color=F("account__health_color")) | Q(color__isnull=True, account__health_color__isnull=True))
+        .order_by()
+        .values_list("account_id", "color", "account__health_color", "account__arr")
     )
-    summary_rows = changed.order_by().values("color", "account__health_color").annotate(n=Count("pk"))
+    counter: dict[tuple[str, str], int] = {}
+    moved = []
+    for account_id, old, new, arr in changed:
+        key = (old or UNSCORED, new or UNSCORED)
+        counter[key] = counter.get(key, 0) + 1
+        moved.append((COLOR_RANK[key[1]], -arr, account_id, old))
     summary = sorted(
-        ((r["color"] or UNSCORED, r["account__health_color"] or UNSCORED, r["n"]) for r in summary_rows),
+        ((old, new, n) for (old, new), n in counter.items()),
         key=lambda s: (-s[2], COLOR_RANK[s[1]], COLOR_RANK[s[0]]),
     )
-    rank = Case(
-        *[When(_color_q(c, "account__"), then=Value(r)) for c, r in COLOR_RANK.items()], output_field=IntegerField()
-    )
-    rows = list(changed.select_related("account", "account__tam").order_by(rank, "-account__arr", "account_id")[:limit])
+    shown = sorted(moved)[:limit]
+    ids = [account_id for _, _, account_id, _ in shown]
+    accounts = Account.objects.select_related("tam").in_bulk(ids)
     # When: the start of the run of the current color in the snapshots since a week ago.
     history: dict[int, list[tuple[dt.date, str | None]]] = {}
     for account_id, date, color in (
-        HealthSnapshot.objects.filter(account__in=[r.account_id for r in rows], date__gt=since, date__lte=today)
+        HealthSnapshot.objects.filter(account__in=ids, date__gt=since, date__lte=today)
         .order_by("account_id", "date")
         .values_list("account_id", "date", "color")
     ):
         history.setdefault(account_id, []).append((date, color))
     moves = []
-    for row in rows:
-        new = row.account.health_color
+    for _, _, account_id, old in shown:
+        account = accounts[account_id]
         changed_on = None
-        for date, color in reversed(history.get(row.account_id, [])):
-            if color != new:
+        for date, color in reversed(history.get(account_id, [])):
+            if color != account.health_color:
                 break
             changed_on = date
-        moves.append(ColorMove(account=row.account, old=row.color, new=new, changed_on=changed_on))
-    return RecentChanges(since=since, total=sum(s[2] for s in summary), summary=summary, moves=moves)
+        moves.append(ColorMove(account=account, old=old, new=account.health_color, changed_on=changed_on))
+    return RecentChanges(since=since, total=len(moved), summary=summary, moves=moves)
 
 
 def dashboard_tam_choices() -> list[tuple[int, str]]:
@@ -460,23 +481,51 @@ def _csv_text(value: str) -> str:
 
 
 def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date):
-    """The header, then one row per filtered account in list order, read in chunks so memory
-    stays flat at any size. Account facts and health only: never meeting summaries or notes."""
+    """The header, then one row per filtered account in list order: the ordered ids first, then
+    the rows chunk by chunk, so memory stays flat (an id list plus one chunk) at any size.
+    Account facts and health only: never meeting summaries or notes."""
     yield CSV_HEADER
     segments = dict(Segment.choices)
-    for account in dashboard_list(accounts, today).iterator(chunk_size=CSV_CHUNK):
-        tam = account.tam.get_full_name() or account.tam.username if account.tam else ""
-        yield (
-            _csv_text(account.external_id),
-            _csv_text(account.name),
-            segments.get(account.segment, account.segment),
-            account.region,
-            "yes" if account.public_sector else "no",
-            f"{account.arr:.2f}",
-            _csv_text(tam),
-            COLOR_LABELS.get(account.health_color or UNSCORED, account.health_color),
-            "" if account.health_score is None else str(account.health_score),
-            account.health_date.isoformat() if account.health_date else "",
-            "yes" if account.is_stale else "no",
-            _csv_text("; ".join(health_reasons(account.latest_measures, account.sentiment_reason))),
+    ids = list(dashboard_order(accounts).values_list("pk", flat=True))
+    for start in range(0, len(ids), CSV_CHUNK):
+        chunk = ids[start : start + CSV_CHUNK]
+        rows = _with_list_columns(Account.objects.filter(pk__in=chunk), today).values_list(
+            "pk",
+            "external_id",
+            "name",
+            "segment",
+            "region",
+            "public_sector",
+            "arr",
+            "tam__first_name",
+            "tam__last_name",
+            "tam__username",
+            "health_color",
+            "health_score",
+            "health_date",
+            "is_stale",
+            "latest_measures",
+            "sentiment_reason",
         )
+        by_id = {row[0]: row for row in rows}
+        for pk in chunk:
+            if pk not in by_id:  # deleted while exporting
+                continue
+            _, ext_id, name, segment, region, public, arr, first, last, username, color, score, date, stale, m, why = (
+                by_id[pk]
+            )
+            tam = f"{first} {last}".strip() or username or ""
+            yield (
+                _csv_text(ext_id),
+                _csv_text(name),
+                segments.get(segment, segment),
+                region,
+                "yes" if public else "no",
+                f"{arr:.2f}",
+                _csv_text(tam),
+                COLOR_LABELS.get(color or UNSCORED, color),
+                "" if score is None else str(score),
+                date.isoformat() if date else "",
+                "yes" if stale else "no",
+                _csv_text("; ".join(health_reasons(m, why))),
+            )

@@ -27,6 +27,12 @@ def filtered(today, **filters):
     return selectors.dashboard_accounts(DashboardFilters(**filters), today)
 
 
+def listed(today, **filters):
+    """The list rows, as the dashboard reads them: ordered ids, then the rows of those ids."""
+    ids = list(selectors.dashboard_order(filtered(today, **filters)).values_list("pk", flat=True))
+    return selectors.dashboard_rows(ids, today)
+
+
 def test_totals_count_accounts_and_arr_per_color(world, fixed_today):
     totals = selectors.dashboard_totals(filtered(fixed_today), fixed_today)
     assert totals.accounts == 4
@@ -125,8 +131,7 @@ def test_list_is_riskiest_first_with_unscored_last(world, fixed_today):
     twin_red = scored_account(
         name="Bigger Red", color="red", score="12.5", arr=900_000, scored_on=fixed_today, health_date=fixed_today
     )
-    listed = list(selectors.dashboard_list(filtered(fixed_today), fixed_today))
-    assert [a.name for a in listed] == [
+    assert [a.name for a in listed(fixed_today)] == [
         twin_red.name,  # same score as Red Ent APAC, larger ARR first
         "Red Ent APAC",
         "Yellow Com EMEA",
@@ -137,7 +142,7 @@ def test_list_is_riskiest_first_with_unscored_last(world, fixed_today):
 
 def test_list_rows_carry_the_reasons_in_plain_words(world, fixed_today):
     SentimentFactory(account=world["red"], color=Color.RED, reason="Evaluating a competitor", date=fixed_today)
-    rows = {a.name: a for a in selectors.with_reasons(selectors.dashboard_list(filtered(fixed_today), fixed_today))}
+    rows = {a.name: a for a in listed(fixed_today)}
     assert rows["Red Ent APAC"].reasons == [
         "ROI red: No success plan",
         "Support red: 20 tickets opened in the last 30 days (green up to 5, yellow up to 15)",
@@ -155,7 +160,7 @@ def test_list_rows_carry_the_reasons_in_plain_words(world, fixed_today):
 def test_reasons_come_from_the_snapshot_of_the_scored_on_date(world, fixed_today):
     red = world["red"]
     snapshot(red, fixed_today - dt.timedelta(days=7), "green")  # older snapshot, no reasons in it
-    [row] = selectors.with_reasons(selectors.dashboard_list(filtered(fixed_today, color="red"), fixed_today))
+    [row] = listed(fixed_today, color="red")
     assert row.reasons[0] == "ROI red: No success plan"
 
 
@@ -170,7 +175,7 @@ def test_sentiment_reason_skips_confirmations_and_empty_reasons(world, fixed_tod
         source=SentimentSource.CONFIRMATION,
         date=fixed_today,
     )
-    [row] = selectors.with_reasons(selectors.dashboard_list(filtered(fixed_today, color="red"), fixed_today))
+    [row] = listed(fixed_today, color="red")
     assert row.reasons[-1] == "TAM Sentiment red: “Budget cut”"
 
 
@@ -210,8 +215,8 @@ def test_weekly_colors_count_snapshots_on_each_week_end_and_end_with_current_hea
             snapshot(account, fixed_today - weeks_ago * week, color)
     snapshot(red, fixed_today - dt.timedelta(days=10), "red")  # mid-week: not a week-end date
     snapshot(green, fixed_today - 11 * week, None)  # scored without any measure
-    qs = filtered(fixed_today)
-    weeks = selectors.dashboard_weekly_colors(qs, fixed_today, selectors.dashboard_totals(qs, fixed_today))
+    totals = selectors.dashboard_totals(filtered(fixed_today), fixed_today)
+    weeks = selectors.dashboard_weekly_colors(DashboardFilters(), fixed_today, totals)
     assert [w.end for w in weeks] == selectors.week_end_dates(fixed_today)
     by_end = {w.end: w.counts for w in weeks}
     assert by_end[fixed_today - 11 * week] == {UNSCORED: 1}
@@ -227,8 +232,9 @@ def test_weekly_colors_follow_the_filters(world, fixed_today):
     one_week_ago = fixed_today - dt.timedelta(weeks=1)
     for account in world.values():
         snapshot(account, one_week_ago, "green")
-    qs = filtered(fixed_today, region="EMEA")
-    weeks = selectors.dashboard_weekly_colors(qs, fixed_today, selectors.dashboard_totals(qs, fixed_today))
+    emea = DashboardFilters(region="EMEA")
+    totals = selectors.dashboard_totals(filtered(fixed_today, region="EMEA"), fixed_today)
+    weeks = selectors.dashboard_weekly_colors(emea, fixed_today, totals)
     assert weeks[-2].counts == {"green": 2}
     assert weeks[-1].counts == {"green": 1, "yellow": 1}
 
@@ -249,7 +255,7 @@ def test_recent_changes_compare_current_color_with_a_week_ago(world, fixed_today
     snapshot(yellow, fixed_today - 4 * day, "red")
     # Before the window: not compared.
     snapshot(yellow, fixed_today - 8 * day, "green")
-    changes = selectors.dashboard_recent_changes(filtered(fixed_today), fixed_today)
+    changes = selectors.dashboard_recent_changes(DashboardFilters(), fixed_today)
     assert changes.since == dt.date(2026, 11, 17)
     assert changes.total == 2
     assert sorted(changes.summary) == [("green", "red", 1), ("yellow", "green", 1)]
@@ -263,10 +269,10 @@ def test_recent_changes_include_losing_a_score_and_respect_filters(world, fixed_
     week_ago = fixed_today - dt.timedelta(days=7)
     snapshot(world["unscored"], week_ago, "green")  # green a week ago, unscored now
     snapshot(world["red"], week_ago, "yellow")
-    changes = selectors.dashboard_recent_changes(filtered(fixed_today), fixed_today)
+    changes = selectors.dashboard_recent_changes(DashboardFilters(), fixed_today)
     assert sorted(changes.summary) == [("green", UNSCORED, 1), ("yellow", "red", 1)]
     assert [m.account.name for m in changes.moves] == ["Red Ent APAC", "Unscored Com APAC"]
-    only_apac_red = selectors.dashboard_recent_changes(filtered(fixed_today, color="red"), fixed_today)
+    only_apac_red = selectors.dashboard_recent_changes(DashboardFilters(color="red"), fixed_today)
     assert [m.account.name for m in only_apac_red.moves] == ["Red Ent APAC"]
 
 
@@ -277,7 +283,7 @@ def test_recent_changes_list_is_capped_but_the_total_is_not(db, fixed_today):
             name=f"Moved {n}", color="red", score="10.0", arr=1000 * n, scored_on=fixed_today, health_date=fixed_today
         )
         snapshot(account, week_ago, "green")
-    changes = selectors.dashboard_recent_changes(filtered(fixed_today), fixed_today, limit=2)
+    changes = selectors.dashboard_recent_changes(DashboardFilters(), fixed_today, limit=2)
     assert changes.total == 4
     assert [m.account.name for m in changes.moves] == ["Moved 3", "Moved 2"]
 
