@@ -9,9 +9,8 @@ from accounts.tests.dashboard_world import portfolio
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-# Transactional (the live server reads from another thread); serialized_rollback restores the
-# role groups that the data migration created, which a transactional flush removes.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Transactional: the live server reads the test data from another thread.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_manager_filters_the_dashboard_and_exports_csv(live_server, page, fixed_today, tam, other_tam, manager):
