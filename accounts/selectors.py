@@ -201,16 +201,6 @@ def dashboard_accounts(filters: DashboardFilters, today: dt.date) -> QuerySet[Ac
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
-def _by_color_aggregates() -> dict:
-    """count_<color> and arr_<color> for every color, for aggregate() or annotate()."""
-    aggregates = {}
-    for color in DASHBOARD_COLORS:
-        condition = _color_q(color)
-        aggregates[f"count_{color}"] = Count("pk", filter=condition)
-        aggregates[f"arr_{color}"] = Coalesce(Sum("arr", filter=condition), Value(Decimal(0)), output_field=_MONEY)
-    return aggregates
-
-
 @dataclass(frozen=True)
 class ColorCount:
     color: str  # "green", "yellow", "red" or UNSCORED
@@ -229,7 +219,7 @@ class ColorTotals:
     key: str | None  # the filter value of the row's region, segment or TAM; None for the totals
     label: str
     colors: tuple[ColorCount, ...]  # in DASHBOARD_COLORS order
-    stale: int | None = None  # only computed for the totals
+    stale: int = 0
 
     @property
     def accounts(self) -> int:
@@ -248,39 +238,83 @@ class ColorTotals:
         return next(c for c in self.colors if c.color == color)
 
 
-def _color_totals(row: dict, key=None, label: str = "", stale: int | None = None) -> ColorTotals:
-    colors = tuple(ColorCount(c, row[f"count_{c}"], Decimal(row[f"arr_{c}"])) for c in DASHBOARD_COLORS)
-    return ColorTotals(key=key, label=label, colors=colors, stale=stale)
+@dataclass(frozen=True)
+class DashboardSummary:
+    totals: ColorTotals
+    by_region: list[ColorTotals]
+    by_segment: list[ColorTotals]
+    by_tam: list[ColorTotals]  # by name, "No TAM" last
 
 
-def dashboard_totals(accounts: QuerySet[Account], today: dt.date) -> ColorTotals:
-    """Accounts and ARR by color, ARR at risk and the stale count: one query."""
-    row = accounts.order_by().aggregate(**_by_color_aggregates(), stale=Count("pk", filter=health.stale_q(today)))
-    return _color_totals(row, label="All", stale=row["stale"])
+class _Rollup:
+    """Sums of the per-group aggregates, for one key (a region, a segment, a TAM, or all)."""
+
+    def __init__(self, key: str | None, label: str):
+        self.key, self.label = key, label
+        self.counts = dict.fromkeys(DASHBOARD_COLORS, 0)
+        self.arr = {color: Decimal(0) for color in DASHBOARD_COLORS}
+        self.stale = 0
+
+    def add(self, row: dict) -> None:
+        for color in DASHBOARD_COLORS:
+            self.counts[color] += row[f"count_{color}"]
+            self.arr[color] += Decimal(row[f"arr_{color}"])
+        self.stale += row["stale"]
+
+    def totals(self) -> ColorTotals:
+        colors = tuple(ColorCount(c, self.counts[c], self.arr[c]) for c in DASHBOARD_COLORS)
+        return ColorTotals(key=self.key, label=self.label, colors=colors, stale=self.stale)
 
 
-def dashboard_breakdown(accounts: QuerySet[Account], by: str) -> list[ColorTotals]:
-    """Accounts and ARR per color grouped by "region", "segment" or "tam": one query."""
-    if by == "tam":
-        fields = ("tam", "tam__first_name", "tam__last_name", "tam__username")
-        order = ("tam__first_name", "tam__last_name", "tam__username")
-    elif by in ("region", "segment"):
-        fields, order = (by,), (by,)
-    else:
-        raise ValueError(f"cannot break the dashboard down by {by!r}")
-    rows = accounts.order_by().values(*fields).annotate(**_by_color_aggregates()).order_by(*order)
-    labels = dict(Segment.choices) if by == "segment" else {}
-    result = []
+def dashboard_summary(accounts: QuerySet[Account], today: dt.date) -> DashboardSummary:
+    """Accounts and ARR by color, ARR at risk and stale health scores: in total and by region,
+    segment and TAM. One GROUP BY (region, segment, TAM) query, rolled up here: at most
+    regions x segments x TAMs groups, whatever the number of accounts."""
+    aggregates = {}
+    for color in DASHBOARD_COLORS:
+        condition = _color_q(color)
+        aggregates[f"count_{color}"] = Count("pk", filter=condition)
+        aggregates[f"arr_{color}"] = Coalesce(Sum("arr", filter=condition), Value(Decimal(0)), output_field=_MONEY)
+    # Grouped by ids only, the TAM's names aggregated: PostgreSQL then estimates the few groups
+    # right and hashes them in memory instead of sorting every account on disk.
+    rows = (
+        accounts.order_by()
+        .values("region", "segment", "tam")
+        .annotate(
+            **aggregates,
+            stale=Count("pk", filter=health.stale_q(today)),
+            tam_first=Max("tam__first_name"),
+            tam_last=Max("tam__last_name"),
+            tam_username=Max("tam__username"),
+        )
+    )
+    segments = dict(Segment.choices)
+    total = _Rollup(None, "All")
+    by: dict[str, dict[str, _Rollup]] = {"region": {}, "segment": {}, "tam": {}}
     for row in rows:
-        if by == "tam":
-            key = str(row["tam"]) if row["tam"] else NO_TAM
-            name = f"{row['tam__first_name']} {row['tam__last_name']}".strip() or row["tam__username"]
-            label = name if row["tam"] else "No TAM"
+        if row["tam"]:
+            tam_key = str(row["tam"])
+            tam_label = f"{row['tam_first']} {row['tam_last']}".strip() or row["tam_username"]
         else:
-            key = row[by]
-            label = labels.get(key, key)
-        result.append(_color_totals(row, key=key, label=label))
-    return result
+            tam_key, tam_label = NO_TAM, "No TAM"
+        keys = {
+            "region": (row["region"], row["region"]),
+            "segment": (row["segment"], segments.get(row["segment"], row["segment"])),
+            "tam": (tam_key, tam_label),
+        }
+        total.add(row)
+        for dimension, (key, label) in keys.items():
+            by[dimension].setdefault(key, _Rollup(key, label)).add(row)
+
+    def ordered(dimension: str, sort_key) -> list[ColorTotals]:
+        return [rollup.totals() for rollup in sorted(by[dimension].values(), key=sort_key)]
+
+    return DashboardSummary(
+        totals=total.totals(),
+        by_region=ordered("region", lambda r: r.key),
+        by_segment=ordered("segment", lambda r: r.key),
+        by_tam=ordered("tam", lambda r: (r.key == NO_TAM, r.label.casefold(), r.key)),
+    )
 
 
 def health_reasons(measures: dict | None, sentiment_reason: str | None) -> list[str]:

@@ -87,9 +87,10 @@ def dashboard(request):
     form = dashboard_filter_form(request.GET)
     filters = form.filters()
     accounts = selectors.dashboard_accounts(filters, today)
-    totals = selectors.dashboard_totals(accounts, today)
+    summary = selectors.dashboard_summary(accounts, today)
+    totals = summary.totals
     paginator = Paginator(selectors.dashboard_order(accounts).values_list("pk", flat=True), DASHBOARD_PAGE_SIZE)
-    paginator.count = totals.accounts  # the totals query has counted them already
+    paginator.count = totals.accounts  # the summary query has counted them already
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.dashboard_rows(list(page.object_list), today)
     return render(
@@ -100,9 +101,9 @@ def dashboard(request):
             "today": today,
             "totals": totals,
             "breakdowns": [
-                ("Region", "region", "region", selectors.dashboard_breakdown(accounts, "region")),
-                ("Segment", "segment", "segment", selectors.dashboard_breakdown(accounts, "segment")),
-                ("TAM", "TAM", "tam", selectors.dashboard_breakdown(accounts, "tam")),
+                ("Region", "region", "region", summary.by_region),
+                ("Segment", "segment", "segment", summary.by_segment),
+                ("TAM", "TAM", "tam", summary.by_tam),
             ],
             "weeks": selectors.dashboard_weekly_colors(filters, today, totals),
             "changes": selectors.dashboard_recent_changes(filters, today),

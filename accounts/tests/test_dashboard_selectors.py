@@ -27,6 +27,10 @@ def filtered(today, **filters):
     return selectors.dashboard_accounts(DashboardFilters(**filters), today)
 
 
+def summary(today, **filters):
+    return selectors.dashboard_summary(filtered(today, **filters), today)
+
+
 def listed(today, **filters):
     """The list rows, as the dashboard reads them: ordered ids, then the rows of those ids."""
     ids = list(selectors.dashboard_order(filtered(today, **filters)).values_list("pk", flat=True))
@@ -34,7 +38,7 @@ def listed(today, **filters):
 
 
 def test_totals_count_accounts_and_arr_per_color(world, fixed_today):
-    totals = selectors.dashboard_totals(filtered(fixed_today), fixed_today)
+    totals = summary(fixed_today).totals
     assert totals.accounts == 4
     assert totals.arr == Decimal("650000")
     assert [(c.color, c.count, c.arr) for c in totals.colors] == [
@@ -46,17 +50,17 @@ def test_totals_count_accounts_and_arr_per_color(world, fixed_today):
 
 
 def test_arr_at_risk_is_yellow_plus_red(world, fixed_today):
-    assert selectors.dashboard_totals(filtered(fixed_today), fixed_today).arr_at_risk == Decimal("500000")
+    assert summary(fixed_today).totals.arr_at_risk == Decimal("500000")
 
 
 def test_stale_count_uses_the_segment_freshness_rule(world, fixed_today):
     # Green (Enterprise, a month and a day old) and Unscored (never set) are stale; Yellow
     # (Commercial, exactly a quarter) and Red (Enterprise, exactly a month) are current.
-    assert selectors.dashboard_totals(filtered(fixed_today), fixed_today).stale == 2
+    assert summary(fixed_today).totals.stale == 2
 
 
 def test_totals_of_no_accounts_are_zero(db, fixed_today):
-    totals = selectors.dashboard_totals(filtered(fixed_today), fixed_today)
+    totals = summary(fixed_today).totals
     assert (totals.accounts, totals.arr, totals.arr_at_risk, totals.stale) == (0, 0, 0, 0)
 
 
@@ -87,12 +91,12 @@ def test_tam_filter_selects_that_tams_accounts(world, fixed_today, tam, other_ta
 
 
 def test_totals_respect_the_filters(world, fixed_today):
-    totals = selectors.dashboard_totals(filtered(fixed_today, region="EMEA"), fixed_today)
+    totals = summary(fixed_today, region="EMEA").totals
     assert (totals.accounts, totals.arr, totals.arr_at_risk, totals.stale) == (2, 300000, 200000, 1)
 
 
 def test_breakdown_by_region(world, fixed_today):
-    rows = selectors.dashboard_breakdown(filtered(fixed_today), "region")
+    rows = summary(fixed_today).by_region
     assert [(r.key, r.accounts, r.arr, r.arr_at_risk) for r in rows] == [
         ("APAC", 2, 350000, 300000),
         ("EMEA", 2, 300000, 200000),
@@ -102,7 +106,7 @@ def test_breakdown_by_region(world, fixed_today):
 
 
 def test_breakdown_by_segment_uses_the_segment_names(world, fixed_today):
-    rows = selectors.dashboard_breakdown(filtered(fixed_today), "segment")
+    rows = summary(fixed_today).by_segment
     assert [(r.label, r.accounts, r.color("green").count, r.color("yellow").count) for r in rows] == [
         ("Commercial", 2, 0, 1),
         ("Enterprise", 2, 1, 0),
@@ -114,16 +118,16 @@ def test_breakdown_by_tam_has_a_row_for_accounts_without_tam(world, fixed_today,
     tam.save()
     other_tam.first_name, other_tam.last_name = "Ben", "Okafor"
     other_tam.save()
-    rows = selectors.dashboard_breakdown(filtered(fixed_today), "tam")
-    assert {(r.key, r.label, r.accounts, r.arr_at_risk) for r in rows} == {
-        (str(tam.pk), "Ana Silva", 2, 200000),
-        (str(other_tam.pk), "Ben Okafor", 1, 300000),
-        (selectors.NO_TAM, "No TAM", 1, 0),
-    }
+    rows = summary(fixed_today).by_tam
+    assert [(r.key, r.label, r.accounts, r.arr_at_risk, r.stale) for r in rows] == [
+        (str(tam.pk), "Ana Silva", 2, 200000, 1),
+        (str(other_tam.pk), "Ben Okafor", 1, 300000, 0),
+        (selectors.NO_TAM, "No TAM", 1, 0, 1),
+    ]
 
 
 def test_breakdown_respects_the_filters(world, fixed_today):
-    rows = selectors.dashboard_breakdown(filtered(fixed_today, color="red"), "region")
+    rows = summary(fixed_today, color="red").by_region
     assert [(r.key, r.accounts) for r in rows] == [("APAC", 1)]
 
 
@@ -215,7 +219,7 @@ def test_weekly_colors_count_snapshots_on_each_week_end_and_end_with_current_hea
             snapshot(account, fixed_today - weeks_ago * week, color)
     snapshot(red, fixed_today - dt.timedelta(days=10), "red")  # mid-week: not a week-end date
     snapshot(green, fixed_today - 11 * week, None)  # scored without any measure
-    totals = selectors.dashboard_totals(filtered(fixed_today), fixed_today)
+    totals = summary(fixed_today).totals
     weeks = selectors.dashboard_weekly_colors(DashboardFilters(), fixed_today, totals)
     assert [w.end for w in weeks] == selectors.week_end_dates(fixed_today)
     by_end = {w.end: w.counts for w in weeks}
@@ -233,7 +237,7 @@ def test_weekly_colors_follow_the_filters(world, fixed_today):
     for account in world.values():
         snapshot(account, one_week_ago, "green")
     emea = DashboardFilters(region="EMEA")
-    totals = selectors.dashboard_totals(filtered(fixed_today, region="EMEA"), fixed_today)
+    totals = summary(fixed_today, region="EMEA").totals
     weeks = selectors.dashboard_weekly_colors(emea, fixed_today, totals)
     assert weeks[-2].counts == {"green": 2}
     assert weeks[-1].counts == {"green": 1, "yellow": 1}

@@ -184,9 +184,9 @@ def _accounts_with_history(n: int, today: dt.date) -> None:
         SentimentFactory(account=account, color=Color.RED, reason=f"reason {i}", date=today)
 
 
-# session, user, roles; TAM choices; totals (which also counts for the paginator); the page's
-# ids, then its rows; 3 breakdowns; the weekly history; 3 for the recent changes.
-DASHBOARD_QUERIES = 14
+# session, user, roles; TAM choices; totals and breakdowns (one GROUP BY, which also counts for
+# the paginator); the page's ids, then its rows; the weekly history; 3 for the recent changes.
+DASHBOARD_QUERIES = 11
 
 
 @pytest.mark.parametrize("accounts", [10, 120])
