@@ -108,14 +108,13 @@ def dashboard(request):
             "weeks": selectors.dashboard_weekly_colors(filters, today, totals),
             "changes": selectors.dashboard_recent_changes(filters, today),
             "page": page,
-            "colors": selectors.DASHBOARD_COLORS,
         },
     )
 
 
 @login_required
 def dashboard_export(request):
-    """The filtered list as CSV (every page), streamed row by row."""
+    """The filtered list as CSV (every page), streamed as it is read."""
     _require_manager(request.user)
     today = clock.today()
     form = dashboard_filter_form(request.GET)
