@@ -367,8 +367,9 @@ class HealthSnapshot(models.Model):
             models.UniqueConstraint(fields=["account", "date"], name="one_snapshot_per_account_per_day"),
         ]
         indexes = [
-            # Dashboard: the color distribution per week.
-            models.Index(fields=["date", "color"], name="snapshot_by_date_color"),
+            # Dashboard: the color distribution per week (COUNT(*) by date and color) and each
+            # account's color a week ago (recent changes), both read from the index alone.
+            models.Index(fields=["date", "color", "account"], name="snapshot_date_color_account"),
         ]
 
     def __str__(self) -> str:

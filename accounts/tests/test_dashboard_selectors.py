@@ -1,0 +1,316 @@
+"""The risk dashboard's reads: totals, filters, breakdowns, reasons, the weekly chart, recent changes."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from accounts import selectors
+from accounts.models import Color, SentimentSource
+from accounts.selectors import UNSCORED, DashboardFilters
+from accounts.tests.dashboard_world import portfolio, scored_account, snapshot
+from accounts.tests.factories import SentimentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(fixed_today, tam, other_tam):
+    return portfolio(fixed_today, tam=tam, other_tam=other_tam)
+
+
+def names(qs):
+    return sorted(a.name for a in qs)
+
+
+def filtered(today, **filters):
+    return selectors.dashboard_accounts(DashboardFilters(**filters), today)
+
+
+def summary(today, **filters):
+    return selectors.dashboard_summary(filtered(today, **filters), today)
+
+
+def listed(today, **filters):
+    """The list rows, as the dashboard reads them: ordered ids, then the rows of those ids."""
+    ids = list(selectors.dashboard_order(filtered(today, **filters)).values_list("pk", flat=True))
+    return selectors.dashboard_rows(ids, today)
+
+
+def test_totals_count_accounts_and_arr_per_color(world, fixed_today):
+    totals = summary(fixed_today).totals
+    assert totals.accounts == 4
+    assert totals.arr == Decimal("650000")
+    assert [(c.color, c.count, c.arr) for c in totals.colors] == [
+        ("red", 1, Decimal("300000")),
+        ("yellow", 1, Decimal("200000")),
+        ("green", 1, Decimal("100000")),
+        (UNSCORED, 1, Decimal("50000")),
+    ]
+
+
+def test_arr_at_risk_is_yellow_plus_red(world, fixed_today):
+    assert summary(fixed_today).totals.arr_at_risk == Decimal("500000")
+
+
+def test_stale_count_uses_the_segment_freshness_rule(world, fixed_today):
+    # Green (Enterprise, a month and a day old) and Unscored (never set) are stale; Yellow
+    # (Commercial, exactly a quarter) and Red (Enterprise, exactly a month) are current.
+    assert summary(fixed_today).totals.stale == 2
+
+
+def test_totals_of_no_accounts_are_zero(db, fixed_today):
+    totals = summary(fixed_today).totals
+    assert (totals.accounts, totals.arr, totals.arr_at_risk, totals.stale) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, ["Green Ent EMEA", "Red Ent APAC", "Unscored Com APAC", "Yellow Com EMEA"]),
+        ({"region": "EMEA"}, ["Green Ent EMEA", "Yellow Com EMEA"]),
+        ({"segment": "commercial"}, ["Unscored Com APAC", "Yellow Com EMEA"]),
+        ({"color": "red"}, ["Red Ent APAC"]),
+        ({"color": UNSCORED}, ["Unscored Com APAC"]),
+        ({"public_sector": True}, ["Yellow Com EMEA"]),
+        ({"public_sector": False}, ["Green Ent EMEA", "Red Ent APAC", "Unscored Com APAC"]),
+        ({"stale": True}, ["Green Ent EMEA", "Unscored Com APAC"]),
+        ({"stale": False}, ["Red Ent APAC", "Yellow Com EMEA"]),
+        ({"tam": 0}, ["Unscored Com APAC"]),
+        ({"region": "EMEA", "color": "yellow"}, ["Yellow Com EMEA"]),
+        ({"region": "APAC", "color": "green"}, []),
+    ],
+)
+def test_each_filter_selects_the_matching_accounts(world, fixed_today, filters, expected):
+    assert names(filtered(fixed_today, **filters)) == expected
+
+
+def test_tam_filter_selects_that_tams_accounts(world, fixed_today, tam, other_tam):
+    assert names(filtered(fixed_today, tam=tam.pk)) == ["Green Ent EMEA", "Yellow Com EMEA"]
+    assert names(filtered(fixed_today, tam=other_tam.pk)) == ["Red Ent APAC"]
+
+
+def test_totals_respect_the_filters(world, fixed_today):
+    totals = summary(fixed_today, region="EMEA").totals
+    assert (totals.accounts, totals.arr, totals.arr_at_risk, totals.stale) == (2, 300000, 200000, 1)
+
+
+def test_breakdown_by_region(world, fixed_today):
+    rows = summary(fixed_today).by_region
+    assert [(r.key, r.accounts, r.arr, r.arr_at_risk) for r in rows] == [
+        ("APAC", 2, 350000, 300000),
+        ("EMEA", 2, 300000, 200000),
+    ]
+    apac = rows[0]
+    assert (apac.color("red").count, apac.color("red").arr, apac.color(UNSCORED).count) == (1, 300000, 1)
+
+
+def test_breakdown_by_segment_uses_the_segment_names(world, fixed_today):
+    rows = summary(fixed_today).by_segment
+    assert [(r.label, r.accounts, r.color("green").count, r.color("yellow").count) for r in rows] == [
+        ("Commercial", 2, 0, 1),
+        ("Enterprise", 2, 1, 0),
+    ]
+
+
+def test_breakdown_by_tam_has_a_row_for_accounts_without_tam(world, fixed_today, tam, other_tam):
+    tam.first_name, tam.last_name = "Ana", "Silva"
+    tam.save()
+    other_tam.first_name, other_tam.last_name = "Ben", "Okafor"
+    other_tam.save()
+    rows = summary(fixed_today).by_tam
+    assert [(r.key, r.label, r.accounts, r.arr_at_risk, r.stale) for r in rows] == [
+        (str(tam.pk), "Ana Silva", 2, 200000, 1),
+        (str(other_tam.pk), "Ben Okafor", 1, 300000, 0),
+        (selectors.NO_TAM, "No TAM", 1, 0, 1),
+    ]
+
+
+def test_breakdown_respects_the_filters(world, fixed_today):
+    rows = summary(fixed_today, color="red").by_region
+    assert [(r.key, r.accounts) for r in rows] == [("APAC", 1)]
+
+
+def test_list_is_riskiest_first_with_unscored_last(world, fixed_today):
+    twin_red = scored_account(
+        name="Bigger Red", color="red", score="12.5", arr=900_000, scored_on=fixed_today, health_date=fixed_today
+    )
+    assert [a.name for a in listed(fixed_today)] == [
+        twin_red.name,  # same score as Red Ent APAC, larger ARR first
+        "Red Ent APAC",
+        "Yellow Com EMEA",
+        "Green Ent EMEA",
+        "Unscored Com APAC",
+    ]
+
+
+def test_list_rows_carry_the_reasons_in_plain_words(world, fixed_today):
+    SentimentFactory(account=world["red"], color=Color.RED, reason="Evaluating a competitor", date=fixed_today)
+    rows = {a.name: a for a in listed(fixed_today)}
+    assert rows["Red Ent APAC"].reasons == [
+        "ROI red: No success plan",
+        "Support red: 20 tickets opened in the last 30 days (green up to 5, yellow up to 15)",
+        "TAM Sentiment red: “Evaluating a competitor”",
+    ]
+    assert rows["Yellow Com EMEA"].reasons == [
+        "Engagement yellow: 45 days since last meeting on 2026-10-10 (green up to 30 days, yellow up to 60)",
+        "TAM Sentiment yellow: Set to yellow on 2026-11-20",
+    ]
+    assert rows["Green Ent EMEA"].reasons == []
+    assert rows["Unscored Com APAC"].reasons == []
+    assert (rows["Green Ent EMEA"].is_stale, rows["Red Ent APAC"].is_stale) == (True, False)
+
+
+def test_reasons_come_from_the_snapshot_of_the_scored_on_date(world, fixed_today):
+    red = world["red"]
+    snapshot(red, fixed_today - dt.timedelta(days=7), "green")  # older snapshot, no reasons in it
+    [row] = listed(fixed_today, color="red")
+    assert row.reasons[0] == "ROI red: No success plan"
+
+
+def test_sentiment_reason_skips_confirmations_and_empty_reasons(world, fixed_today):
+    red = world["red"]
+    SentimentFactory(account=red, color=Color.RED, reason="Budget cut", date=fixed_today - dt.timedelta(days=3))
+    SentimentFactory(account=red, color=Color.RED, reason="", date=fixed_today - dt.timedelta(days=2))
+    SentimentFactory(
+        account=red,
+        color=Color.RED,
+        reason="Confirmed health is current",
+        source=SentimentSource.CONFIRMATION,
+        date=fixed_today,
+    )
+    [row] = listed(fixed_today, color="red")
+    assert row.reasons[-1] == "TAM Sentiment red: “Budget cut”"
+
+
+def test_health_reasons_lists_yellow_and_red_measures_in_scorecard_order():
+    measures = {
+        "sentiment": {"color": "red", "detail": "Set to red on 2026-11-24"},
+        "support": {"color": "yellow", "detail": "9 tickets"},
+        "roi": {"color": None, "detail": "Not measured"},
+        "engagement": {"color": "green", "detail": "3 days"},
+    }
+    assert selectors.health_reasons(measures, None) == [
+        "Support yellow: 9 tickets",
+        "TAM Sentiment red: Set to red on 2026-11-24",
+    ]
+    assert selectors.health_reasons(measures, "Sponsor left") == [
+        "Support yellow: 9 tickets",
+        "TAM Sentiment red: “Sponsor left”",
+    ]
+    assert selectors.health_reasons(None, None) == []
+
+
+def test_week_end_dates_are_the_last_twelve_weeks_ending_today(fixed_today):
+    dates = selectors.week_end_dates(fixed_today)
+    assert len(dates) == 12
+    assert (dates[0], dates[-2], dates[-1]) == (dt.date(2026, 9, 8), dt.date(2026, 11, 17), fixed_today)
+
+
+def test_weekly_colors_count_snapshots_on_each_week_end_and_end_with_current_health(world, fixed_today):
+    week = dt.timedelta(weeks=1)
+    green, yellow, red = world["green"], world["yellow"], world["red"]
+    for account, colors in {
+        green: ["green", "green", "yellow"],  # 3, 2 and 1 weeks ago
+        yellow: ["green", "yellow", "yellow"],
+        red: ["yellow", "yellow", "green"],
+    }.items():
+        for weeks_ago, color in zip((3, 2, 1), colors, strict=True):
+            snapshot(account, fixed_today - weeks_ago * week, color)
+    snapshot(red, fixed_today - dt.timedelta(days=10), "red")  # mid-week: not a week-end date
+    snapshot(green, fixed_today - 11 * week, None)  # scored without any measure
+    totals = summary(fixed_today).totals
+    weeks = selectors.dashboard_weekly_colors(DashboardFilters(), fixed_today, totals)
+    assert [w.end for w in weeks] == selectors.week_end_dates(fixed_today)
+    by_end = {w.end: w.counts for w in weeks}
+    assert by_end[fixed_today - 11 * week] == {UNSCORED: 1}
+    assert by_end[fixed_today - 10 * week] == {}
+    assert by_end[fixed_today - 3 * week] == {"green": 2, "yellow": 1}
+    assert by_end[fixed_today - 2 * week] == {"green": 1, "yellow": 2}
+    assert by_end[fixed_today - week] == {"green": 1, "yellow": 2}
+    assert weeks[-1].current and weeks[-1].counts == {"red": 1, "yellow": 1, "green": 1, UNSCORED: 1}
+    assert weeks[-3].share("yellow") == pytest.approx(200 / 3)
+
+
+def test_weekly_colors_follow_the_filters(world, fixed_today):
+    one_week_ago = fixed_today - dt.timedelta(weeks=1)
+    for account in world.values():
+        snapshot(account, one_week_ago, "green")
+    emea = DashboardFilters(region="EMEA")
+    totals = summary(fixed_today, region="EMEA").totals
+    weeks = selectors.dashboard_weekly_colors(emea, fixed_today, totals)
+    assert weeks[-2].counts == {"green": 2}
+    assert weeks[-1].counts == {"green": 1, "yellow": 1}
+
+
+def test_recent_changes_compare_current_color_with_a_week_ago(world, fixed_today):
+    day = dt.timedelta(days=1)
+    green, yellow, red = world["green"], world["yellow"], world["red"]
+    # Green: yellow a week ago, green since 3 days ago.
+    snapshot(green, fixed_today - 7 * day, "yellow")
+    snapshot(green, fixed_today - 4 * day, "yellow")
+    snapshot(green, fixed_today - 3 * day, "green")
+    # Red: green a week ago, red, yellow, then red again today: it moved on the latest day.
+    snapshot(red, fixed_today - 7 * day, "green")
+    snapshot(red, fixed_today - 5 * day, "red")
+    snapshot(red, fixed_today - 2 * day, "yellow")
+    # Yellow: yellow a week ago and now: no change (a wobble in between does not count).
+    snapshot(yellow, fixed_today - 7 * day, "yellow")
+    snapshot(yellow, fixed_today - 4 * day, "red")
+    # Before the window: not compared.
+    snapshot(yellow, fixed_today - 8 * day, "green")
+    changes = selectors.dashboard_recent_changes(DashboardFilters(), fixed_today)
+    assert changes.since == dt.date(2026, 11, 17)
+    assert changes.total == 2
+    assert sorted(changes.summary) == [("green", "red", 1), ("yellow", "green", 1)]
+    assert [(m.account.name, m.old, m.new, m.changed_on) for m in changes.moves] == [
+        ("Red Ent APAC", "green", "red", fixed_today),  # worst new color first
+        ("Green Ent EMEA", "yellow", "green", dt.date(2026, 11, 21)),
+    ]
+
+
+def test_recent_changes_include_losing_a_score_and_respect_filters(world, fixed_today):
+    week_ago = fixed_today - dt.timedelta(days=7)
+    snapshot(world["unscored"], week_ago, "green")  # green a week ago, unscored now
+    snapshot(world["red"], week_ago, "yellow")
+    changes = selectors.dashboard_recent_changes(DashboardFilters(), fixed_today)
+    assert sorted(changes.summary) == [("green", UNSCORED, 1), ("yellow", "red", 1)]
+    assert [m.account.name for m in changes.moves] == ["Red Ent APAC", "Unscored Com APAC"]
+    only_apac_red = selectors.dashboard_recent_changes(DashboardFilters(color="red"), fixed_today)
+    assert [m.account.name for m in only_apac_red.moves] == ["Red Ent APAC"]
+
+
+def test_recent_changes_list_is_capped_but_the_total_is_not(db, fixed_today):
+    week_ago = fixed_today - dt.timedelta(days=7)
+    for n in range(4):
+        account = scored_account(
+            name=f"Moved {n}", color="red", score="10.0", arr=1000 * n, scored_on=fixed_today, health_date=fixed_today
+        )
+        snapshot(account, week_ago, "green")
+    changes = selectors.dashboard_recent_changes(DashboardFilters(), fixed_today, limit=2)
+    assert changes.total == 4
+    assert [m.account.name for m in changes.moves] == ["Moved 3", "Moved 2"]
+
+
+def test_tam_choices_include_tam_group_and_current_owners(world, tam, other_tam, manager):
+    owner = world["green"].tam
+    choices = dict(selectors.dashboard_tam_choices())
+    assert tam.pk in choices and other_tam.pk in choices and owner.pk in choices
+    assert manager.pk not in choices
+
+
+def test_csv_rows_have_the_header_and_one_row_per_account(world, fixed_today, other_tam):
+    rows = list(selectors.dashboard_csv_rows(filtered(fixed_today), fixed_today))
+    assert rows[0] == selectors.CSV_HEADER
+    assert [r[1] for r in rows[1:]] == ["Red Ent APAC", "Yellow Com EMEA", "Green Ent EMEA", "Unscored Com APAC"]
+    red = rows[1]
+    tam_name = other_tam.get_full_name()
+    assert red[2:11] == ("Enterprise", "APAC", "no", "300000.00", tam_name, "Red", "12.5", "2026-10-24", "no")
+    assert red[11].startswith("ROI red: No success plan; Support red: 20 tickets")
+    assert rows[4][7:11] == ("Unscored", "", "", "yes")
+
+
+def test_csv_cells_cannot_start_a_spreadsheet_formula(db, fixed_today):
+    scored_account(name="=HYPERLINK(1)", color="green", score="90.0", arr=1, scored_on=None, health_date=None)
+    [_, row] = list(selectors.dashboard_csv_rows(filtered(fixed_today), fixed_today))
+    assert row[1] == "'=HYPERLINK(1)"

@@ -1,0 +1,207 @@
+"""The risk dashboard page and its CSV export: access, filters, content, query counts."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Color
+from accounts.tests.dashboard_world import portfolio, scored_account, snapshot
+from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(fixed_today, tam, other_tam):
+    return portfolio(fixed_today, tam=tam, other_tam=other_tam)
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+def export(client, query=""):
+    response = client.get(f"/dashboard/export.csv{query}")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode()
+    return response, list(csv.reader(io.StringIO(body)))
+
+
+def listed_names(html: str, world) -> list[str]:
+    return [a.name for a in world.values() if f">{a.name}</a>" in html]
+
+
+def test_dashboard_shows_totals_at_risk_and_stale(manager_client, world):
+    html = manager_client.get("/dashboard/").content.decode()
+    assert "4 accounts match the filters" in html
+    assert "$650k ARR" in html  # all accounts
+    assert "$500k" in html  # ARR at risk
+    assert "77 % of ARR" in html
+    assert 'Stale health scores</p>\n      <p class="stat-value">2<' in html
+
+
+def test_dashboard_is_refused_to_tams_and_people_without_a_role(client, tam, world):
+    client.force_login(tam)
+    assert client.get("/dashboard/").status_code == 403
+    response = client.get("/dashboard/export.csv")
+    assert response.status_code == 403 and b"Red Ent APAC" not in response.content
+
+
+def test_nav_shows_the_dashboard_link_to_managers_only(client, manager, tam):
+    client.force_login(tam)
+    assert "Risk dashboard" not in client.get("/accounts/").content.decode()
+    client.force_login(manager)
+    assert '<a href="/dashboard/"' in client.get("/accounts/").content.decode()
+
+
+def test_filters_apply_to_the_list_totals_and_breakdowns(manager_client, world):
+    html = manager_client.get("/dashboard/?region=EMEA&color=yellow").content.decode()
+    assert listed_names(html, world) == ["Yellow Com EMEA"]
+    assert "1 account match the filters" in html
+    assert '<option value="EMEA" selected>' in html
+    assert ">APAC</a>" not in html  # the region breakdown has only EMEA now
+
+
+def test_public_sector_and_stale_filters(manager_client, world):
+    html = manager_client.get("/dashboard/?public_sector=yes").content.decode()
+    assert listed_names(html, world) == ["Yellow Com EMEA"]
+    html = manager_client.get("/dashboard/?stale=yes").content.decode()
+    assert sorted(listed_names(html, world)) == ["Green Ent EMEA", "Unscored Com APAC"]
+
+
+def test_tam_filter_and_no_tam(manager_client, world, other_tam):
+    html = manager_client.get(f"/dashboard/?tam={other_tam.pk}").content.decode()
+    assert listed_names(html, world) == ["Red Ent APAC"]
+    html = manager_client.get("/dashboard/?tam=none").content.decode()
+    assert listed_names(html, world) == ["Unscored Com APAC"]
+
+
+def test_a_bad_filter_value_is_shown_next_to_its_field_and_not_applied(manager_client, world):
+    html = manager_client.get("/dashboard/?color=purple&region=APAC").content.decode()
+    assert "Select a valid choice. purple is not one of the available choices." in html
+    assert sorted(listed_names(html, world)) == ["Red Ent APAC", "Unscored Com APAC"]
+
+
+def test_every_filter_has_a_label(manager_client, world):
+    html = manager_client.get("/dashboard/").content.decode()
+    for field in ("region", "segment", "tam", "color", "public_sector", "stale"):
+        assert f'<label for="id_{field}">' in html
+
+
+def test_list_shows_reasons_and_stale_badge(manager_client, world, fixed_today):
+    SentimentFactory(account=world["red"], color=Color.RED, reason="Evaluating a competitor", date=fixed_today)
+    html = manager_client.get("/dashboard/").content.decode()
+    assert "<li>Support red: 20 tickets opened in the last 30 days" in html
+    assert "TAM Sentiment red: “Evaluating a competitor”" in html
+    assert '<span class="badge">Stale</span>' in html
+
+
+def test_list_is_paginated_and_keeps_the_filters(manager_client, fixed_today):
+    for n in range(55):
+        scored_account(name=f"Acct {n:02}", color="red", score="10.0", arr=1000 + n, scored_on=None, health_date=None)
+    page1 = manager_client.get("/dashboard/?color=red").content.decode()
+    assert "Page 1 of 2" in page1 and "color=red&amp;page=2" in page1
+    page2 = manager_client.get("/dashboard/?color=red&page=2").content.decode()
+    assert page2.count('class="chip chip-red">Red</span> <span class="score-small">') == 5
+
+
+def test_chart_has_text_labels_and_a_table(manager_client, world, fixed_today):
+    snapshot(world["red"], fixed_today - dt.timedelta(weeks=1), "yellow")
+    html = manager_client.get("/dashboard/").content.decode()
+    assert '<svg class="color-chart"' in html and 'role="img"' in html
+    assert "Show the chart as a table" in html
+    assert "Nov 17 (2026-11-17): 1 yellow (100 %)" in html  # the bar segment's text title
+    assert "Now (2026-11-24)" in html
+
+
+def test_recent_changes_are_listed(manager_client, world, fixed_today):
+    snapshot(world["red"], fixed_today - dt.timedelta(days=7), "green")
+    html = manager_client.get("/dashboard/").content.decode()
+    assert "1 account changed color since 2026-11-17: 1 green → red." in html
+
+
+def test_csv_export_has_headers_and_every_filtered_row(manager_client, world):
+    response, rows = export(manager_client, "?region=APAC")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="risk-dashboard-2026-11-24.csv"'
+    assert response.streaming
+    assert rows[0] == [
+        "External id",
+        "Name",
+        "Segment",
+        "Region",
+        "Public sector",
+        "ARR",
+        "TAM",
+        "Color",
+        "Score",
+        "Health score date",
+        "Stale",
+        "Reasons",
+    ]
+    assert [r[1] for r in rows[1:]] == ["Red Ent APAC", "Unscored Com APAC"]
+    assert rows[1][0] == world["red"].external_id
+
+
+def test_csv_export_covers_all_pages(manager_client, fixed_today):
+    for n in range(60):
+        scored_account(name=f"Acct {n:02}", color="green", score="90.0", arr=n, scored_on=None, health_date=None)
+    _, rows = export(manager_client)
+    assert len(rows) == 61
+
+
+def test_csv_export_never_contains_meeting_summaries(manager_client, world, fixed_today):
+    MeetingFactory(account=world["red"], date=fixed_today, summary="SECRET: customer may churn to X")
+    _, rows = export(manager_client)
+    assert "SECRET" not in repr(rows)
+
+
+def test_csv_export_refuses_bad_filters(manager_client, world):
+    response = manager_client.get("/dashboard/export.csv?stale=maybe")
+    assert response.status_code == 400
+    assert b"stale: Select a valid choice." in response.content
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        assert response.status_code == 200
+        b"".join(response.streaming_content) if response.streaming else response.content
+    return len(ctx)
+
+
+def _accounts_with_history(n: int, today: dt.date) -> None:
+    for i in range(n):
+        account = AccountFactory(health_color="red", health_score="10.0", scored_on=today, health_date=today)
+        snapshot(account, today, "red")
+        snapshot(account, today - dt.timedelta(days=7), "green")
+        SentimentFactory(account=account, color=Color.RED, reason=f"reason {i}", date=today)
+
+
+# session, user, roles; TAM choices; totals and breakdowns (one GROUP BY, which also counts for
+# the paginator); the page's ids, then its rows; the weekly history; 3 for the recent changes;
+# the navigation's unread-notification count.
+DASHBOARD_QUERIES = 12
+
+
+@pytest.mark.parametrize("accounts", [10, 120])
+def test_dashboard_query_count_is_fixed(manager_client, fixed_today, django_assert_num_queries, accounts):
+    _accounts_with_history(accounts, fixed_today)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = manager_client.get("/dashboard/")
+    assert response.content.decode().count(": “reason ") == min(accounts, 50)  # one page of reasons
+
+
+@pytest.mark.parametrize("query", ["", "?region=EMEA&color=red&stale=no&public_sector=no"])
+def test_dashboard_and_export_query_counts_do_not_grow_with_accounts(manager_client, fixed_today, query):
+    _accounts_with_history(10, fixed_today)
+    few = (_queries(manager_client, f"/dashboard/{query}"), _queries(manager_client, f"/dashboard/export.csv{query}"))
+    _accounts_with_history(110, fixed_today)
+    many = (_queries(manager_client, f"/dashboard/{query}"), _queries(manager_client, f"/dashboard/export.csv{query}"))
+    assert few == many

@@ -1,0 +1,18 @@
+"""Settings for the benchmarks: production-like (DEBUG off, no query log), any DATABASE_URL."""
+
+import os
+
+os.environ["DEBUG"] = "false"
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+
+from healthscore.settings import *  # noqa: F403
+
+# No collectstatic for a benchmark: serve the source files' names as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+WHITENOISE_AUTOREFRESH = True  # no collectstatic: no STATIC_ROOT to scan at start
