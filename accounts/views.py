@@ -44,9 +44,11 @@ def _is_htmx(request) -> bool:
 
 @login_required
 def home(request):
-    """TAMs land on their accounts, everyone else on the full list."""
+    """TAMs land on their accounts, managers on the risk dashboard, anyone else on the list."""
     if permissions.is_tam(request.user):
         return redirect("my_accounts")
+    if permissions.is_manager(request.user):
+        return redirect("dashboard")
     return redirect("account_list")
 
 

@@ -67,13 +67,6 @@ def test_unknown_account_is_404(client, tam):
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def test_home_sends_tams_to_my_accounts_and_managers_to_the_list(client, tam, manager):
-    client.force_login(tam)
-    assert client.get("/").url == "/my/"
-    client.force_login(manager)
-    assert client.get("/").url == "/accounts/"
-
-
 def test_my_accounts_shows_the_tams_accounts_riskiest_first_with_their_facts(client, tam, other_tam, fixed_today):
     risky = AccountFactory(tam=tam, name="Risky Co", renewal_date=dt.date(2027, 3, 1))
     MeetingFactory(account=risky, date=fixed_today - dt.timedelta(days=45))
@@ -366,3 +359,16 @@ def test_a_score_of_zero_is_shown_as_zero_not_as_missing(client, tam, fixed_toda
     assert 'class="row-score">0.0<' in client.get("/my/").content.decode()
     assert 'class="score">0.0<' in client.get(f"/accounts/{account.external_id}/").content.decode()
     assert ">0.0</td>" in client.get("/accounts/").content.decode()
+
+
+def test_account_list_shows_accounts_without_a_tam(client, manager):
+    AccountFactory(name="Orphan Inc", tam=None)
+    client.force_login(manager)
+    html = client.get("/accounts/").content.decode()
+    assert "Orphan Inc" in html
+
+
+@pytest.mark.parametrize("role,target", [("tam", "/my/"), ("manager", "/dashboard/"), ("admin_user", "/dashboard/")])
+def test_home_sends_each_role_to_its_page(client, request, role, target):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get("/").url == target

@@ -135,6 +135,16 @@ def test_no_note_text_in_exports_or_score_records(client, account, tam, capsys):
     assert_no_marker(json.dumps(list(SentimentEntry.objects.values("reason"))), "sentiments")
 
 
+def test_no_note_text_in_the_dashboard_csv_export(client, account, tam, manager):
+    client.force_login(tam)
+    post_note(client, account)
+    client.force_login(manager)
+    response = client.get("/dashboard/export.csv")
+    exported = b"".join(response.streaming_content).decode()
+    assert account.external_id in exported  # the account is exported, its notes are not
+    assert_no_marker(exported, "the dashboard CSV export")
+
+
 def test_model_names_never_include_note_text(client, account, tam):
     """__str__ is what Django's admin history and error pages print."""
     client.force_login(tam)
