@@ -133,14 +133,15 @@ def test_in_eager_mode_the_commit_delivers_at_once(account_in, people, django_ca
 
 # Real commits, so the on_commit enqueue runs.
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.urls("triage.tests.urls_sentiment")
 def test_with_redis_down_a_sentiment_update_saves_and_is_delivered_once_redis_is_back(
     client, tam, people, broker_down, caplog, fixed_today
 ):
     account = healthy_account(today=fixed_today, tam=tam, region=Region.EMEA, sal=people.sal)
     client.force_login(tam)
 
-    response = client.post(f"/test-sentiment/{account.external_id}/", {"color": "red", "reason": "Budget cut"})
+    response = client.post(
+        f"/accounts/{account.external_id}/sentiment/", {"color": "red", "reason": "Budget cut", "origin": "account"}
+    )
 
     assert response.status_code == 302  # no 500: the update is saved and committed
     assert SentimentEntry.objects.filter(account=account, color=Color.RED).exists()
