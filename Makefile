@@ -33,6 +33,7 @@ lint: install
 
 bench: install
 	DEBUG=true $(PY) bench/recompute.py
+	$(PY) bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
