@@ -36,7 +36,8 @@ from accounts.models import (
 from accounts.services import scores_recompute
 
 DEMO_PASSWORD = "healthscore-demo"
-DEMO_APPS = ("triage", "notes")
+# Notes first: their sentiment changes are then part of the triage demo's (silent) outbox drain.
+DEMO_APPS = ("notes", "triage")
 TAMS = [
     ("ana", "Ana", "Silva"),
     ("ben", "Ben", "Okafor"),
