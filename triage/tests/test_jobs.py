@@ -160,6 +160,25 @@ def test_first_score_and_old_history_tell_no_one(people, fixed_today):
     assert not HealthChange.objects.filter(processed_at__isnull=True).exists()
 
 
+def test_a_first_scoring_is_settled_in_a_fixed_number_of_queries(people, fixed_today, django_assert_num_queries):
+    def first_scores(n):
+        accounts = AccountFactory.create_batch(n, region=Region.EMEA, sal=people.sal)
+        for account in accounts:
+            SentimentFactory(account=account, color=Color.RED, date=fixed_today)
+        account_services.scores_recompute(
+            as_of=fixed_today, accounts=Account.objects.filter(pk__in=[a.pk for a in accounts])
+        )
+
+    first_scores(3)
+    with django_assert_num_queries(5) as few:  # count, settle, pending ids, count, pending emails
+        assert jobs.outbox_drain(today=fixed_today).changes == 3
+    first_scores(30)
+    with django_assert_num_queries(len(few)):
+        assert jobs.outbox_drain(today=fixed_today).changes == 30
+    assert Notification.objects.count() == 0
+    assert not HealthChange.objects.filter(processed_at__isnull=True).exists()
+
+
 def test_a_change_no_longer_current_tells_no_one(account_in, people):
     account = account_in(Color.GREEN, region=Region.EMEA, sal=people.sal)
     change_color(account, Color.RED)
