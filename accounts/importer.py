@@ -9,6 +9,7 @@ twice leaves the database exactly as after one import.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -16,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.models import (
     Account,
@@ -34,8 +36,13 @@ from accounts.models import (
     TicketSeverity,
     TicketStatus,
 )
+from healthscore import clock
 from notes.models import ChampionChange, ChampionChangeKind, ChampionRole, FeatureRequest, FeatureRequestStatus
 
+# Account fields whose import key differs from the field name, and those every row must have.
+ACCOUNT_SOURCE = {"external_id": "id", "solutions_architect": "sa"}
+ACCOUNT_REQUIRED = {"external_id", "name", "segment", "arr", "region"}
+EXTERNAL_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 SECTIONS = (
     "accounts",
     "meetings",
@@ -98,9 +105,13 @@ class _Row:
             return None
         return value
 
-    def unique_id(self, seen: dict[str, str], *, required: bool = True) -> str | None:
-        """The row's `id`, reported when an earlier row of the section has it already."""
+    def unique_id(self, seen: dict[str, str], *, required: bool = True, url_safe: bool = False) -> str | None:
+        """The row's `id`, reported when an earlier row of the section has it already.
+        Account ids appear in page addresses, so they must be url_safe."""
         ext = self.text("id", required=required, max_length=64, default=None)
+        if ext and url_safe and not EXTERNAL_ID.fullmatch(ext):
+            self.error("id", "may contain only letters, digits, '.', '_' and '-'")
+            return None
         if ext and ext in seen:
             self.error("id", f"duplicate of {seen[ext]}")
         elif ext:
@@ -119,17 +130,21 @@ class _Row:
             return None
         return value
 
-    def date(self, key: str, *, required: bool = True) -> dt.date | None:
+    def date(self, key: str, *, required: bool = True, not_after: dt.date | None = None) -> dt.date | None:
         value = self.raw.get(key)
         if value is None:
             if required:
                 self.error(key, "is required")
             return None
         try:
-            return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else _bad()
+            day = dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else _bad()
         except ValueError:
             self.error(key, "must be a date in YYYY-MM-DD form")
             return None
+        if not_after and day > not_after:
+            self.error(key, f"must not be after today ({not_after:%Y-%m-%d})")
+            return None
+        return day
 
     def number(self, key: str, *, required: bool = False) -> Decimal | None:
         value = self.raw.get(key)
@@ -145,6 +160,9 @@ class _Row:
                 raise InvalidOperation
         except InvalidOperation:
             self.error(key, "must be a number >= 0")
+            return None
+        if number.as_tuple().exponent < -2:
+            self.error(key, "must have at most 2 decimal places")
             return None
         return number
 
@@ -200,25 +218,27 @@ def parse(document) -> Parsed:
     seen_accounts: dict[str, str] = {}
     for i, raw in enumerate(sections["accounts"]):
         row = _Row(f"accounts[{i}]", raw, problems)
+        fields = {
+            "external_id": row.unique_id(seen_accounts, url_safe=True),
+            "name": row.text("name", required=True),
+            "segment": row.choice("segment", Segment, required=True),
+            "arr": row.number("arr", required=True),
+            "region": row.choice("region", Region, required=True),
+            "public_sector": row.boolean("public_sector"),
+            "onboarding": row.boolean("onboarding"),
+            "renewal_date": row.date("renewal_date", required=False),
+            "tam": row.email("tam"),
+            "sal": row.email("sal"),
+            "solutions_architect": row.email("sa"),
+            "deployment": row.choice("deployment", Deployment, default=None),
+            "licences_purchased": row.integer("licences_purchased"),
+            "licences_used": row.integer("licences_used"),
+            "product_stages": _stages(row),
+            "current_version": row.text("current_version", max_length=20, default=None),
+        }
+        # Only what the row carries: a re-import that leaves out the SA keeps the SA.
         parsed.accounts.append(
-            {
-                "external_id": row.unique_id(seen_accounts),
-                "name": row.text("name", required=True),
-                "segment": row.choice("segment", Segment, required=True),
-                "arr": row.number("arr", required=True),
-                "region": row.choice("region", Region, required=True),
-                "public_sector": row.boolean("public_sector"),
-                "onboarding": row.boolean("onboarding"),
-                "renewal_date": row.date("renewal_date", required=False),
-                "tam": row.email("tam"),
-                "sal": row.email("sal"),
-                "solutions_architect": row.email("sa"),
-                "deployment": row.choice("deployment", Deployment, default=None),
-                "licences_purchased": row.integer("licences_purchased"),
-                "licences_used": row.integer("licences_used"),
-                "product_stages": _stages(row),
-                "current_version": row.text("current_version", max_length=20, default=None),
-            }
+            {k: v for k, v in fields.items() if k in ACCOUNT_REQUIRED or ACCOUNT_SOURCE.get(k, k) in row.raw}
         )
 
     referenced = {r.get("account") for name in SECTIONS[1:] for r in sections[name] if isinstance(r, dict)}
@@ -278,7 +298,7 @@ def parse(document) -> Parsed:
             {
                 "account": account_ref(row),
                 "color": row.choice("color", Color, required=True),
-                "date": row.date("date"),
+                "date": row.date("date", not_after=clock.today()),
                 "reason": row.text("reason", max_length=2000),
             }
         )
@@ -332,7 +352,8 @@ def _user_for(email: str | None, cache: dict):
         return None
     if email not in cache:
         User = get_user_model()
-        user = User.objects.filter(email__iexact=email).order_by("pk").first()
+        # An existing login whose username is this email counts too (its email may be blank).
+        user = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).order_by("pk").first()
         if user is None:
             user = User(username=email, email=email)
             user.set_unusable_password()
@@ -349,10 +370,12 @@ def import_apply(parsed: Parsed, *, progress: Callable[[int], None] | None = Non
     created = dict.fromkeys(SECTIONS, 0)
     users: dict = {}
     for row in parsed.accounts:
-        fields = {k: v for k, v in row.items() if k not in ("external_id", "tam", "sal", "solutions_architect")}
-        fields = {k: v for k, v in fields.items() if v is not None}
-        for role in ("tam", "sal", "solutions_architect"):
-            fields[role] = _user_for(row[role], users)
+        roles = ("tam", "sal", "solutions_architect")
+        # A null value keeps what the account has; a role given as null or "" clears it.
+        fields = {k: v for k, v in row.items() if k != "external_id" and k not in roles and v is not None}
+        for role in roles:
+            if role in row:
+                fields[role] = _user_for(row[role], users)
         account = Account.objects.filter(external_id=row["external_id"]).first() or Account(
             external_id=row["external_id"]
         )
@@ -371,9 +394,10 @@ def import_apply(parsed: Parsed, *, progress: Callable[[int], None] | None = Non
         if row["external_id"]:
             _, new = Meeting.objects.update_or_create(external_id=row["external_id"], defaults=values)
         else:
-            # No id: one meeting per account and date.
+            # No id: one imported meeting per account and date, under an id of its own, so a
+            # re-import finds it and meetings logged in Healthscore on that day are left alone.
             _, new = Meeting.objects.update_or_create(
-                account_id=account_id, date=row["date"], external_id=None, defaults=values
+                external_id=f"import:{row['account']}:{row['date']:%Y-%m-%d}", defaults=values
             )
         created["meetings"] += new
         tick(1)

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
@@ -35,7 +35,13 @@ class Deployment(models.TextChoices):
 class Account(models.Model):
     """A customer account, its account team, and its current health (kept by the scoring service)."""
 
-    external_id = models.CharField("CRM id", max_length=64, unique=True)
+    external_id = models.CharField(
+        "CRM id",
+        max_length=64,
+        unique=True,
+        # The id is part of the account's page address.
+        validators=[RegexValidator(r"^[A-Za-z0-9._-]+$", "Use only letters, digits, '.', '_' and '-'.")],
+    )
     name = models.CharField(max_length=200)
     segment = models.CharField(max_length=20, choices=Segment.choices)
     arr = models.DecimalField("ARR", max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])

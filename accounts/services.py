@@ -194,7 +194,8 @@ def sentiment_update(
 def health_confirm(*, account: Account, by) -> SentimentEntry:
     """The TAM confirms the health is current without changing it: the Customer Health Score
     Date moves to today and the confirmation is kept in the history."""
-    current = account.sentiments.order_by("-date", "-created_at", "-pk").first()
+    # The sentiment in force today: a future-dated entry is not the one being confirmed.
+    current = account.sentiments.filter(date__lte=clock.today()).order_by("-date", "-created_at", "-pk").first()
     if current is None:
         raise ValidationError("Set a TAM sentiment before confirming the health is current.")
     return sentiment_update(

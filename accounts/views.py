@@ -15,6 +15,7 @@ from accounts.filters import dashboard_filter_form
 from accounts.forms import ActivityForm, ConfirmForm, SentimentForm
 from accounts.models import Account, Color, MeetingKind
 from healthscore import clock
+from healthscore.privacy import private_page
 
 
 def _require_role(user) -> None:
@@ -131,6 +132,7 @@ def _health_not_saved(request, account: Account, form):
     return _account_page(request, account, status=422, **{key: form})
 
 
+@private_page
 @login_required
 @require_POST
 def account_sentiment(request, external_id: str):
@@ -151,6 +153,7 @@ def account_sentiment(request, external_id: str):
     return _health_not_saved(request, account, form)
 
 
+@private_page
 @login_required
 @require_POST
 def account_health_confirm(request, external_id: str):
@@ -167,6 +170,7 @@ def account_health_confirm(request, external_id: str):
     return _health_not_saved(request, account, form)
 
 
+@private_page
 @login_required
 @require_POST
 def account_activity(request, external_id: str):
@@ -201,6 +205,7 @@ def account_activity(request, external_id: str):
 # --- The account page -------------------------------------------------------------------
 
 
+@private_page
 @login_required
 def account_detail(request, external_id: str):
     _require_role(request.user)

@@ -1,6 +1,6 @@
 """Pages of the notes app. Every note page checks permission on the server and is a
 `private_page`: sent with `Cache-Control: no-store, private`, and its error reports blank all
-POST data and local variables (notes.privacy).
+POST data and local variables (healthscore.privacy).
 URLs carry ids only; note text is only ever in POST bodies and in the page itself."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods
 from accounts import permissions
 from accounts.models import Account
 from healthscore import clock
+from healthscore.privacy import private_page
 from notes import forms, rendering, selectors, services
 from notes.models import NoteEntry
-from notes.privacy import private_page
 
 ENTRIES_PER_PAGE = 10
 RESULTS_PER_PAGE = 20

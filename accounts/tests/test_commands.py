@@ -216,3 +216,57 @@ def test_seed_demo_loads_a_believable_mix(capsys, fixed_today):
     assert Account.objects.count() == 60
     with pytest.raises(CommandError, match="already has accounts"):
         call_command("seed_demo", verbosity=0)
+
+
+def test_more_than_two_decimals_url_unsafe_ids_and_future_sentiments_are_refused(tmp_path, capsys, fixed_today):
+    bad = {
+        "accounts": [
+            {"id": "0015/ABC", "name": "Slash", "segment": "enterprise", "arr": 1, "region": "EMEA"},
+            {"id": "A2", "name": "Cents", "segment": "enterprise", "arr": 100.125, "region": "EMEA"},
+        ],
+        "sentiments": [{"account": "A2", "color": "red", "date": "2026-11-25"}],
+    }
+    with pytest.raises(CommandError, match="3 problem"):
+        call_command("import_data", write(tmp_path, bad), verbosity=0)
+    err = capsys.readouterr().err
+    assert "accounts[0].id: may contain only letters, digits, '.', '_' and '-'" in err
+    assert "accounts[1].arr: must have at most 2 decimal places" in err
+    assert "sentiments[0].date: must not be after today (2026-11-24)" in err
+    assert not Account.objects.exists()
+
+
+def test_a_reimport_without_the_account_team_keeps_it(tmp_path):
+    first = {
+        "accounts": [
+            {
+                **EXAMPLE["accounts"][0],
+                "sal": "sam@example.com",
+                "sa": "sol@example.com",
+                "onboarding": True,
+                "public_sector": True,
+            }
+        ]
+    }
+    call_command("import_data", write(tmp_path, first), verbosity=0)
+    call_command("import_data", write(tmp_path, {"accounts": [EXAMPLE["accounts"][0]]}, "b.json"), verbosity=0)
+    acme = Account.objects.get(external_id="0015f00000ABC")
+    assert (acme.sal.email, acme.solutions_architect.email) == ("sam@example.com", "sol@example.com")
+    assert acme.onboarding is True
+    assert acme.public_sector is False  # the example row says false explicitly
+
+
+def test_a_tam_email_that_is_an_existing_username_is_that_user(tmp_path):
+    User.objects.create_user(username="ana@example.com", email="")
+    call_command("import_data", write(tmp_path, EXAMPLE), verbosity=0)
+    assert Account.objects.get(external_id="0015f00000ABC").tam.username == "ana@example.com"
+    assert User.objects.filter(username__iexact="ana@example.com").count() == 1
+
+
+def test_a_meeting_without_id_leaves_meetings_logged_in_the_app_alone(tmp_path):
+    account = AccountFactory(external_id="ACC1")
+    MeetingFactory.create_batch(2, account=account, date=dt.date(2026, 11, 2), summary="Logged in the app")
+    doc = {"meetings": [{"account": "ACC1", "date": "2026-11-02", "status": "cancelled"}]}
+    call_command("import_data", write(tmp_path, doc), verbosity=0)
+    call_command("import_data", write(tmp_path, doc), verbosity=0)
+    assert Meeting.objects.filter(account=account, status="held").count() == 2
+    assert Meeting.objects.filter(account=account, status="cancelled").count() == 1

@@ -380,3 +380,14 @@ def test_history_lists_sentiment_and_overall_changes_with_who_and_why(tam):
     ]
     assert history[0].why == "TAM Sentiment green → red" and history[0].who == "Scorecard"
     assert history[1].why == "Budget cut" and history[1].who == (tam.get_full_name() or tam.username)
+
+
+def test_health_confirm_ignores_a_future_dated_sentiment(fixed_today, tam):
+    account = AccountFactory(tam=tam)
+    SentimentFactory(account=account, color=Color.GREEN, date=fixed_today - dt.timedelta(days=3))
+    SentimentFactory(account=account, color=Color.RED, date=fixed_today + dt.timedelta(days=5))
+    services.scores_recompute(as_of=fixed_today - dt.timedelta(days=1))
+    entry = services.health_confirm(account=account, by=tam)
+    account.refresh_from_db()
+    assert entry.color == Color.GREEN
+    assert HealthSnapshot.objects.get(account=account, date=fixed_today).inputs["sentiment"] == "green"

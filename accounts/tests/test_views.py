@@ -372,3 +372,36 @@ def test_account_list_shows_accounts_without_a_tam(client, manager):
 def test_home_sends_each_role_to_its_page(client, request, role, target):
     client.force_login(request.getfixturevalue(role))
     assert client.get("/").url == target
+
+
+def test_the_account_page_and_its_forms_are_private(client, tam, fixed_today, settings):
+    """The page shows meeting summaries to the account team: never cached, and an error report
+    of its forms carries no summary."""
+    account = AccountFactory(tam=tam)
+    SentimentFactory(account=account, date=fixed_today)
+    client.force_login(tam)
+    page = client.get(f"/accounts/{account.external_id}/")
+    assert "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]
+    refused = client.post(f"/accounts/{account.external_id}/activity/", {"date": "2030-01-01", "summary": "x"})
+    assert refused.status_code == 422 and "no-store" in refused["Cache-Control"]
+    assert "no-store" in client.post(f"/accounts/{account.external_id}/confirm/", {})["Cache-Control"]
+
+
+def test_an_error_while_logging_an_activity_mails_the_admins_no_summary(
+    client, tam, fixed_today, settings, monkeypatch
+):
+    from django.core import mail
+
+    settings.ADMINS = [("Ops", "ops@example.com")]
+    account = AccountFactory(tam=tam)
+    client.force_login(tam)
+    client.raise_request_exception = False
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "account_rescore", broken)
+    data = {"date": "2026-11-20", "kind": "cadence", "status": "held", "summary": "okapi-secret-plans"}
+    assert client.post(f"/accounts/{account.external_id}/activity/", data).status_code == 500
+    assert mail.outbox, "Django mails the admins on a 500"
+    assert all("okapi-secret-plans" not in m.body for m in mail.outbox)

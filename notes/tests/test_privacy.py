@@ -1,5 +1,6 @@
 """Notes are sensitive: they never appear in emails, URLs, logs or exports. Each point proven here."""
 
+import datetime as dt
 import json
 import logging
 import re
@@ -10,7 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import Color, HealthSnapshot, Meeting, SentimentEntry
-from accounts.tests.factories import AccountFactory, SentimentFactory
+from accounts.services import scores_recompute
+from accounts.tests.factories import AccountFactory, SentimentFactory, UserFactory
 from notes.models import ActionItem, NoteEntry
 
 pytestmark = pytest.mark.django_db
@@ -85,13 +87,17 @@ def test_no_note_text_in_logs_while_writing_reading_and_searching(
         assert_no_marker(str(record.args), f"log args of {record.name}")
 
 
-def test_no_note_text_in_emails(client, account, tam, django_capture_on_commit_callbacks):
-    """Saving a note with a change to red runs every after-commit hook (triage listens there);
-    whatever they send must not carry the note."""
+def test_no_note_text_in_emails(client, account, tam, fixed_today, django_capture_on_commit_callbacks):
+    """Saving a note with a change to red runs every after-commit hook (triage listens there):
+    the account team is emailed about the change, and no email carries the note."""
+    account.sal = UserFactory(username="sal-privacy")
+    account.save()
+    scores_recompute(as_of=fixed_today - dt.timedelta(days=1))  # green yesterday: red today is news
     client.force_login(tam)
     with django_capture_on_commit_callbacks(execute=True):
         assert post_note(client, account).status_code == 302
     assert account.sentiments.filter(color=Color.RED).exists()
+    assert [m.to for m in mail.outbox] == [["sal-privacy@example.com"]]
     for message in mail.outbox:
         assert_no_marker(message.subject + message.body, "an email")
         for alternative, _ in getattr(message, "alternatives", []):

@@ -1,6 +1,8 @@
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from accounts.importer import SECTIONS, ImportErrors, import_apply, parse
 from accounts.management.commands._progress import progress_bar
@@ -30,8 +32,14 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(problem)
             raise CommandError(f"{file}: {len(exc.problems)} problem(s), nothing imported") from None
-        with progress_bar(self, total=parsed.total(), desc="Importing", verbosity=verbosity) as tick:
-            created = import_apply(parsed, progress=tick)
+        try:
+            with progress_bar(self, total=parsed.total(), desc="Importing", verbosity=verbosity) as tick:
+                created = import_apply(parsed, progress=tick)
+        except (ValidationError, IntegrityError) as exc:
+            # parse() checks what it can without writing; a rule only the database or a model
+            # knows still rolls the whole import back, and is reported in one line.
+            detail = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc).splitlines()[0]
+            raise CommandError(f"{file}: nothing imported: {detail}") from None
         summary = ", ".join(
             f"{section.replace('_', ' ')} {len(getattr(parsed, section))} ({created[section]} new)"
             for section in SECTIONS

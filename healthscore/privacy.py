@@ -1,6 +1,7 @@
-"""Keeping note text out of caches and error reports.
+"""Keeping note text (and meeting summaries) out of caches and error reports.
 
-Every note page is wrapped in `private_page`: `Cache-Control: no-store, private` (never_cache)
+Every note page, and every view that renders the account page (which shows meeting summaries
+to the account team), is wrapped in `private_page`: `Cache-Control: no-store, private` (never_cache)
 so no browser or proxy keeps a copy, and an exception reporter filter that blanks all POST data
 and every frame's local variables, so an error email to the ADMINS (Django's mail_admins) or an
 error report never carries the note being written or read. Model `__str__`s name ids and
