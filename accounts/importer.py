@@ -89,7 +89,9 @@ class _Row:
     def error(self, key: str, message: str) -> None:
         self.problems.append(f"{self.place}.{key}: {message}")
 
-    def text(self, key: str, *, required: bool = False, max_length: int = 200, default: str = "") -> str | None:
+    def text(
+        self, key: str, *, required: bool = False, max_length: int = 200, default: str = "", multiline: bool = False
+    ) -> str | None:
         value = self.raw.get(key)
         if value is None or value == "":
             if required:
@@ -100,6 +102,9 @@ class _Row:
             self.error(key, "must be a string")
             return None
         value = value.strip()
+        if not multiline and any(ch in value for ch in "\r\n\x00"):
+            self.error(key, "must be on one line")
+            return None
         if len(value) > max_length:
             self.error(key, f"must be at most {max_length} characters")
             return None
@@ -299,7 +304,7 @@ def parse(document) -> Parsed:
                 "account": account_ref(row),
                 "color": row.choice("color", Color, required=True),
                 "date": row.date("date", not_after=clock.today()),
-                "reason": row.text("reason", max_length=2000),
+                "reason": row.text("reason", max_length=2000, multiline=True),
             }
         )
 

@@ -4,6 +4,7 @@ import os
 
 os.environ["DEBUG"] = "false"
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
 os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
 
 from healthscore.settings import *  # noqa: F403

@@ -31,7 +31,9 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
-# Absolute links in emails point here.
+# Absolute links in emails point here; production must say where it lives.
+if not DEBUG and "SITE_URL" not in env.ENVIRON:
+    raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off (links in emails use it).")
 SITE_URL = env("SITE_URL").rstrip("/")
 
 INSTALLED_APPS = [

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("SITE_URL", "http://testserver")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls our tests make
 # around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -253,7 +253,7 @@ def ctas_health_open(
             Cta(
                 account=account,
                 kind=CtaKind.UPDATE_HEALTH,
-                key=account.health_date.isoformat() if account.health_date else "never",
+                key=_health_key(account, as_of),
                 detail=_stale_detail(account),
                 opened_on=as_of,
             )
@@ -272,6 +272,25 @@ def ctas_health_open(
         on=as_of,
     )
     return result
+
+
+def _health_key(account: Account, as_of: dt.date) -> str:
+    """The stale health date and which freshness period of it we are in: a CTA the TAM marked
+    done without updating comes back a period later (a month for Enterprise, a quarter for
+    Commercial), never twice in one period."""
+    months = health.FRESH_MONTHS[account.segment]
+    since = account.health_date or dt.date(2000, 1, 1)
+    elapsed = (as_of.year * 12 + as_of.month) - (since.year * 12 + since.month)
+    return f"{account.health_date.isoformat() if account.health_date else 'never'}/{elapsed // months}"
+
+
+def _cadence_key(account: Account, as_of: dt.date) -> str:
+    """The last cadence call and how many cadence windows have passed since: a new CTA for each
+    window missed (weekly while onboarding, monthly otherwise), one per window."""
+    days = health.cadence_days(account.onboarding)
+    since = account.last_cadence_call or dt.date(2000, 1, 1)
+    last = account.last_cadence_call.isoformat() if account.last_cadence_call else "never"
+    return f"{last}/{(as_of - since).days // days}"
 
 
 def _stale_detail(account: Account) -> str:
@@ -315,7 +334,7 @@ def ctas_cadence_open(
                     Cta(
                         account=account,
                         kind=CtaKind.MISSED_CADENCE,
-                        key=account.last_cadence_call.isoformat() if account.last_cadence_call else "never",
+                        key=_cadence_key(account, as_of),
                         detail=_cadence_detail(account),
                         opened_on=as_of,
                     )
@@ -458,13 +477,32 @@ def health_change_process(*, change_id: int, today: dt.date) -> bool:
 
 
 def notification_emails_send(*, connection=None) -> tuple[int, int]:
-    """Send every pending notification email once; returns (sent, failed)."""
+    """Send every pending notification email once; returns (sent, failed). One connection to
+    the mail server serves the whole batch."""
     sent = failed = 0
-    pending = Notification.objects.filter(email_status=EmailStatus.PENDING).order_by("created_at", "pk")
-    for pk in list(pending.values_list("pk", flat=True)):
-        outcome = notification_email_send(notification_id=pk, connection=connection)
-        sent += outcome == "sent"
-        failed += outcome == "failed"
+    pending = list(
+        Notification.objects.filter(email_status=EmailStatus.PENDING)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    if not pending:
+        return 0, 0
+    own = connection is None
+    connection = connection or get_connection()
+    try:
+        if own:
+            connection.open()
+    except DELIVERY_ERRORS as exc:
+        logger.warning("Mail server unreachable, %s emails wait for the next run: %s", len(pending), exc)
+        return 0, 0
+    try:
+        for pk in pending:
+            outcome = notification_email_send(notification_id=pk, connection=connection)
+            sent += outcome == "sent"
+            failed += outcome == "failed"
+    finally:
+        if own:
+            connection.close()
     return sent, failed
 
 
@@ -504,6 +542,20 @@ def notification_email_send(*, notification_id: int, connection=None) -> str:
             ),
         )
         return "failed"
+    except Exception as exc:
+        # Anything else (a header Django refuses, a bug in building one message) fails this
+        # email only: recorded with its traceback and retried up to the limit, while the other
+        # notifications in the queue still go out.
+        logger.exception("Notification %s: email could not be built or sent", notification_id)
+        Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING).update(
+            email_attempts=F("email_attempts") + 1,
+            email_error=f"{type(exc).__name__}: {exc}"[:2000],
+            email_status=Case(
+                When(email_attempts__gte=EMAIL_MAX_ATTEMPTS - 1, then=Value(EmailStatus.FAILED)),
+                default=Value(EmailStatus.PENDING),
+            ),
+        )
+        return "failed"
     return "sent"
 
 
@@ -532,7 +584,8 @@ def notification_email(notification: Notification) -> EmailMessage:
         f"Your notifications: {settings.SITE_URL}{reverse('triage:notification_list')}",
     ]
     return EmailMessage(
-        subject=f"[Healthscore] {account.name} is now {new} (was {old})",
+        # A header is one line: a name imported or typed with a line break must not break it.
+        subject=" ".join(f"[Healthscore] {account.name} is now {new} (was {old})".split()),
         body="\n".join(lines) + "\n",
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
@@ -582,5 +635,23 @@ def daily_step(name: str) -> Step:
 
 def daily_run(*, as_of: dt.date) -> list[str]:
     """Every daily job in order: recompute scores, triage, notifications, out-of-date health
-    CTAs, cadence CTAs. Returns one summary line per step."""
-    return [str(step.run(as_of=as_of)) for step in DAILY_STEPS]
+    CTAs, cadence CTAs. Returns one summary line per step.
+
+    A step that fails does not cost the others their day (a broken mail server must not stop
+    the CTAs): each runs, and the failures are raised together at the end, so the task still
+    fails loudly and is retried."""
+    lines, failed = [], []
+    for step in DAILY_STEPS:
+        try:
+            lines.append(str(step.run(as_of=as_of)))
+        except Exception as exc:
+            logger.exception("Daily jobs: step %r failed", step.name)
+            failed.append((step.name, exc))
+    if failed:
+        names = ", ".join(name for name, _ in failed)
+        raise DailyRunError(f"daily jobs as of {as_of}: {names} failed ({failed[0][1]})") from failed[0][1]
+    return lines
+
+
+class DailyRunError(RuntimeError):
+    """One or more daily steps failed; the others ran."""

@@ -250,8 +250,11 @@ def cta_snooze(*, cta: Cta, by: User, until: dt.date | None, today: dt.date | No
 
 @transaction.atomic
 def cta_done(*, cta: Cta, by: User, today: dt.date | None = None) -> Cta:
-    """The TAM has dealt with the CTA."""
+    """The TAM has dealt with the CTA. A "Decide on triage" CTA has exactly two outcomes, a
+    triage record or a dismissal with a reason, so it cannot just be marked done."""
     locked = _locked_active(cta)
+    if locked.kind == CtaKind.DECIDE_TRIAGE:
+        raise ValidationError("Decide: open a triage record, or dismiss the CTA with a reason.")
     locked.state, locked.snoozed_until = CtaState.DONE, None
     locked.resolved_on, locked.resolved_by = today or clock.today(), by
     locked.resolution = "Marked done"

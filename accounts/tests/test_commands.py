@@ -270,3 +270,13 @@ def test_a_meeting_without_id_leaves_meetings_logged_in_the_app_alone(tmp_path):
     call_command("import_data", write(tmp_path, doc), verbosity=0)
     assert Meeting.objects.filter(account=account, status="held").count() == 2
     assert Meeting.objects.filter(account=account, status="cancelled").count() == 1
+
+
+def test_line_breaks_are_refused_in_one_line_fields_but_kept_in_reasons(tmp_path, capsys):
+    doc = {
+        "accounts": [{"id": "A1", "name": "Acme\nCorp", "segment": "enterprise", "arr": 1, "region": "EMEA"}],
+        "sentiments": [{"account": "A1", "color": "red", "date": "2026-11-01", "reason": "Line one\nLine two"}],
+    }
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_data", write(tmp_path, doc), verbosity=0)
+    assert "accounts[0].name: must be on one line" in capsys.readouterr().err

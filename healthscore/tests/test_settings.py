@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_check(**env):
-    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")}
+    unset = ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "SITE_URL")
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
@@ -30,5 +31,11 @@ def test_debug_mode_starts_with_a_dev_key():
     assert run_check(DEBUG="true").returncode == 0
 
 
-def test_production_with_secret_key_starts():
-    assert run_check(DEBUG="false", SECRET_KEY="x" * 50).returncode == 0
+def test_production_without_site_url_refuses_to_start():
+    result = run_check(DEBUG="false", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "SITE_URL must be set when DEBUG is off" in result.stderr
+
+
+def test_production_with_secret_key_and_site_url_starts():
+    assert run_check(DEBUG="false", SECRET_KEY="x" * 50, SITE_URL="https://hs.example.com").returncode == 0

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 
 from accounts import services as account_services
@@ -474,6 +475,19 @@ def test_a_done_update_health_cta_is_not_reopened_for_the_same_date(tam, fixed_t
     assert Cta.objects.filter(account=account).count() == 1
 
 
+def test_a_done_update_health_cta_comes_back_a_period_later_while_nothing_is_updated(tam, fixed_today):
+    enterprise = AccountFactory(tam=tam, segment=Segment.ENTERPRISE, health_date=fixed_today - dt.timedelta(days=60))
+    commercial = AccountFactory(tam=tam, segment=Segment.COMMERCIAL, health_date=fixed_today - dt.timedelta(days=100))
+    jobs.ctas_health_open(as_of=fixed_today)
+    for cta in Cta.objects.all():
+        services.cta_done(cta=cta, by=tam)
+    jobs.ctas_health_open(as_of=fixed_today + dt.timedelta(days=40))  # a month on: Enterprise again
+    assert Cta.objects.filter(account=enterprise, state=CtaState.OPEN).count() == 1
+    assert not Cta.objects.filter(account=commercial, state=CtaState.OPEN).exists()
+    jobs.ctas_health_open(as_of=fixed_today + dt.timedelta(days=100))  # a quarter on: Commercial too
+    assert Cta.objects.filter(account=commercial, state=CtaState.OPEN).count() == 1
+
+
 def test_accounts_without_a_tam_get_no_ctas(fixed_today):
     AccountFactory(tam=None, health_date=None)
     jobs.ctas_health_open(as_of=fixed_today)
@@ -502,17 +516,38 @@ def test_only_held_cadence_calls_count(tam, fixed_today):
     MeetingFactory(account=account, date=fixed_today - dt.timedelta(days=45), kind=MeetingKind.CADENCE)
     jobs.ctas_cadence_open(as_of=fixed_today)
     cta = Cta.objects.get(kind=CtaKind.MISSED_CADENCE)
-    assert cta.key == (fixed_today - dt.timedelta(days=45)).isoformat()
+    assert cta.key == f"{fixed_today - dt.timedelta(days=45)}/1"  # the call, and one monthly window missed
     assert "last: 2026-10-10" in cta.detail
 
 
 def test_the_cadence_cta_closes_once_a_call_is_held(tam, fixed_today):
     account = AccountFactory(tam=tam)
     jobs.ctas_cadence_open(as_of=fixed_today)
-    assert Cta.objects.get().key == "never"
+    assert Cta.objects.get().key.startswith("never/")
     MeetingFactory(account=account, date=fixed_today, kind=MeetingKind.CADENCE)
     result = jobs.ctas_cadence_open(as_of=fixed_today)
     assert (result.resolved, Cta.objects.get().state) == (1, CtaState.DONE)
+
+
+def test_a_done_cadence_cta_comes_back_when_the_next_window_is_missed_too(tam, fixed_today):
+    account = AccountFactory(tam=tam, onboarding=True)
+    MeetingFactory(account=account, date=fixed_today - dt.timedelta(days=8), kind=MeetingKind.CADENCE)
+    jobs.ctas_cadence_open(as_of=fixed_today)
+    services.cta_done(cta=Cta.objects.get(), by=tam)
+    jobs.ctas_cadence_open(as_of=fixed_today + dt.timedelta(days=3))  # same weekly window: nothing new
+    assert not Cta.objects.filter(state=CtaState.OPEN).exists()
+    jobs.ctas_cadence_open(as_of=fixed_today + dt.timedelta(days=7))  # another week without a call
+    assert Cta.objects.filter(account=account, state=CtaState.OPEN).count() == 1
+
+
+def test_a_decide_on_triage_cta_cannot_just_be_marked_done(account_in, fixed_today):
+    account = account_in(Color.YELLOW)
+    jobs.triage_run(as_of=fixed_today)
+    cta = Cta.objects.get(account=account, kind=CtaKind.DECIDE_TRIAGE)
+    with pytest.raises(ValidationError, match="open a triage record, or dismiss"):
+        services.cta_done(cta=cta, by=account.tam)
+    cta.refresh_from_db()
+    assert cta.state == CtaState.OPEN
 
 
 # --- The whole pipeline -------------------------------------------------------------------
@@ -729,3 +764,49 @@ def test_two_runs_at_once_create_and_send_nothing_twice(tam, people, fixed_today
     for key in state:
         assert state[key] == clean_state[key], key
     assert sent == clean_sent and len(sent) == 18
+
+
+# --- One failure does not stop the rest -----------------------------------------------------
+
+
+def test_a_name_with_a_line_break_still_gets_a_one_line_subject(account_in, people):
+    account = account_in(Color.GREEN, region=Region.EMEA, sal=people.sal)
+    Account.objects.filter(pk=account.pk).update(name="Acme\nCorp")
+    account.refresh_from_db()
+    change_color(account, Color.RED)
+    jobs.outbox_drain()
+    assert mail.outbox and all("\n" not in m.subject for m in mail.outbox)
+    assert mail.outbox[0].subject == "[Healthscore] Acme Corp is now red (was green)"
+
+
+def test_an_email_that_cannot_be_built_fails_alone_and_the_queue_goes_on(account_in, people, monkeypatch):
+    broken = account_in(Color.GREEN, region=Region.EMEA, sal=people.sal, name="Broken Co")
+    fine = account_in(Color.GREEN, region=Region.EMEA, sal=people.sal, name="Fine Co")
+    change_color(broken, Color.RED)
+    change_color(fine, Color.RED)
+    real = jobs.notification_email
+
+    def build(notification):
+        if notification.account.name == "Broken Co":
+            raise ValueError("cannot build this one")
+        return real(notification)
+
+    monkeypatch.setattr(jobs, "notification_email", build)
+    for _ in range(jobs.EMAIL_MAX_ATTEMPTS):
+        jobs.outbox_drain()
+    assert len(mail.outbox) == 6 and all("Fine Co" in m.subject for m in mail.outbox)
+    stuck = Notification.objects.filter(account=broken)
+    assert stuck.count() == 6 and set(stuck.values_list("email_status", flat=True)) == {EmailStatus.FAILED}
+    assert "ValueError: cannot build this one" in stuck.first().email_error
+
+
+def test_a_failing_step_does_not_cost_the_other_steps_their_day(tam, fixed_today, monkeypatch):
+    AccountFactory(tam=tam)  # never had a cadence call: the last step owes it a CTA
+
+    def mail_server_on_fire(**kwargs):
+        raise RuntimeError("mail server on fire")
+
+    monkeypatch.setattr(jobs, "outbox_drain", mail_server_on_fire)
+    with pytest.raises(jobs.DailyRunError, match="Notifications failed"):
+        jobs.daily_run(as_of=fixed_today)
+    assert Cta.objects.filter(kind=CtaKind.MISSED_CADENCE).count() == 1  # the steps after it ran

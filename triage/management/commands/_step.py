@@ -21,9 +21,19 @@ class StepsCommand(BaseCommand):
             as_of = parse_iso_date(as_of) if as_of else clock.today()
         except ValueError as exc:
             raise CommandError(f"--as-of: {exc}") from None
+        failed = []
         for name in self.steps:
             step = jobs.daily_step(name)
-            with progress_bar(self, total=step.total(as_of), desc=step.name, verbosity=verbosity) as tick:
-                summary = step.run(as_of=as_of, progress=tick)
+            try:
+                with progress_bar(self, total=step.total(as_of), desc=step.name, verbosity=verbosity) as tick:
+                    summary = step.run(as_of=as_of, progress=tick)
+            except Exception as exc:
+                # The other steps still run (as in jobs.daily_run); the command then fails.
+                jobs.logger.exception("%s failed", step.name)
+                self.stderr.write(f"{step.name}: failed: {exc}")
+                failed.append(step.name)
+                continue
             self.stdout.write(str(summary))
+        if failed:
+            raise CommandError(f"{', '.join(failed)} failed as of {as_of}; the other steps ran")
         self.stdout.write(self.style.SUCCESS(f"Done as of {as_of}."))
