@@ -179,16 +179,19 @@ def entry_edit(request, pk: int):
 
 @private_page
 @login_required
+@require_http_methods(["GET", "POST"])
 def search(request):
     """Search the notes of every account the user may read notes of."""
     if not permissions.can_read_accounts(request.user):
         raise PermissionDenied("Your login has no Healthscore role yet; ask an admin.")
-    term = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    # POST, so a search term (often a word from the notes) never lands in a URL, the browser
+    # history or an access log; paging posts the term again.
+    term = request.POST.get("q", "").strip()[:SEARCH_MAX_LENGTH] if request.method == "POST" else ""
     page = None
     results = []
     if term:
         page = Paginator(selectors.entries_search(user=request.user, term=term), RESULTS_PER_PAGE).get_page(
-            request.GET.get("page")
+            request.POST.get("page")
         )
         results = [
             (entry, rendering.plain_excerpt(selectors.first_matching_text(entry, term), term))

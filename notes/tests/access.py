@@ -82,7 +82,7 @@ def _own(path=""):
 
 
 RULES = [
-    Rule("notes:search", lambda w: "/notes/search/?q=pipeline"),
+    Rule("notes:search", lambda w: "/notes/search/", method="post", data=lambda w: {"q": "pipeline"}),
     # Reads: the TAM's own account, and another TAM's (403 for the TAM under test).
     Rule("notes:document", _own()),
     Rule("notes:document", _other(), tam=FORBIDDEN),

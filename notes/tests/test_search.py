@@ -76,7 +76,7 @@ def test_postgres_search_can_use_the_gin_index(entries, manager):
 
 def test_search_page_shows_excerpts_and_links_by_id(client, entries, tam):
     client.force_login(tam)
-    html = client.get("/notes/search/", {"q": "kubernetes"}).content.decode()
+    html = client.post("/notes/search/", {"q": "kubernetes"}).content.decode()
     assert "1 entry found" in html
     assert f'href="/notes/entries/{entries["runners"].pk}/"' in html
     assert "Moving the runners to Kubernetes" in html
@@ -85,4 +85,12 @@ def test_search_page_shows_excerpts_and_links_by_id(client, entries, tam):
 
 def test_search_page_needs_a_role(client, entries):
     client.force_login(UserFactory(username="nobody"))
-    assert client.get("/notes/search/", {"q": "runners"}).status_code == 403
+    assert client.post("/notes/search/", {"q": "runners"}).status_code == 403
+
+
+def test_a_search_term_in_the_address_is_ignored(client, entries, tam):
+    """Terms go by POST only, so none ends up in a URL, the history or an access log."""
+    client.force_login(tam)
+    html = client.get("/notes/search/?q=kubernetes").content.decode()
+    assert "Moving the runners to Kubernetes" not in html and "entry found" not in html
+    assert 'method="post" role="search"' in html

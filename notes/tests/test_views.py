@@ -91,7 +91,7 @@ def test_note_pages_send_no_store_and_private(client, account, tam):
         f"/notes/accounts/{account.external_id}/new/",
         f"/notes/accounts/{account.external_id}/risks/",
         f"/notes/entries/{entry.pk}/",
-        "/notes/search/?q=pipeline",
+        "/notes/search/",
     ]:
         cache_control = client.get(url)["Cache-Control"]
         assert "no-store" in cache_control and "private" in cache_control, url
@@ -396,14 +396,14 @@ def test_search_query_count_does_not_grow_with_results(client, tam, django_asser
     account = AccountFactory(tam=tam)
     for day in range(1, 3):
         NoteEntryFactory(account=account, meeting__date=dt.date(2026, 10, day), product_feedback="runners")
-    client.get("/notes/search/?q=runners")
+    client.post("/notes/search/", {"q": "runners"})
     with CaptureQueriesContext(connection) as few:
-        client.get("/notes/search/?q=runners")
+        client.post("/notes/search/", {"q": "runners"})
     baseline = len(few)
     for day in range(3, 15):
         NoteEntryFactory(account=account, meeting__date=dt.date(2026, 10, day), product_feedback="runners")
     with django_assert_num_queries(baseline):
-        client.get("/notes/search/?q=runners")
+        client.post("/notes/search/", {"q": "runners"})
 
 
 def test_tam_corrects_an_entrys_text_and_attendees_only(client, account, tam, other_tam, fixed_today):
