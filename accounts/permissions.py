@@ -37,6 +37,16 @@ def can_read_accounts(user) -> bool:
     return bool(roles_of(user))
 
 
+def is_account_team(user, account) -> bool:
+    return user.is_authenticated and user.pk in {account.tam_id, account.sal_id, account.solutions_architect_id}
+
+
+def can_read_account(user, account) -> bool:
+    """Anyone with a role reads every account; the account team (a SAL/AE or SA emailed about
+    it, say) reads its own account even without a role."""
+    return can_read_accounts(user) or is_account_team(user, account)
+
+
 def can_edit_account(user, account) -> bool:
     """A TAM changes their own accounts only; admins change any."""
     if not user.is_authenticated:
@@ -48,6 +58,4 @@ def can_read_notes(user, account) -> bool:
     """Meeting notes are sensitive: the account team, managers and admins only."""
     if not user.is_authenticated:
         return False
-    if is_manager(user):
-        return True
-    return user.pk in {account.tam_id, account.sal_id, account.solutions_architect_id}
+    return is_manager(user) or is_account_team(user, account)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -57,7 +58,10 @@ def home(request):
 def account_list(request):
     _require_role(request.user)
     mine = request.GET.get("mine") == "1"
-    accounts = selectors.account_list(user=request.user if mine else None).order_by("health_score", "name")
+    # Riskiest first; unscored accounts first on every database (SQLite and PostgreSQL differ).
+    accounts = selectors.account_list(user=request.user if mine else None).order_by(
+        F("health_score").asc(nulls_first=True), "name"
+    )
     page = Paginator(accounts, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/account_list.html", {"page": page, "mine": mine})
 
@@ -208,10 +212,11 @@ def account_activity(request, external_id: str):
 @private_page
 @login_required
 def account_detail(request, external_id: str):
-    _require_role(request.user)
     account = get_object_or_404(
         Account.objects.select_related("tam", "sal", "solutions_architect"), external_id=external_id
     )
+    if not permissions.can_read_account(request.user, account):
+        raise PermissionDenied("Your login has no Healthscore role yet; ask an admin.")
     return _account_page(request, account)
 
 

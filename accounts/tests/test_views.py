@@ -13,6 +13,7 @@ from accounts.tests.factories import (
     SentimentFactory,
     SuccessPlanFactory,
     TicketFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -405,3 +406,14 @@ def test_an_error_while_logging_an_activity_mails_the_admins_no_summary(
     assert client.post(f"/accounts/{account.external_id}/activity/", data).status_code == 500
     assert mail.outbox, "Django mails the admins on a 500"
     assert all("okapi-secret-plans" not in m.body for m in mail.outbox)
+
+
+def test_the_account_team_reads_its_account_without_a_role(client):
+    """A SAL/AE or SA is emailed about the account; the link must open, for them only."""
+    sal = UserFactory(username="sal-no-role")
+    account = AccountFactory(sal=sal)
+    other = AccountFactory()
+    client.force_login(sal)
+    assert client.get(f"/accounts/{account.external_id}/").status_code == 200
+    assert client.get(f"/accounts/{other.external_id}/").status_code == 403
+    assert client.get("/accounts/").status_code == 403  # the lists still need a role

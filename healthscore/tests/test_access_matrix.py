@@ -36,8 +36,9 @@ def url_names(resolver=None, namespace=""):
             if ns in SKIPPED_NAMESPACES:
                 continue
             yield from url_names(entry, f"{namespace}{ns}:" if ns else namespace)
-        elif isinstance(entry, URLPattern) and entry.name and entry.name not in SKIPPED_NAMES:
-            yield f"{namespace}{entry.name}"
+        elif isinstance(entry, URLPattern) and entry.name not in SKIPPED_NAMES:
+            # An unnamed pattern cannot have a rule: it shows up as such and fails the check.
+            yield f"{namespace}{entry.name or f'<unnamed {entry.pattern}>'}"
 
 
 RULES = all_rules()
