@@ -249,7 +249,12 @@ def account_history(*, account: Account, snapshots: list[HealthSnapshot], limit:
             )
         )
         previous = entry.color
-    before = None
+    # The color in force when the window opens, so its first day is not taken for a first score.
+    before = (
+        account.snapshots.filter(date__lt=snapshots[0].date).only("date", "color", "measures").order_by("-date").first()
+        if snapshots
+        else None
+    )
     for snap in snapshots:
         if before is None or snap.color != before.color:
             items.append(

@@ -391,3 +391,15 @@ def test_health_confirm_ignores_a_future_dated_sentiment(fixed_today, tam):
     account.refresh_from_db()
     assert entry.color == Color.GREEN
     assert HealthSnapshot.objects.get(account=account, date=fixed_today).inputs["sentiment"] == "green"
+
+
+def test_history_does_not_invent_a_first_score_at_the_start_of_the_window(fixed_today):
+    account = AccountFactory()
+    for days_ago in (400, 200, 100):
+        HealthSnapshot.objects.create(
+            account=account, date=fixed_today - dt.timedelta(days=days_ago), color="green", score=100, measures={}
+        )
+    snapshots = selectors.account_snapshots(account=account, today=fixed_today)
+    assert [s.date for s in snapshots] == [fixed_today - dt.timedelta(days=200), fixed_today - dt.timedelta(days=100)]
+    history = selectors.account_history(account=account, snapshots=snapshots)
+    assert not [item for item in history if item.what == "Overall health"]  # green all along
