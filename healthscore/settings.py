@@ -13,7 +13,6 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env(
-    DEBUG=(bool, False),
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost"]),
     REDIS_URL=(str, ""),
     TIME_ZONE=(str, "UTC"),
@@ -23,7 +22,11 @@ env = environ.Env(
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env("DEBUG")
+# Embedded mode (no DATABASE_URL: SQLite in the project) is for a laptop, so debug is on unless
+# said otherwise; once a real database is configured it is off unless said otherwise, so a
+# forgotten variable in production never means debug pages or the dev secret key.
+EMBEDDED = not env("DATABASE_URL", default="")
+DEBUG = env.bool("DEBUG", default=EMBEDDED)
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:

@@ -31,6 +31,17 @@ def test_debug_mode_starts_with_a_dev_key():
     assert run_check(DEBUG="true").returncode == 0
 
 
+def test_a_fresh_checkout_runs_manage_py_without_any_variable():
+    """Embedded mode: no DATABASE_URL, so debug defaults to on and the dev key is used."""
+    assert run_check().returncode == 0
+
+
+def test_with_a_real_database_debug_defaults_to_off():
+    result = run_check(DATABASE_URL="postgres://postgres@127.0.0.1:5432/healthscore")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
 def test_production_without_site_url_refuses_to_start():
     result = run_check(DEBUG="false", SECRET_KEY="x" * 50)
     assert result.returncode != 0
