@@ -81,7 +81,13 @@ def triage_open(
     except IntegrityError:
         # Opened at the same moment by the triage job or another click.
         raise ValidationError(ALREADY_OPEN) from None
-    Cta.objects.filter(account=account, kind=CtaKind.DECIDE_TRIAGE, state__in=ACTIVE_CTA_STATES).update(
+    _decided_by_triage(Cta.objects.filter(account=account, kind=CtaKind.DECIDE_TRIAGE), record, today=today, by=by)
+    return record
+
+
+def _decided_by_triage(ctas, record: TriageRecord, *, today: dt.date, by: User | None) -> None:
+    """The active "Decide on triage" CTAs among `ctas` are done: a triage record was opened."""
+    ctas.filter(state__in=ACTIVE_CTA_STATES).update(
         state=CtaState.DONE,
         snoozed_until=None,
         triage=record,
@@ -89,7 +95,6 @@ def triage_open(
         resolved_by=by,
         resolution="Triage opened",
     )
-    return record
 
 
 def _locked_open(triage: TriageRecord) -> TriageRecord:
@@ -203,14 +208,7 @@ def cta_triage_open(*, cta: Cta, by: User, today: dt.date | None = None) -> Tria
     record = TriageRecord.objects.filter(account=locked.account, status=TriageStatus.OPEN).first()
     if record is None:
         record = triage_open(account=locked.account, by=by, origin=TriageOrigin.CTA, today=today)
-    Cta.objects.filter(pk=locked.pk, state__in=ACTIVE_CTA_STATES).update(
-        state=CtaState.DONE,
-        snoozed_until=None,
-        triage=record,
-        resolved_on=today,
-        resolved_by=by,
-        resolution="Triage opened",
-    )
+    _decided_by_triage(Cta.objects.filter(pk=locked.pk), record, today=today, by=by)
     return record
 
 
