@@ -1,5 +1,8 @@
 """Celery tasks: thin, enqueued only after commit, and a dead broker never costs a TAM's update."""
 
+import socket
+import threading
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -157,6 +160,33 @@ def test_with_redis_down_a_sentiment_update_saves_and_is_delivered_once_redis_is
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         f"{name}@example.com" for name in ("sal", "rtm", "director", "asm", "rd", "vp")
     )
+
+
+@pytest.fixture
+def silent_broker():
+    """A "Redis" that accepts connections and never answers (RECIPES: with default settings
+    delay() waits forever on one). The kernel completes the handshakes from the listen backlog."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    conf = celery_app.conf
+    saved = (conf.task_always_eager, conf.broker_url)
+    conf.task_always_eager, conf.broker_url = False, f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    _reset_broker_pools()
+    yield
+    conf.task_always_eager, conf.broker_url = saved
+    _reset_broker_pools()
+    server.close()
+
+
+def test_a_broker_that_never_answers_fails_the_enqueue_instead_of_hanging(silent_broker, caplog):
+    # A bound, not a benchmark: the socket timeouts make this give up in a few seconds; without
+    # them it would never return, and the join below turns that into a failure, not a stuck CI.
+    worker = threading.Thread(target=tasks.outbox_drain_enqueue, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "delay() hung on a broker that never answers"
+    assert "Broker unreachable" in caplog.text
 
 
 def test_a_dead_broker_fails_the_enqueue_instead_of_hanging(broker_down, caplog):
