@@ -235,8 +235,13 @@ def _person(user, source: str) -> str:
 def account_history(*, account: Account, snapshots: list[HealthSnapshot], limit: int = 50) -> list[HistoryItem]:
     """TAM sentiment entries and overall color changes, newest first."""
     items = []
+    # Only the newest `limit` entries can be shown; one more gives the oldest its "from" color.
+    newest = list(account.sentiments.select_related("author").order_by("-date", "-created_at", "-pk")[: limit + 1])
+    entries = newest[::-1]
     previous = None
-    for entry in account.sentiments.select_related("author").order_by("date", "created_at", "pk"):
+    if len(entries) > limit:
+        previous, entries = entries[0].color, entries[1:]
+    for entry in entries:
         items.append(
             HistoryItem(
                 date=entry.date,

@@ -403,3 +403,12 @@ def test_history_does_not_invent_a_first_score_at_the_start_of_the_window(fixed_
     assert [s.date for s in snapshots] == [fixed_today - dt.timedelta(days=200), fixed_today - dt.timedelta(days=100)]
     history = selectors.account_history(account=account, snapshots=snapshots)
     assert not [item for item in history if item.what == "Overall health"]  # green all along
+
+
+def test_history_reads_only_the_entries_it_can_show(fixed_today):
+    account = AccountFactory()
+    for i in range(6):
+        SentimentFactory(account=account, color=["green", "red"][i % 2], date=fixed_today - dt.timedelta(days=10 - i))
+    history = selectors.account_history(account=account, snapshots=[], limit=3)
+    assert [(h.old, h.new) for h in history] == [("green", "red"), ("red", "green"), ("green", "red")]
+    assert history[-1].date == fixed_today - dt.timedelta(days=7)
