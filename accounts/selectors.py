@@ -58,44 +58,58 @@ def rules_from_config(config: ScorecardConfig) -> scorecard.Rules:
     return scorecard.Rules(**{name: getattr(config, name) for name in RULE_FIELDS})
 
 
-def accounts_with_scorecard_inputs(
-    accounts: QuerySet[Account], as_of: dt.date, rules: dict[str, scorecard.Rules] | None = None
-) -> QuerySet[Account]:
-    """Accounts annotated with every scorecard input as of a date: one query for any number."""
-    rules = rules or rules_by_segment()
-    last_held = (
+# Per-account subqueries (correlated on the outer Account), shared by the scorecard and the
+# TAM's pages so both read the same facts the same way.
+
+
+def last_held_meeting(as_of: dt.date) -> Subquery:
+    """The date of the account's latest held meeting on or before as_of."""
+    return Subquery(
         Meeting.objects.filter(account=OuterRef("pk"), status=MeetingStatus.HELD, date__lte=as_of)
         .values("account")
         .annotate(last=Max("date"))
         .values("last")
     )
 
-    def tickets_in_window(days: int):
-        start, end = scorecard.support_window(as_of, days)
-        count = (
-            SupportTicket.objects.filter(account=OuterRef("pk"), opened__gt=start, opened__lte=end)
-            .values("account")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
 
+def tickets_opened(as_of: dt.date, days: int) -> Coalesce:
+    """How many tickets the account opened in the `days` days ending on as_of (0 if none)."""
+    start, end = scorecard.support_window(as_of, days)
+    count = (
+        SupportTicket.objects.filter(account=OuterRef("pk"), opened__gt=start, opened__lte=end)
+        .values("account")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+
+
+def latest_sentiment(as_of: dt.date) -> QuerySet[SentimentEntry]:
+    """The account's sentiment entries on or before as_of, the one in force first."""
+    return SentimentEntry.objects.filter(account=OuterRef("pk"), date__lte=as_of).order_by(
+        "-date", "-created_at", "-pk"
+    )
+
+
+def accounts_with_scorecard_inputs(
+    accounts: QuerySet[Account], as_of: dt.date, rules: dict[str, scorecard.Rules] | None = None
+) -> QuerySet[Account]:
+    """Accounts annotated with every scorecard input as of a date: one query for any number."""
+    rules = rules or rules_by_segment()
     # Each segment may configure its own support window.
     tickets = Case(
-        *[When(segment=segment, then=tickets_in_window(r.support_window_days)) for segment, r in rules.items()],
+        *[When(segment=segment, then=tickets_opened(as_of, r.support_window_days)) for segment, r in rules.items()],
         default=Value(0),
         output_field=IntegerField(),
     )
-    latest_sentiment = SentimentEntry.objects.filter(account=OuterRef("pk"), date__lte=as_of).order_by(
-        "-date", "-created_at", "-pk"
-    )
+    sentiment = latest_sentiment(as_of)
     return accounts.annotate(
-        in_last_held=Subquery(last_held),
+        in_last_held=last_held_meeting(as_of),
         in_tickets=tickets,
         in_active_plan=Exists(SuccessPlan.objects.filter(account=OuterRef("pk"), status=PlanStatus.ACTIVE)),
         in_draft_plan=Exists(SuccessPlan.objects.filter(account=OuterRef("pk"), status=PlanStatus.DRAFT)),
-        in_sentiment=Subquery(latest_sentiment.values("color")[:1]),
-        in_sentiment_date=Subquery(latest_sentiment.values("date")[:1]),
+        in_sentiment=Subquery(sentiment.values("color")[:1]),
+        in_sentiment_date=Subquery(sentiment.values("date")[:1]),
     )
 
 
@@ -159,33 +173,17 @@ PLAN_RANK = Case(
 def account_rows(*, today: dt.date) -> QuerySet[Account]:
     """Accounts with what a row of "My accounts" shows, riskiest first (unscored first, then the
     lowest score): one query plus one for the 90-day trend, whatever the number of accounts."""
-    start, end = scorecard.support_window(today, RECENT_TICKET_DAYS)
-    last_held = (
-        Meeting.objects.filter(account=OuterRef("pk"), status=MeetingStatus.HELD, date__lte=today)
-        .values("account")
-        .annotate(last=Max("date"))
-        .values("last")
-    )
-    tickets = (
-        SupportTicket.objects.filter(account=OuterRef("pk"), opened__gt=start, opened__lte=end)
-        .values("account")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     # The plan that says most about ROI: active over draft over closed.
     best_plan = SuccessPlan.objects.filter(account=OuterRef("pk")).order_by(PLAN_RANK, "-updated_at")
-    latest_sentiment = SentimentEntry.objects.filter(account=OuterRef("pk"), date__lte=today).order_by(
-        "-date", "-created_at", "-pk"
-    )
     trend = HealthSnapshot.objects.filter(
         date__gt=today - dt.timedelta(days=TREND_DAYS), date__lte=today, score__isnull=False
     ).only("account_id", "date", "score", "color")
     return (
         Account.objects.annotate(
-            last_held=Subquery(last_held),
-            recent_tickets=Coalesce(Subquery(tickets, output_field=IntegerField()), Value(0)),
+            last_held=last_held_meeting(today),
+            recent_tickets=tickets_opened(today, RECENT_TICKET_DAYS),
             plan_status=Subquery(best_plan.values("status")[:1]),
-            sentiment_color=Subquery(latest_sentiment.values("color")[:1]),
+            sentiment_color=Subquery(latest_sentiment(today).values("color")[:1]),
         )
         .prefetch_related(Prefetch("snapshots", queryset=trend.order_by("date"), to_attr="trend"))
         .order_by(F("health_score").asc(nulls_first=True), "name", "pk")
