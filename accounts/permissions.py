@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+
+NO_ROLE = "Your login has no Healthscore role yet; ask an admin."
 
 TAM, MANAGER, ADMIN = "TAM", "Manager", "Admin"
 ROLES = (TAM, MANAGER, ADMIN)
@@ -59,3 +62,15 @@ def can_read_notes(user, account) -> bool:
     if not user.is_authenticated:
         return False
     return is_manager(user) or is_account_team(user, account)
+
+
+def require_role(user) -> None:
+    """403 unless the user has a Healthscore role."""
+    if not can_read_accounts(user):
+        raise PermissionDenied(NO_ROLE)
+
+
+def require_account_read(user, account) -> None:
+    """403 unless the user may open this account (a role, or its account team)."""
+    if not can_read_account(user, account):
+        raise PermissionDenied(NO_ROLE)

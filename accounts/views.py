@@ -19,14 +19,9 @@ from healthscore import clock
 from healthscore.privacy import private_page
 
 
-def _require_role(user) -> None:
-    if not permissions.can_read_accounts(user):
-        raise PermissionDenied("Your login has no Healthscore role yet; ask an admin.")
-
-
 def _account_to_edit(request, external_id: str) -> Account:
     """The account, if this user may change it: 404 when unknown, 403 when not theirs."""
-    _require_role(request.user)
+    permissions.require_role(request.user)
     account = get_object_or_404(
         Account.objects.select_related("tam", "sal", "solutions_architect"), external_id=external_id
     )
@@ -56,7 +51,7 @@ def home(request):
 
 @login_required
 def account_list(request):
-    _require_role(request.user)
+    permissions.require_role(request.user)
     mine = request.GET.get("mine") == "1"
     # Riskiest first; unscored accounts first on every database (SQLite and PostgreSQL differ).
     accounts = selectors.account_list(user=request.user if mine else None).order_by(
@@ -72,7 +67,7 @@ def account_list(request):
 @login_required
 def my_accounts(request):
     """The TAM's home: their accounts, riskiest first, with inline sentiment updates."""
-    _require_role(request.user)
+    permissions.require_role(request.user)
     return _my_accounts_page(request)
 
 
@@ -215,8 +210,7 @@ def account_detail(request, external_id: str):
     account = get_object_or_404(
         Account.objects.select_related("tam", "sal", "solutions_architect"), external_id=external_id
     )
-    if not permissions.can_read_account(request.user, account):
-        raise PermissionDenied("Your login has no Healthscore role yet; ask an admin.")
+    permissions.require_account_read(request.user, account)
     return _account_page(request, account)
 
 

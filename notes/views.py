@@ -182,8 +182,7 @@ def entry_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def search(request):
     """Search the notes of every account the user may read notes of."""
-    if not permissions.can_read_accounts(request.user):
-        raise PermissionDenied("Your login has no Healthscore role yet; ask an admin.")
+    permissions.require_role(request.user)
     # POST, so a search term (often a word from the notes) never lands in a URL, the browser
     # history or an access log; paging posts the term again.
     term = request.POST.get("q", "").strip()[:SEARCH_MAX_LENGTH] if request.method == "POST" else ""

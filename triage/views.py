@@ -24,13 +24,8 @@ from triage.models import Cta, Notification, TriageRecord, TriageStatus
 COCKPIT_TABS = (("open", "Open"), ("snoozed", "Snoozed"), ("done", "Done"))
 
 
-def _require_role(user) -> None:
-    if not permissions.can_read_accounts(user):
-        raise PermissionDenied("Your login has no Healthscore role yet; ask an admin.")
-
-
 def _require_edit(user, account: Account) -> None:
-    _require_role(user)
+    permissions.require_role(user)
     if not permissions.can_edit_account(user, account):
         raise PermissionDenied("Only the account's TAM or an admin can do this.")
 
@@ -59,7 +54,7 @@ def _apply(form, action) -> bool:
 
 @login_required
 def cockpit(request):
-    _require_role(request.user)
+    permissions.require_role(request.user)
     state = request.GET.get("state", "open")
     if state not in dict(COCKPIT_TABS):
         state = "open"
@@ -154,7 +149,7 @@ def cta_done(request, pk: int):
 
 @login_required
 def record_list(request):
-    _require_role(request.user)
+    permissions.require_role(request.user)
     status = request.GET.get("status", TriageStatus.OPEN)
     if status not in TriageStatus.values:
         status = TriageStatus.OPEN
@@ -186,7 +181,7 @@ def _record_for(request, pk: int, *, edit: bool) -> TriageRecord:
     if edit:
         _require_edit(request.user, record.account)
     else:
-        _require_role(request.user)
+        permissions.require_role(request.user)
     return record
 
 
