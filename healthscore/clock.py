@@ -16,3 +16,8 @@ def parse_iso_date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+def as_of_or_today(value: str | None) -> dt.date:
+    """An --as-of value (YYYY-MM-DD), or today when none was given."""
+    return parse_iso_date(value) if value else today()

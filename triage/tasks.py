@@ -10,14 +10,13 @@ from celery import shared_task
 from kombu.exceptions import OperationalError
 
 from healthscore import clock
-from healthscore.clock import parse_iso_date
 from triage import jobs
 
 logger = logging.getLogger(__name__)
 
 
 def _date(as_of: str | None):
-    return parse_iso_date(as_of) if as_of else clock.today()
+    return clock.as_of_or_today(as_of)
 
 
 @shared_task(name="triage.tasks.run_daily_jobs", soft_time_limit=50 * 60, time_limit=55 * 60)

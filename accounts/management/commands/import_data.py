@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
 from accounts.importer import SECTIONS, ImportErrors, import_apply, parse
-from accounts.management.commands._progress import progress_bar
+from accounts.management.commands._shared import progress_bar
 
 
 class Command(BaseCommand):

@@ -2,10 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.management.commands._shared import as_of_option
 from accounts.models import Account
 from accounts.selectors import scorecards_compute
-from healthscore import clock
-from healthscore.clock import parse_iso_date
 
 
 class Command(BaseCommand):
@@ -17,10 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
     def handle(self, *args, account_ids, as_of, json: bool, **options):
-        try:
-            as_of = parse_iso_date(as_of) if as_of else clock.today()
-        except ValueError as exc:
-            raise CommandError(f"--as-of: {exc}") from None
+        as_of = as_of_option(as_of)
         accounts = Account.objects.order_by("external_id")
         if account_ids:
             accounts = accounts.filter(external_id__in=account_ids)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, demo_seed
-from accounts.management.commands._progress import progress_bar
+from accounts.management.commands._shared import progress_bar
 from accounts.models import Account
 from healthscore import clock
 

@@ -2,9 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.management.commands._progress import progress_bar
-from healthscore import clock
-from healthscore.clock import parse_iso_date
+from accounts.management.commands._shared import as_of_option, progress_bar
 from triage import jobs
 
 
@@ -17,10 +15,7 @@ class StepsCommand(BaseCommand):
         parser.add_argument("--as-of", help="YYYY-MM-DD (default: today, UTC)")
 
     def handle(self, *args, as_of, verbosity, **options):
-        try:
-            as_of = parse_iso_date(as_of) if as_of else clock.today()
-        except ValueError as exc:
-            raise CommandError(f"--as-of: {exc}") from None
+        as_of = as_of_option(as_of)
         failed = []
         for name in self.steps:
             step = jobs.daily_step(name)
