@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group
 
-from accounts import permissions
 from accounts.tests.factories import UserFactory
+from healthscore import permissions
 from healthscore.celery import app as celery_app
 
 FIXED_TODAY = dt.date(2026, 11, 24)

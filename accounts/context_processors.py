@@ -1,4 +1,4 @@
-from accounts import permissions
+from healthscore import permissions
 
 
 def roles(request):

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
-from accounts import permissions
 from accounts.models import (
     Account,
     Color,
@@ -33,7 +32,8 @@ from accounts.models import (
     TicketSeverity,
     TicketStatus,
 )
-from accounts.services import scores_recompute
+from accounts.scoring.services import scores_recompute
+from healthscore import permissions
 
 DEMO_PASSWORD = "healthscore-demo"
 # Notes first: their sentiment changes are then part of the triage demo's (silent) outbox drain.

@@ -7,29 +7,18 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
 
-
-class Color(models.TextChoices):
-    GREEN = "green", "Green"
-    YELLOW = "yellow", "Yellow"
-    RED = "red", "Red"
-
-
-class Segment(models.TextChoices):
-    ENTERPRISE = "enterprise", "Enterprise"
-    COMMERCIAL = "commercial", "Commercial"
-
-
-class Region(models.TextChoices):
-    US_WEST = "US-WEST", "US-WEST"
-    US_EAST = "US-EAST", "US-EAST"
-    EMEA = "EMEA", "EMEA"
-    APAC = "APAC", "APAC"
-    LATAM = "LATAM", "LATAM"
-
-
-class Deployment(models.TextChoices):
-    SAAS = "saas", "SaaS"
-    SELF_MANAGED = "self_managed", "Self-managed"
+from accounts.choices import (
+    Color,
+    Deployment,
+    MeetingKind,
+    MeetingStatus,
+    PlanStatus,
+    Region,
+    Segment,
+    SentimentSource,
+    TicketSeverity,
+    TicketStatus,
+)
 
 
 class Account(models.Model):
@@ -86,7 +75,7 @@ class Account(models.Model):
         max_length=20, blank=True, help_text="Self-managed only: the version the customer runs, e.g. 16.4."
     )
 
-    # Current health: written only by accounts.services.snapshots_store / health_confirm.
+    # Current health: written only by accounts.scoring.services (snapshots_store) and health_confirm.
     # Kept on the account so the list and the dashboard filter and sort without a join.
     health_color = models.CharField(max_length=10, choices=Color.choices, null=True, blank=True)
     health_score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
@@ -112,19 +101,6 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class MeetingKind(models.TextChoices):
-    CADENCE = "cadence", "Cadence call"
-    EBR = "ebr", "EBR"
-    ONBOARDING = "onboarding", "Onboarding"
-    OTHER = "other", "Other"
-
-
-class MeetingStatus(models.TextChoices):
-    HELD = "held", "Held"
-    CANCELLED = "cancelled", "Cancelled"
-    NO_SHOW = "no_show", "No-show"
 
 
 class Meeting(models.Model):
@@ -153,21 +129,6 @@ class Meeting(models.Model):
         return f"{self.get_kind_display()} with {self.account} on {self.date}"
 
 
-class TicketStatus(models.TextChoices):
-    NEW = "new", "New"
-    OPEN = "open", "Open"
-    PENDING = "pending", "Pending"
-    SOLVED = "solved", "Solved"
-    CLOSED = "closed", "Closed"
-
-
-class TicketSeverity(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
-
-
 class SupportTicket(models.Model):
     """A helpdesk ticket; tickets opened in the last 30 days make the Support measure."""
 
@@ -192,12 +153,6 @@ class SupportTicket(models.Model):
         return self.external_id
 
 
-class PlanStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    CLOSED = "closed", "Closed"
-
-
 class SuccessPlan(models.Model):
     """A customer success plan; an active one makes ROI green, a draft one yellow."""
 
@@ -215,16 +170,6 @@ class SuccessPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} plan ({self.status})"
-
-
-class SentimentSource(models.TextChoices):
-    ACCOUNT_LIST = "account_list", "My accounts"
-    SCORECARD = "scorecard", "Scorecard"
-    ACTIVITY = "activity", "Logged activity"
-    MEETING_NOTE = "meeting_note", "Meeting note"
-    CONFIRMATION = "confirmation", "Confirmed current"
-    IMPORT = "import", "Import"
-    ADMIN = "admin", "Admin"
 
 
 class SentimentEntry(models.Model):

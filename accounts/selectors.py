@@ -11,7 +11,6 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    Exists,
     F,
     IntegerField,
     JSONField,
@@ -27,126 +26,20 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from accounts import health, permissions, scorecard
 from accounts.models import (
     Account,
     Color,
     HealthSnapshot,
     Meeting,
-    MeetingStatus,
     PlanStatus,
-    ScorecardConfig,
     Segment,
     SentimentEntry,
     SentimentSource,
     SuccessPlan,
     SupportTicket,
 )
-
-RULE_FIELDS = tuple(scorecard.Rules.__dataclass_fields__)
-
-
-def rules_by_segment() -> dict[str, scorecard.Rules]:
-    """The admin-edited rules per segment (one query), falling back to the handbook defaults."""
-    rules = dict(scorecard.DEFAULT_RULES)
-    for config in ScorecardConfig.objects.all():
-        rules[config.segment] = rules_from_config(config)
-    return rules
-
-
-def rules_from_config(config: ScorecardConfig) -> scorecard.Rules:
-    return scorecard.Rules(**{name: getattr(config, name) for name in RULE_FIELDS})
-
-
-# Per-account subqueries (correlated on the outer Account), shared by the scorecard and the
-# TAM's pages so both read the same facts the same way.
-
-
-def last_held_meeting(as_of: dt.date) -> Subquery:
-    """The date of the account's latest held meeting on or before as_of."""
-    return Subquery(
-        Meeting.objects.filter(account=OuterRef("pk"), status=MeetingStatus.HELD, date__lte=as_of)
-        .values("account")
-        .annotate(last=Max("date"))
-        .values("last")
-    )
-
-
-def tickets_opened(as_of: dt.date, days: int) -> Coalesce:
-    """How many tickets the account opened in the `days` days ending on as_of (0 if none)."""
-    start, end = scorecard.support_window(as_of, days)
-    count = (
-        SupportTicket.objects.filter(account=OuterRef("pk"), opened__gt=start, opened__lte=end)
-        .values("account")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
-
-
-def latest_sentiment(as_of: dt.date) -> QuerySet[SentimentEntry]:
-    """The account's sentiment entries on or before as_of, the one in force first."""
-    return SentimentEntry.objects.filter(account=OuterRef("pk"), date__lte=as_of).order_by(
-        "-date", "-created_at", "-pk"
-    )
-
-
-def accounts_with_scorecard_inputs(
-    accounts: QuerySet[Account], as_of: dt.date, rules: dict[str, scorecard.Rules] | None = None
-) -> QuerySet[Account]:
-    """Accounts annotated with every scorecard input as of a date: one query for any number."""
-    rules = rules or rules_by_segment()
-    # Each segment may configure its own support window.
-    tickets = Case(
-        *[When(segment=segment, then=tickets_opened(as_of, r.support_window_days)) for segment, r in rules.items()],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    sentiment = latest_sentiment(as_of)
-    return accounts.annotate(
-        in_last_held=last_held_meeting(as_of),
-        in_tickets=tickets,
-        in_active_plan=Exists(SuccessPlan.objects.filter(account=OuterRef("pk"), status=PlanStatus.ACTIVE)),
-        in_draft_plan=Exists(SuccessPlan.objects.filter(account=OuterRef("pk"), status=PlanStatus.DRAFT)),
-        in_sentiment=Subquery(sentiment.values("color")[:1]),
-        in_sentiment_date=Subquery(sentiment.values("date")[:1]),
-    )
-
-
-def inputs_from_annotated(account: Account) -> scorecard.Inputs:
-    """The pure-function inputs of an account annotated by accounts_with_scorecard_inputs."""
-    statuses = set()
-    if account.in_active_plan:
-        statuses.add(PlanStatus.ACTIVE.value)
-    if account.in_draft_plan:
-        statuses.add(PlanStatus.DRAFT.value)
-    return scorecard.Inputs(
-        segment=account.segment,
-        arr=Decimal(account.arr),
-        last_held_meeting=account.in_last_held,
-        tickets_in_window=account.in_tickets,
-        plan_statuses=frozenset(statuses),
-        sentiment=account.in_sentiment,
-        sentiment_date=account.in_sentiment_date,
-    )
-
-
-def scorecards_compute(
-    accounts: QuerySet[Account], as_of: dt.date, rules: dict[str, scorecard.Rules] | None = None
-) -> list[tuple[Account, scorecard.Result]]:
-    """Score the given accounts as of a date, read-only: two queries for any number of accounts."""
-    rules = rules or rules_by_segment()
-    annotated = accounts_with_scorecard_inputs(accounts, as_of, rules)
-    return [
-        (account, scorecard.compute(inputs_from_annotated(account), rules[account.segment], as_of))
-        for account in annotated
-    ]
-
-
-def account_scorecard(account: Account, as_of: dt.date) -> scorecard.Result:
-    """One account's scorecard as of a date."""
-    [(_, result)] = scorecards_compute(Account.objects.filter(pk=account.pk), as_of)
-    return result
+from accounts.scoring import inputs, rules
+from healthscore import permissions
 
 
 def account_list(*, user=None) -> QuerySet[Account]:
@@ -180,10 +73,10 @@ def account_rows(*, today: dt.date) -> QuerySet[Account]:
     ).only("account_id", "date", "score", "color")
     return (
         Account.objects.annotate(
-            last_held=last_held_meeting(today),
-            recent_tickets=tickets_opened(today, RECENT_TICKET_DAYS),
+            last_held=inputs.last_held_meeting(today),
+            recent_tickets=inputs.tickets_opened(today, RECENT_TICKET_DAYS),
             plan_status=Subquery(best_plan.values("status")[:1]),
-            sentiment_color=Subquery(latest_sentiment(today).values("color")[:1]),
+            sentiment_color=Subquery(inputs.latest_sentiment(today).values("color")[:1]),
         )
         .prefetch_related(Prefetch("snapshots", queryset=trend.order_by("date"), to_attr="trend"))
         .order_by(F("health_score").asc(nulls_first=True), "name", "pk")
@@ -234,7 +127,7 @@ def account_history(*, account: Account, snapshots: list[HealthSnapshot], limit:
     """TAM sentiment entries and overall color changes, newest first."""
     items = []
     # Only the newest `limit` entries can be shown; one more gives the oldest its "from" color.
-    newest = list(account.sentiments.select_related("author").order_by("-date", "-created_at", "-pk")[: limit + 1])
+    newest = list(account.sentiments.select_related("author").order_by(*rules.SENTIMENT_NEWEST_FIRST)[: limit + 1])
     entries = newest[::-1]
     previous = None
     if len(entries) > limit:
@@ -281,11 +174,11 @@ def _measure_changes(before: HealthSnapshot | None, after: HealthSnapshot) -> st
     if before is None:
         return "First score on record" if after.score is not None else "Not enough data to score"
     changes = []
-    for name in scorecard.MEASURES:
+    for name in rules.MEASURES:
         old = (before.measures.get(name) or {}).get("color")
         new = (after.measures.get(name) or {}).get("color")
         if old != new:
-            changes.append(f"{scorecard.LABELS[name]} {old or 'missing'} → {new or 'missing'}")
+            changes.append(f"{rules.LABELS[name]} {old or 'missing'} → {new or 'missing'}")
     return "; ".join(changes) if changes else "Scorecard rules or weights changed"
 
 
@@ -295,7 +188,7 @@ def account_meetings(*, account: Account, limit: int = 10) -> list[Meeting]:
 
 def account_tickets(*, account: Account, today: dt.date, limit: int = 10) -> dict:
     """Open tickets first, then the most recent; with the count opened in the last 30 days."""
-    start, end = scorecard.support_window(today, RECENT_TICKET_DAYS)
+    start, end = rules.support_window(today, RECENT_TICKET_DAYS)
     open_first = Case(When(status__in=SupportTicket.OPEN_STATUSES, then=Value(0)), default=Value(1))
     tickets = account.tickets.order_by(open_first, "-opened", "-id")
     counts = account.tickets.aggregate(
@@ -349,7 +242,7 @@ class DashboardFilters:
         if self.public_sector is not None:
             condition &= Q(**{f"{prefix}public_sector": self.public_sector})
         if self.stale is not None:
-            stale = health.stale_q(today, prefix)
+            stale = inputs.stale_q(today, prefix)
             condition &= stale if self.stale else ~stale
         return condition
 
@@ -449,7 +342,7 @@ def dashboard_summary(accounts: QuerySet[Account], today: dt.date) -> DashboardS
         .values("region", "segment", "tam")
         .annotate(
             **aggregates,
-            stale=Count("pk", filter=health.stale_q(today)),
+            stale=Count("pk", filter=inputs.stale_q(today)),
             tam_first=Max("tam__first_name"),
             tam_last=Max("tam__last_name"),
             tam_username=Max("tam__username"),
@@ -488,13 +381,13 @@ def health_reasons(measures: dict | None, sentiment_reason: str | None) -> list[
     """Why an account has its color, in plain words: the yellow and red measures of its latest
     snapshot, and what the TAM last wrote about their sentiment."""
     reasons = []
-    for name in scorecard.MEASURES:
+    for name in rules.MEASURES:
         measure = (measures or {}).get(name) or {}
         color = measure.get("color")
         if name == "sentiment" and sentiment_reason:
-            reasons.append(f"{scorecard.LABELS[name]} {color or 'not set'}: “{sentiment_reason}”")
+            reasons.append(f"{rules.LABELS[name]} {color or 'not set'}: “{sentiment_reason}”")
         elif color in (Color.YELLOW, Color.RED):
-            reasons.append(f"{scorecard.LABELS[name]} {color}: {measure.get('detail', '')}")
+            reasons.append(f"{rules.LABELS[name]} {color}: {measure.get('detail', '')}")
     return reasons
 
 
@@ -504,7 +397,7 @@ def _latest_sentiment_reason():
         SentimentEntry.objects.filter(account=OuterRef("pk"))
         .exclude(source=SentimentSource.CONFIRMATION)
         .exclude(reason="")
-        .order_by("-date", "-created_at", "-pk")
+        .order_by(*rules.SENTIMENT_NEWEST_FIRST)
     )
     return Subquery(latest.values("reason")[:1])
 
@@ -523,7 +416,7 @@ def _with_list_columns(accounts: QuerySet[Account], today: dt.date) -> QuerySet[
     them to one page or one chunk of ids, never to a whole sorted table)."""
     latest_snapshot = HealthSnapshot.objects.filter(account=OuterRef("pk"), date=OuterRef("scored_on"))
     return accounts.select_related("tam").annotate(
-        is_stale=Case(When(health.stale_q(today), then=Value(True)), default=Value(False)),
+        is_stale=Case(When(inputs.stale_q(today), then=Value(True)), default=Value(False)),
         latest_measures=Subquery(latest_snapshot.values("measures")[:1], output_field=JSONField()),
         sentiment_reason=_latest_sentiment_reason(),
     )

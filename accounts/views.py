@@ -11,11 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts import charts, health, permissions, scorecard, selectors, services
+from accounts import charts, selectors, services
 from accounts.filters import dashboard_filter_form
 from accounts.forms import ActivityForm, ConfirmForm, SentimentForm
 from accounts.models import Account, Color, MeetingKind
-from healthscore import clock
+from accounts.scoring import inputs, rules
+from healthscore import clock, permissions
 from healthscore.privacy import private_page
 
 
@@ -92,7 +93,7 @@ def _summary(accounts, today) -> dict:
         "red": sum(a.health_color == Color.RED for a in accounts),
         "yellow": sum(a.health_color == Color.YELLOW for a in accounts),
         "green": sum(a.health_color == Color.GREEN for a in accounts),
-        "stale": sum(health.health_is_stale(a.segment, a.health_date, today) for a in accounts),
+        "stale": sum(rules.health_is_stale(a.segment, a.health_date, today) for a in accounts),
     }
 
 
@@ -216,18 +217,18 @@ def account_detail(request, external_id: str):
 
 def _account_page(request, account: Account, *, status: int = 200, **forms):
     today = clock.today()
-    rules = selectors.rules_by_segment()
-    segment_rules = rules[account.segment]
-    [(_, result)] = selectors.scorecards_compute(Account.objects.filter(pk=account.pk), today, rules)
+    by_segment = inputs.rules_by_segment()
+    segment_rules = by_segment[account.segment]
+    [(_, result)] = inputs.scorecards_compute(Account.objects.filter(pk=account.pk), today, by_segment)
     snapshots = selectors.account_snapshots(account=account, today=today)
     can_edit = permissions.can_edit_account(request.user, account)
-    latest_sentiment = account.sentiments.select_related("author").order_by("-date", "-created_at", "-pk").first()
+    latest_sentiment = inputs.account_sentiment_in_force(account, today)
     measures = [
         {
             "measure": m,
             "points": None
             if m.color is None
-            else scorecard.round2(segment_rules.points(m.color) * m.effective_weight / 100),
+            else rules.round2(segment_rules.points(m.color) * m.effective_weight / 100),
         }
         for m in result.measures
     ]
@@ -236,10 +237,10 @@ def _account_page(request, account: Account, *, status: int = 200, **forms):
         "result": result,
         "measures": measures,
         "rules": segment_rules,
-        "missing_explained": scorecard.explain_missing(result),
+        "missing_explained": rules.explain_missing(result),
         "can_edit": can_edit,
         "can_read_notes": permissions.can_read_notes(request.user, account),
-        "stale": health.health_is_stale(account.segment, account.health_date, today),
+        "stale": rules.health_is_stale(account.segment, account.health_date, today),
         "today": today,
         "chart": charts.score_chart(
             [(s.date, s.score, s.color) for s in snapshots],

@@ -171,8 +171,8 @@ def build(n: int) -> None:
     from django.contrib.auth.models import Group, User
     from django.db import connection, transaction
 
-    from accounts import permissions
     from accounts.models import Account, Region, Segment
+    from healthscore import permissions
 
     rng = random.Random(n)
     with transaction.atomic():

@@ -31,7 +31,7 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Account, Meeting, SentimentEntry, SuccessPlan, SupportTicket  # noqa: E402
-from accounts.services import scores_recompute  # noqa: E402
+from accounts.scoring.services import scores_recompute  # noqa: E402
 
 TODAY = dt.date(2026, 11, 24)
 

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from accounts import health
+from accounts.scoring import rules
 
 OK, WATCH, FLAG, UNKNOWN, NOT_APPLICABLE = "ok", "watch", "flag", "unknown", "na"
 LEVEL_LABELS = {
@@ -227,7 +227,7 @@ def support_load(inputs: SignalInputs) -> Signal:
 
 
 def missed_cadence(inputs: SignalInputs) -> Signal:
-    cadence = health.cadence_days(inputs.onboarding)
+    cadence = rules.cadence_days(inputs.onboarding)
     rhythm = "weekly (onboarding)" if inputs.onboarding else "monthly"
     missed = inputs.missed_cadence_calls
     if inputs.last_held_cadence is None:
@@ -239,7 +239,7 @@ def missed_cadence(inputs: SignalInputs) -> Signal:
         f"{_plural(missed, 'cancelled or no-show cadence call')} in the last {MISSED_WINDOW_DAYS} days; "
         f"{since}; cadence {rhythm}, every {cadence} days"
     )
-    overdue = health.cadence_missed(inputs.onboarding, inputs.last_held_cadence, inputs.today)
+    overdue = rules.cadence_missed(inputs.onboarding, inputs.last_held_cadence, inputs.today)
     if overdue or missed >= MISSED_FLAG_AT:
         level = FLAG
         reasons = []

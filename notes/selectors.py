@@ -11,9 +11,9 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accounts import permissions
-from accounts import selectors as account_selectors
-from accounts.models import Account, Meeting, MeetingKind, MeetingStatus, SupportTicket
+from accounts.models import Account, Deployment, Meeting, MeetingKind, MeetingStatus, SupportTicket
+from accounts.scoring import inputs as scoring_inputs
+from healthscore import permissions
 from notes import health_signals
 from notes.models import (
     SEARCH_CONFIG,
@@ -257,13 +257,13 @@ def signals_for_accounts(accounts: QuerySet[Account], today: dt.date) -> list[tu
             )
         )
     release = latest_release()
-    rules = account_selectors.rules_by_segment()
+    by_segment = scoring_inputs.rules_by_segment()
     results = []
     for account in annotated:
-        segment_rules = rules[account.segment]
-        inputs = health_signals.SignalInputs(
+        segment_rules = by_segment[account.segment]
+        signal_inputs = health_signals.SignalInputs(
             today=today,
-            self_managed=account.deployment == "self_managed",
+            self_managed=account.deployment == Deployment.SELF_MANAGED,
             licences_purchased=account.licences_purchased,
             licences_used=account.licences_used,
             product_stages=tuple(account.product_stages or ()),
@@ -278,7 +278,7 @@ def signals_for_accounts(accounts: QuerySet[Account], today: dt.date) -> list[tu
             last_held_cadence=account.sig_last_held,
             champion_events=tuple(changes[account.pk]),
         )
-        results.append((account, health_signals.compute(inputs)))
+        results.append((account, health_signals.compute(signal_inputs)))
     return results
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from accounts import services as account_services
 from accounts.models import Account, Color, Meeting, MeetingKind, MeetingStatus, SentimentSource
+from accounts.scoring import services as scoring
 from healthscore import clock
 from notes import selectors
 from notes.models import (
@@ -140,7 +141,7 @@ def note_create(
         rescored = True
     if not rescored:
         # The held meeting moves Engagement: show the new score at once.
-        account_services.account_rescore(account=account, as_of=today)
+        scoring.account_rescore(account=account, as_of=today)
     return entry
 
 

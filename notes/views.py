@@ -14,9 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from accounts import permissions
 from accounts.models import Account
-from healthscore import clock
+from healthscore import clock, permissions
 from healthscore.privacy import private_page
 from notes import forms, rendering, selectors, services
 from notes.models import NoteEntry

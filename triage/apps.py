@@ -6,12 +6,12 @@ class TriageConfig(AppConfig):
     verbose_name = "Triage, CTAs and notifications"
 
     def ready(self):
-        from accounts import services
+        from accounts.scoring import services as scoring
         from triage import jobs
 
         # Every color change writes an outbox row in its own transaction (notifications, triage).
-        if jobs.health_changes_record not in services.color_change_listeners:
-            services.color_change_listeners.append(jobs.health_changes_record)
+        if jobs.health_changes_record not in scoring.color_change_listeners:
+            scoring.color_change_listeners.append(jobs.health_changes_record)
         # A TAM updating or confirming the health closes the "Update health score" CTA at once.
-        if jobs.health_update_cta_close not in services.health_update_listeners:
-            services.health_update_listeners.append(jobs.health_update_cta_close)
+        if jobs.health_update_cta_close not in scoring.health_update_listeners:
+            scoring.health_update_listeners.append(jobs.health_update_cta_close)

@@ -8,9 +8,9 @@ import random
 from django.contrib.auth.models import Group, User
 from django.core.mail import get_connection
 
-from accounts import permissions
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Account, Color, Region
+from healthscore import permissions
 from triage import jobs, services
 from triage.models import (
     Classification,

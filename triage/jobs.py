@@ -23,9 +23,9 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import health
 from accounts.models import Account, Color, Segment
-from accounts.services import scores_recompute
+from accounts.scoring import inputs, rules
+from accounts.scoring.services import scores_recompute
 from healthscore import clock
 from triage import selectors
 from triage.models import (
@@ -248,7 +248,7 @@ def ctas_health_open(
     base = accounts if accounts is not None else Account.objects.all()
     result = CtaRunResult("Out-of-date health")
     before = Cta.objects.count()
-    for chunk in _chunks(base.filter(tam__isnull=False).filter(health.stale_q(as_of))):
+    for chunk in _chunks(base.filter(tam__isnull=False).filter(inputs.stale_q(as_of))):
         ctas = [
             Cta(
                 account=account,
@@ -266,7 +266,7 @@ def ctas_health_open(
     result.opened = Cta.objects.count() - before
     result.resolved = _resolve(
         Cta.objects.filter(account__in=base, kind=CtaKind.UPDATE_HEALTH).exclude(
-            health.stale_q(as_of, prefix="account__")
+            inputs.stale_q(as_of, prefix="account__")
         ),
         note="Health updated or confirmed",
         on=as_of,
@@ -278,7 +278,7 @@ def _health_key(account: Account, as_of: dt.date) -> str:
     """The stale health date and which freshness period of it we are in: a CTA the TAM marked
     done without updating comes back a period later (a month for Enterprise, a quarter for
     Commercial), never twice in one period."""
-    months = health.FRESH_MONTHS[account.segment]
+    months = rules.FRESH_MONTHS[account.segment]
     since = account.health_date or dt.date(2000, 1, 1)
     elapsed = (as_of.year * 12 + as_of.month) - (since.year * 12 + since.month)
     return f"{account.health_date.isoformat() if account.health_date else 'never'}/{elapsed // months}"
@@ -287,7 +287,7 @@ def _health_key(account: Account, as_of: dt.date) -> str:
 def _cadence_key(account: Account, as_of: dt.date) -> str:
     """The last cadence call and how many cadence windows have passed since: a new CTA for each
     window missed (weekly while onboarding, monthly otherwise), one per window."""
-    days = health.cadence_days(account.onboarding)
+    days = rules.cadence_days(account.onboarding)
     since = account.last_cadence_call or dt.date(2000, 1, 1)
     last = account.last_cadence_call.isoformat() if account.last_cadence_call else "never"
     return f"{last}/{(as_of - since).days // days}"
@@ -306,7 +306,7 @@ def _stale_detail(account: Account) -> str:
 def health_update_cta_close(account: Account) -> int:
     """The TAM updated or confirmed the health: its "Update health score" CTA closes itself."""
     today = clock.today()
-    if health.health_is_stale(account.segment, account.health_date, today):
+    if rules.health_is_stale(account.segment, account.health_date, today):
         return 0
     return _resolve(
         Cta.objects.filter(account=account, kind=CtaKind.UPDATE_HEALTH), note="Health updated or confirmed", on=today
@@ -325,7 +325,7 @@ def ctas_cadence_open(
     for chunk in _chunks(rows):
         missed, kept = [], []
         for account in chunk:
-            (missed if health.cadence_missed(account.onboarding, account.last_cadence_call, as_of) else kept).append(
+            (missed if rules.cadence_missed(account.onboarding, account.last_cadence_call, as_of) else kept).append(
                 account
             )
         with transaction.atomic():
@@ -357,14 +357,14 @@ def ctas_cadence_open(
 def _cadence_detail(account: Account) -> str:
     window = "weekly while onboarding" if account.onboarding else "at least monthly"
     last = account.last_cadence_call.isoformat() if account.last_cadence_call else "none on record"
-    return f"No cadence call held in the last {health.cadence_days(account.onboarding)} days ({window}); last: {last}."
+    return f"No cadence call held in the last {rules.cadence_days(account.onboarding)} days ({window}); last: {last}."
 
 
 # --- The outbox: health changes -> notifications and triage ---------------------------------
 
 
 def health_changes_record(changes) -> None:
-    """Listener on accounts.services.color_change_listeners, inside the change's transaction:
+    """Listener on accounts.scoring.color_change_listeners, inside the change's transaction:
     write the outbox rows, and enqueue their delivery only once the transaction commits."""
     from triage import tasks  # the tasks module imports this one
 
@@ -613,7 +613,7 @@ def _notifications(*, as_of: dt.date, progress: Progress = None) -> DrainResult:
 
 
 def _stale_count(as_of: dt.date) -> int:
-    return Account.objects.filter(tam__isnull=False).filter(health.stale_q(as_of)).count()
+    return Account.objects.filter(tam__isnull=False).filter(inputs.stale_q(as_of)).count()
 
 
 DAILY_STEPS = (

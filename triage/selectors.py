@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from accounts import permissions
 from accounts.models import Account, Color, Meeting, MeetingKind, MeetingStatus
+from healthscore import permissions
 from triage.models import (
     ACTIVE_CTA_STATES,
     REGIONAL_ROLES,

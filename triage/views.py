@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts import permissions
 from accounts.models import Account
+from healthscore import permissions
 from triage import selectors, services
 from triage.forms import ConfirmForm, CtaDismissForm, CtaSnoozeForm, TriageCloseForm, TriageEditForm, TriageNoteForm
 from triage.models import Cta, Notification, TriageRecord, TriageStatus

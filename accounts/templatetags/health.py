@@ -4,7 +4,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from accounts import charts, health, selectors
+from accounts import charts, selectors
+from accounts.scoring import rules
 
 register = template.Library()
 
@@ -50,9 +51,9 @@ def days_since(day, today):
 @register.simple_tag
 def stale_badge(account, today):
     """A "Stale" badge (in words) when the Customer Health Score Date is out of date."""
-    if not health.health_is_stale(account.segment, account.health_date, today):
+    if not rules.health_is_stale(account.segment, account.health_date, today):
         return ""
-    months = health.FRESH_MONTHS[account.segment]
+    months = rules.FRESH_MONTHS[account.segment]
     period = "a month" if months == 1 else "a quarter" if months == 3 else f"{months} months"
     title = f"Health not confirmed for more than {period} ({account.get_segment_display()})"
     if account.health_date is None:

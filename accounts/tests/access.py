@@ -5,7 +5,7 @@ expected status for each role. Apps keep their own file; the matrix test collect
 and fails when a URL pattern has no rule.
 """
 
-from healthscore.access import ALLOWED, FORBIDDEN, LOGIN, Rule
+from healthscore.tests.access import ALLOWED, FORBIDDEN, LOGIN, Rule
 
 RULES = [
     Rule("home", lambda w: "/", anonymous=LOGIN, tam=302, manager=302, admin=302, no_role=302),

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts import permissions, services
 from accounts.models import Color, Meeting, SentimentSource
+from accounts.scoring import services as scoring
 from accounts.tests.factories import (
     AccountFactory,
     MeetingFactory,
@@ -22,6 +22,7 @@ from accounts.tests.factories import (
     TicketFactory,
     UserFactory,
 )
+from healthscore import permissions
 
 # The live server needs real commits: transactional tests.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,7 +46,7 @@ def world(fixed_today):
         SentimentFactory(account=account, color=color, author=tam, date=fixed_today - dt.timedelta(days=30))
         accounts[name] = account
     for weeks_ago in (10, 6, 3, 0):
-        services.scores_recompute(as_of=fixed_today - dt.timedelta(weeks=weeks_ago))
+        scoring.scores_recompute(as_of=fixed_today - dt.timedelta(weeks=weeks_ago))
     return tam, accounts
 
 

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from accounts import health
 from accounts.models import Account
+from accounts.scoring import inputs, rules
 from accounts.tests.factories import AccountFactory
 
 D = dt.date(2026, 11, 24)
@@ -19,7 +19,7 @@ D = dt.date(2026, 11, 24)
     ],
 )
 def test_months_before(day, months, expected):
-    assert health.months_before(day, months) == expected
+    assert rules.months_before(day, months) == expected
 
 
 @pytest.mark.parametrize(
@@ -33,7 +33,7 @@ def test_months_before(day, months, expected):
     ],
 )
 def test_health_is_stale_after_a_month_or_a_quarter(segment, health_date, stale):
-    assert health.health_is_stale(segment, health_date, D) is stale
+    assert rules.health_is_stale(segment, health_date, D) is stale
 
 
 @pytest.mark.django_db
@@ -42,8 +42,8 @@ def test_stale_filter_matches_the_rule():
     for segment in ("enterprise", "commercial"):
         for d in dates:
             AccountFactory(segment=segment, health_date=d)
-    in_db = set(Account.objects.filter(health.stale_q(D)).values_list("pk", flat=True))
-    by_rule = {a.pk for a in Account.objects.all() if health.health_is_stale(a.segment, a.health_date, D)}
+    in_db = set(Account.objects.filter(inputs.stale_q(D)).values_list("pk", flat=True))
+    by_rule = {a.pk for a in Account.objects.all() if rules.health_is_stale(a.segment, a.health_date, D)}
     assert in_db == by_rule and len(in_db) == 6
 
 
@@ -53,4 +53,4 @@ def test_stale_filter_matches_the_rule():
 )
 def test_cadence_is_weekly_while_onboarding_and_monthly_otherwise(onboarding, days_ago, missed):
     last = None if days_ago is None else D - dt.timedelta(days=days_ago)
-    assert health.cadence_missed(onboarding, last, D) is missed
+    assert rules.cadence_missed(onboarding, last, D) is missed

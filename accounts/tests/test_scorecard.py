@@ -5,8 +5,17 @@ from decimal import Decimal
 
 import pytest
 
-from accounts import scorecard
-from accounts.scorecard import COMMERCIAL, COMMERCIAL_RULES, ENTERPRISE, ENTERPRISE_RULES, GREEN, RED, YELLOW, Inputs
+from accounts.scoring import rules
+from accounts.scoring.rules import (
+    COMMERCIAL,
+    COMMERCIAL_RULES,
+    ENTERPRISE,
+    ENTERPRISE_RULES,
+    GREEN,
+    RED,
+    YELLOW,
+    Inputs,
+)
 
 D = dt.date(2026, 11, 24)
 
@@ -30,7 +39,7 @@ def rules_for(segment):
 
 def compute(**overrides):
     i = inputs(**overrides)
-    return scorecard.compute(i, rules_for(i.segment), D)
+    return rules.compute(i, rules_for(i.segment), D)
 
 
 def engagement_after(days, **overrides):
@@ -106,13 +115,13 @@ def test_support_bands(tickets, color):
 
 
 def test_support_window_is_the_30_days_ending_on_the_date():
-    start, end = scorecard.support_window(D)
+    start, end = rules.support_window(D)
     assert (start, end) == (dt.date(2026, 10, 25), D)  # opened > Oct 25 and <= Nov 24: 30 days
 
 
 def test_missing_sentiment_redistributes_75_percent():
     result = compute(sentiment=None, sentiment_date=None)
-    weights = {m.name: scorecard.round2(m.effective_weight) for m in result.measures}
+    weights = {m.name: rules.round2(m.effective_weight) for m in result.measures}
     assert weights == {
         "engagement": Decimal("40.00"),
         "roi": Decimal("40.00"),
@@ -126,8 +135,8 @@ def test_redistribution_for_small_commercial_account():
     # Commercial < 20k: engagement and ROI missing; support 5 and sentiment 75 share 100.
     result = compute(segment=COMMERCIAL, arr=Decimal("10000"), tickets_in_window=6, sentiment=GREEN)
     support, sentiment = result.measure("support"), result.measure("sentiment")
-    assert scorecard.round2(support.effective_weight) == Decimal("6.25")
-    assert scorecard.round2(sentiment.effective_weight) == Decimal("93.75")
+    assert rules.round2(support.effective_weight) == Decimal("6.25")
+    assert rules.round2(sentiment.effective_weight) == Decimal("93.75")
     # yellow support: 50 * 6.25 / 100 + 100 * 93.75 / 100 = 96.875
     assert result.score == Decimal("96.875")
     assert result.score_rounded == Decimal("96.9")
@@ -136,7 +145,7 @@ def test_redistribution_for_small_commercial_account():
 def test_effective_weights_of_present_measures_sum_to_100():
     result = compute(segment=COMMERCIAL, arr=Decimal("30000"))
     assert sum(m.effective_weight for m in result.measures) == pytest.approx(Decimal(100))
-    assert scorecard.round2(result.measure("engagement").effective_weight) == Decimal("11.11")
+    assert rules.round2(result.measure("engagement").effective_weight) == Decimal("11.11")
 
 
 def test_score_is_weighted_points():
@@ -153,22 +162,22 @@ def test_score_is_weighted_points():
     [(Decimal("50.99"), RED), (Decimal("51"), YELLOW), (Decimal("75.99"), YELLOW), (Decimal("76"), GREEN)],
 )
 def test_color_bands_at_51_and_76(score, color):
-    assert scorecard.color_for_score(score, ENTERPRISE_RULES) == color
+    assert rules.color_for_score(score, ENTERPRISE_RULES) == color
 
 
 def test_score_exactly_on_a_band_edge_takes_the_upper_color():
     # Custom weights that land on the edges: support red (0 points) + sentiment green (100 points).
-    on_edge = scorecard.Rules(weight_engagement=0, weight_roi=0, weight_support=49, weight_sentiment=51)
-    below = scorecard.Rules(weight_engagement=0, weight_roi=0, weight_support=50, weight_sentiment=50)
-    r = scorecard.compute(inputs(tickets_in_window=40), on_edge, D)
+    on_edge = rules.Rules(weight_engagement=0, weight_roi=0, weight_support=49, weight_sentiment=51)
+    below = rules.Rules(weight_engagement=0, weight_roi=0, weight_support=50, weight_sentiment=50)
+    r = rules.compute(inputs(tickets_in_window=40), on_edge, D)
     assert (r.score, r.color) == (51, YELLOW)
-    r = scorecard.compute(inputs(tickets_in_window=40), below, D)
+    r = rules.compute(inputs(tickets_in_window=40), below, D)
     assert (r.score, r.color) == (50, RED)
 
 
 def test_band_is_judged_on_the_unrounded_score():
     assert Decimal("75.96").quantize(Decimal("0.1")) == Decimal("76.0")
-    assert scorecard.color_for_score(Decimal("75.96"), ENTERPRISE_RULES) == YELLOW
+    assert rules.color_for_score(Decimal("75.96"), ENTERPRISE_RULES) == YELLOW
 
 
 def test_all_green_scores_100_and_all_red_scores_0():
@@ -178,14 +187,14 @@ def test_all_green_scores_100_and_all_red_scores_0():
 
 
 def test_no_weighted_measure_present_gives_no_score():
-    rules = scorecard.Rules(weight_engagement=0, weight_roi=0, weight_support=0, weight_sentiment=100)
-    r = scorecard.compute(inputs(sentiment=None), rules, D)
+    no_weights = rules.Rules(weight_engagement=0, weight_roi=0, weight_support=0, weight_sentiment=100)
+    r = rules.compute(inputs(sentiment=None), no_weights, D)
     assert r.score is None and r.color is None
 
 
 def test_explain_missing_says_where_the_weight_went():
     result = compute(segment=COMMERCIAL, arr=Decimal("30000"))
-    [sentence] = scorecard.explain_missing(result)
+    [sentence] = rules.explain_missing(result)
     assert sentence == (
         "ROI: not measured for Commercial accounts under $50,000 ARR, so its 10 % is shared by the other "
         "measures in proportion to their weights."

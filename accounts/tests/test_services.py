@@ -20,6 +20,8 @@ from accounts.models import (
     SentimentEntry,
     SentimentSource,
 )
+from accounts.scoring import inputs
+from accounts.scoring import services as scoring
 from accounts.tests.factories import (
     AccountFactory,
     MeetingFactory,
@@ -33,7 +35,7 @@ D = dt.date(2026, 11, 24)
 
 
 def score(account, as_of=D):
-    return selectors.account_scorecard(account, as_of)
+    return inputs.account_scorecard(account, as_of)
 
 
 def test_only_held_meetings_on_or_before_the_date_count():
@@ -68,7 +70,7 @@ def test_ticket_counts_are_per_account():
     a, b = AccountFactory(), AccountFactory()
     TicketFactory.create_batch(16, account=a, opened=D)
     TicketFactory.create_batch(6, account=b, opened=D)
-    results = dict(selectors.scorecards_compute(Account.objects.all(), D))
+    results = dict(inputs.scorecards_compute(Account.objects.all(), D))
     by_id = {acc.pk: r for acc, r in results.items()}
     assert by_id[a.pk].measure("support").color == Color.RED
     assert by_id[b.pk].measure("support").color == Color.YELLOW
@@ -124,9 +126,9 @@ def test_recompute_stores_one_snapshot_per_account_and_day_with_inputs():
     account = AccountFactory()
     MeetingFactory(account=account, date=D - dt.timedelta(days=22))
     SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=4))
-    assert services.scores_recompute(as_of=D) == 1
+    assert scoring.scores_recompute(as_of=D) == 1
     SentimentFactory(account=account, color=Color.RED, date=D, reason="Competitor")
-    services.scores_recompute(as_of=D)
+    scoring.scores_recompute(as_of=D)
     snap = HealthSnapshot.objects.get(account=account)
     assert snap.date == D and snap.color == Color.RED
     # engagement green 10 + ROI red (no plan) 0 + support green 5 + sentiment red 0
@@ -141,13 +143,13 @@ def test_health_score_date_moves_only_when_the_color_changes():
     SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=30))
     MeetingFactory(account=account, date=D - dt.timedelta(days=30))
     SuccessPlanFactory(account=account)
-    services.scores_recompute(as_of=D - dt.timedelta(days=20))
-    services.scores_recompute(as_of=D - dt.timedelta(days=10))
+    scoring.scores_recompute(as_of=D - dt.timedelta(days=20))
+    scoring.scores_recompute(as_of=D - dt.timedelta(days=10))
     account.refresh_from_db()
     assert account.health_color == Color.GREEN
     assert account.health_date == D - dt.timedelta(days=20)
     SentimentFactory(account=account, color=Color.RED, date=D - dt.timedelta(days=1))
-    assert services.scores_recompute(as_of=D) == 1
+    assert scoring.scores_recompute(as_of=D) == 1
     account.refresh_from_db()
     assert (account.health_color, account.health_date, account.scored_on) == (Color.RED, D, D)
 
@@ -155,12 +157,12 @@ def test_health_score_date_moves_only_when_the_color_changes():
 def test_backfill_for_an_older_date_keeps_the_current_health():
     account = AccountFactory()
     SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=60))
-    services.scores_recompute(as_of=D)
+    scoring.scores_recompute(as_of=D)
     account.refresh_from_db()
     current = (account.health_color, account.health_score, account.health_date)
     SentimentFactory(account=account, color=Color.RED, date=D - dt.timedelta(days=50))
     SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=45))
-    services.scores_recompute(as_of=D - dt.timedelta(days=50))
+    scoring.scores_recompute(as_of=D - dt.timedelta(days=50))
     account.refresh_from_db()
     assert (account.health_color, account.health_score, account.health_date) == current
     assert HealthSnapshot.objects.get(account=account, date=D - dt.timedelta(days=50)).color == Color.RED
@@ -169,9 +171,9 @@ def test_backfill_for_an_older_date_keeps_the_current_health():
 def test_snapshots_store_reports_color_changes():
     account = AccountFactory()
     SentimentFactory(account=account, color=Color.RED, date=D)
-    [(annotated, result)] = selectors.scorecards_compute(Account.objects.all(), D)
-    changes = services.snapshots_store(results=[(annotated, result)], as_of=D)
-    assert changes == [services.ColorChange(account.pk, None, Color.RED, D)]
+    [(annotated, result)] = inputs.scorecards_compute(Account.objects.all(), D)
+    changes = scoring.snapshots_store(results=[(annotated, result)], as_of=D)
+    assert changes == [scoring.ColorChange(account.pk, None, Color.RED, D)]
 
 
 def _make_accounts(n):
@@ -183,27 +185,27 @@ def _make_accounts(n):
 
 def test_recompute_query_count_does_not_grow_with_accounts(django_assert_num_queries):
     _make_accounts(10)
-    services.scores_recompute(as_of=D - dt.timedelta(days=1))  # also exercises the update path
+    scoring.scores_recompute(as_of=D - dt.timedelta(days=1))  # also exercises the update path
     # config, accounts+inputs, upsert snapshots, update accounts, (savepoint in/out),
     # and the color-change listeners' one insert (triage's outbox)
     with django_assert_num_queries(7) as small:
-        services.scores_recompute(as_of=D)
+        scoring.scores_recompute(as_of=D)
     _make_accounts(190)
     with django_assert_num_queries(len(small.captured_queries)):
-        assert services.scores_recompute(as_of=D) == 200
+        assert scoring.scores_recompute(as_of=D) == 200
     assert HealthSnapshot.objects.filter(date=D).count() == 200
 
 
 def test_recompute_handles_many_chunks():
     _make_accounts(7)
-    assert services.scores_recompute(as_of=D, chunk_size=3) == 7
+    assert scoring.scores_recompute(as_of=D, chunk_size=3) == 7
     assert HealthSnapshot.objects.filter(date=D).count() == 7
 
 
 def test_sentiment_update_applies_at_once(fixed_today, tam):
     account = AccountFactory(tam=tam)
     SentimentFactory(account=account, color=Color.GREEN, date=fixed_today - dt.timedelta(days=40))
-    services.scores_recompute(as_of=fixed_today)
+    scoring.scores_recompute(as_of=fixed_today)
     entry = services.sentiment_update(account=account, color=Color.RED, reason="Budget cut", by=tam)
     account.refresh_from_db()
     assert entry.date == fixed_today and entry.author == tam
@@ -224,7 +226,7 @@ def test_sentiment_change_needs_a_reason_and_saves_nothing_without_one(fixed_tod
 def test_same_color_update_needs_no_reason_and_confirms_the_date(fixed_today, tam):
     account = AccountFactory(tam=tam)
     SentimentFactory(account=account, color=Color.GREEN, date=fixed_today - dt.timedelta(days=90))
-    services.scores_recompute(as_of=fixed_today - dt.timedelta(days=80))
+    scoring.scores_recompute(as_of=fixed_today - dt.timedelta(days=80))
     services.sentiment_update(account=account, color=Color.GREEN, reason="", by=tam)
     account.refresh_from_db()
     assert account.health_date == fixed_today
@@ -233,7 +235,7 @@ def test_same_color_update_needs_no_reason_and_confirms_the_date(fixed_today, ta
 def test_health_confirm_moves_the_date_without_changing_color(fixed_today, tam):
     account = AccountFactory(tam=tam)
     SentimentFactory(account=account, color=Color.YELLOW, date=fixed_today - dt.timedelta(days=90))
-    services.scores_recompute(as_of=fixed_today - dt.timedelta(days=80))
+    scoring.scores_recompute(as_of=fixed_today - dt.timedelta(days=80))
     account.refresh_from_db()
     assert account.health_color == Color.RED  # no meeting, no plan: 5 + 37.5 = 42.5
     entry = services.health_confirm(account=account, by=tam)
@@ -367,8 +369,8 @@ def test_history_lists_sentiment_and_overall_changes_with_who_and_why(tam):
     account = AccountFactory(tam=tam)
     SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=20), author=tam)
     SentimentFactory(account=account, color=Color.RED, date=D - dt.timedelta(days=2), author=tam, reason="Budget cut")
-    services.scores_recompute(as_of=D - dt.timedelta(days=10))
-    services.scores_recompute(as_of=D)
+    scoring.scores_recompute(as_of=D - dt.timedelta(days=10))
+    scoring.scores_recompute(as_of=D)
     snapshots = selectors.account_snapshots(account=account, today=D)
     history = selectors.account_history(account=account, snapshots=snapshots)
     described = [(h.date, h.what, h.old, h.new) for h in history]
@@ -386,7 +388,7 @@ def test_health_confirm_ignores_a_future_dated_sentiment(fixed_today, tam):
     account = AccountFactory(tam=tam)
     SentimentFactory(account=account, color=Color.GREEN, date=fixed_today - dt.timedelta(days=3))
     SentimentFactory(account=account, color=Color.RED, date=fixed_today + dt.timedelta(days=5))
-    services.scores_recompute(as_of=fixed_today - dt.timedelta(days=1))
+    scoring.scores_recompute(as_of=fixed_today - dt.timedelta(days=1))
     entry = services.health_confirm(account=account, by=tam)
     account.refresh_from_db()
     assert entry.color == Color.GREEN

@@ -7,6 +7,7 @@ from django.test import Client
 
 from accounts import services
 from accounts.models import Account, Color, PlanStatus, SentimentSource
+from accounts.scoring import services as scoring
 from accounts.tests.factories import (
     AccountFactory,
     MeetingFactory,
@@ -34,7 +35,7 @@ def test_login_with_a_bad_password_shows_an_error(client, tam):
 def test_account_list_shows_color_score_and_date(client, tam, fixed_today):
     account = AccountFactory(tam=tam, name="Acme Corp")
     SentimentFactory(account=account, color=Color.RED, date=fixed_today)
-    services.scores_recompute(as_of=fixed_today)
+    scoring.scores_recompute(as_of=fixed_today)
     client.force_login(tam)
     html = client.get("/accounts/").content.decode()
     assert "Acme Corp" in html and 'chip-red">Red<' in html and "2026-11-24" in html
@@ -78,7 +79,7 @@ def test_my_accounts_shows_the_tams_accounts_riskiest_first_with_their_facts(cli
     SentimentFactory(account=healthy, color=Color.GREEN, date=fixed_today)
     AccountFactory(tam=other_tam, name="Someone Else's")
     for weeks_ago in (8, 4, 0):
-        services.scores_recompute(as_of=fixed_today - dt.timedelta(weeks=weeks_ago))
+        scoring.scores_recompute(as_of=fixed_today - dt.timedelta(weeks=weeks_ago))
     client.force_login(tam)
     html = client.get("/my/").content.decode()
     assert "Someone Else" not in html
@@ -101,8 +102,8 @@ def test_my_accounts_makes_the_same_number_of_queries_for_5_or_40_accounts(
             TicketFactory(account=account, opened=fixed_today)
             SuccessPlanFactory(account=account)
             SentimentFactory(account=account, date=fixed_today)
-        services.scores_recompute(as_of=fixed_today - dt.timedelta(days=7))
-        services.scores_recompute(as_of=fixed_today)
+        scoring.scores_recompute(as_of=fixed_today - dt.timedelta(days=7))
+        scoring.scores_recompute(as_of=fixed_today)
 
     client.force_login(tam)
     make(5)
@@ -130,7 +131,7 @@ def scored(tam, fixed_today):
     MeetingFactory(account=account, date=fixed_today - dt.timedelta(days=3))
     SuccessPlanFactory(account=account)
     SentimentFactory(account=account, color=Color.GREEN, date=fixed_today - dt.timedelta(days=10))
-    services.scores_recompute(as_of=fixed_today)
+    scoring.scores_recompute(as_of=fixed_today)
     account.refresh_from_db()
     return account
 
@@ -190,7 +191,7 @@ def test_inline_sentiment_error_without_javascript_rerenders_my_accounts_with_th
 def test_inline_confirm_moves_the_health_date(client, tam, fixed_today):
     account = AccountFactory(tam=tam)
     SentimentFactory(account=account, color=Color.GREEN, date=fixed_today - dt.timedelta(days=50))
-    services.scores_recompute(as_of=fixed_today - dt.timedelta(days=50))
+    scoring.scores_recompute(as_of=fixed_today - dt.timedelta(days=50))
     client.force_login(tam)
     response = client.post(f"/accounts/{account.external_id}/confirm/", {"origin": "list"}, **HTMX)
     assert response.status_code == 200 and "health confirmed as current" in response.content.decode()
@@ -310,7 +311,7 @@ def test_account_page_query_count_does_not_grow_with_history(client, tam, fixed_
             MeetingFactory(account=account, date=fixed_today - dt.timedelta(days=i + 1))
             TicketFactory(account=account, opened=fixed_today - dt.timedelta(days=i))
             SentimentFactory(account=account, color=["green", "red"][i % 2], date=fixed_today - dt.timedelta(days=i))
-            services.scores_recompute(
+            scoring.scores_recompute(
                 as_of=fixed_today - dt.timedelta(days=i), accounts=Account.objects.filter(pk=account.pk)
             )
         return account
@@ -353,7 +354,7 @@ def test_a_score_of_zero_is_shown_as_zero_not_as_missing(client, tam, fixed_toda
     account = AccountFactory(tam=tam, name="Zero Co")
     SentimentFactory(account=account, color=Color.RED, date=fixed_today)
     TicketFactory.create_batch(16, account=account, opened=fixed_today)
-    services.scores_recompute(as_of=fixed_today)
+    scoring.scores_recompute(as_of=fixed_today)
     account.refresh_from_db()
     assert account.health_score == 0
     client.force_login(tam)
@@ -401,7 +402,7 @@ def test_an_error_while_logging_an_activity_mails_the_admins_no_summary(
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "account_rescore", broken)
+    monkeypatch.setattr(scoring, "account_rescore", broken)
     data = {"date": "2026-11-20", "kind": "cadence", "status": "held", "summary": "okapi-secret-plans"}
     assert client.post(f"/accounts/{account.external_id}/activity/", data).status_code == 500
     assert mail.outbox, "Django mails the admins on a 500"

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.tests.factories import AccountFactory, UserFactory
-from healthscore.access import LOGIN
+from healthscore.tests.access import LOGIN
 
 APPS_WITH_RULES = ["accounts", "triage", "notes"]
 # URL namespaces that are not ours: Django admin guards itself (staff only).

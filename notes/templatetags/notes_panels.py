@@ -2,8 +2,7 @@
 
 from django import template
 
-from accounts import permissions
-from healthscore import clock
+from healthscore import clock, permissions
 from notes import selectors
 
 register = template.Library()

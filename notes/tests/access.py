@@ -5,7 +5,7 @@ for the TAM under test (managers and admins read everything); writes need its TA
 and a refused write changes nothing.
 """
 
-from healthscore.access import FORBIDDEN, LOGIN, Rule
+from healthscore.tests.access import FORBIDDEN, LOGIN, Rule
 
 
 def _entry(account):

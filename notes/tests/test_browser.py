@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from accounts import services as account_services
 from accounts.models import Color
+from accounts.scoring import services as scoring
 from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory, SuccessPlanFactory
 
 # serialized_rollback: the live server needs real commits, and the roles and scorecard rows that
@@ -19,7 +19,7 @@ def test_tam_writes_a_note_with_an_action_item_and_a_health_change(page, live_se
     SuccessPlanFactory(account=account)
     MeetingFactory(account=account, date=fixed_today - dt.timedelta(days=45))
     SentimentFactory(account=account, color=Color.GREEN, date=fixed_today - dt.timedelta(days=10))
-    account_services.scores_recompute(as_of=fixed_today)
+    scoring.scores_recompute(as_of=fixed_today)
 
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill("tam")

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import Color, HealthSnapshot, Meeting, SentimentEntry
-from accounts.services import scores_recompute
+from accounts.scoring.services import scores_recompute
 from accounts.tests.factories import AccountFactory, SentimentFactory, UserFactory
 from notes.models import ActionItem, NoteEntry
 
@@ -165,7 +165,7 @@ def test_a_server_error_while_saving_emails_the_admins_without_the_note(client, 
     def broken_rescore(**kwargs):
         raise RuntimeError("scoring is down")
 
-    monkeypatch.setattr("accounts.services.account_rescore", broken_rescore)
+    monkeypatch.setattr("accounts.scoring.services.account_rescore", broken_rescore)
     client.force_login(tam)
     client.raise_request_exception = False
     response = post_note(client, account, health="", health_reason="")

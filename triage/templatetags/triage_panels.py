@@ -2,7 +2,7 @@
 
 from django import template
 
-from accounts import permissions
+from healthscore import permissions
 from triage import selectors
 
 register = template.Library()

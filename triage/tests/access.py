@@ -8,7 +8,7 @@ their recipient alone (404 for anyone else).
 import datetime as dt
 
 from accounts.models import Account, Color
-from healthscore.access import ALLOWED, FORBIDDEN, LOGIN, NOT_FOUND, Rule
+from healthscore.tests.access import ALLOWED, FORBIDDEN, LOGIN, NOT_FOUND, Rule
 from triage.models import Cta, CtaKind, HealthChange, Notification, Risk, TriageRecord, TriageStatus
 
 

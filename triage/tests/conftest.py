@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import User
 
-from accounts import services as account_services
 from accounts.models import Account, Color, MeetingKind, Region
+from accounts.scoring import services as scoring
 from accounts.tests.factories import (
     AccountFactory,
     MeetingFactory,
@@ -28,7 +28,7 @@ def healthy_account(*, today: dt.date, sentiment: str = Color.GREEN, **fields) -
     MeetingFactory(account=account, date=today - dt.timedelta(days=3), kind=MeetingKind.CADENCE)
     SuccessPlanFactory(account=account)
     SentimentFactory(account=account, color=sentiment, date=today - dt.timedelta(days=1), author=account.tam)
-    account_services.scores_recompute(as_of=today, accounts=Account.objects.filter(pk=account.pk))
+    scoring.scores_recompute(as_of=today, accounts=Account.objects.filter(pk=account.pk))
     jobs.outbox_drain(today=today)
     account.refresh_from_db()
     return account

@@ -12,6 +12,7 @@ from django.test import override_settings
 
 from accounts import services as account_services
 from accounts.models import Account, Color, MeetingKind, MeetingStatus, Region, Segment
+from accounts.scoring import services as scoring
 from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory
 from triage import jobs, selectors, services
 from triage.models import (
@@ -125,8 +126,8 @@ def test_nothing_is_repeated_while_the_color_stays_the_same(account_in, people, 
     jobs.outbox_drain()
     sent = len(mail.outbox)
     change_color(account, Color.RED)  # the TAM confirms: same color
-    account_services.scores_recompute(as_of=fixed_today)  # the daily rescore
-    account_services.scores_recompute(as_of=fixed_today + dt.timedelta(days=1))
+    scoring.scores_recompute(as_of=fixed_today)  # the daily rescore
+    scoring.scores_recompute(as_of=fixed_today + dt.timedelta(days=1))
     jobs.outbox_drain(today=fixed_today + dt.timedelta(days=1))
     assert len(mail.outbox) == sent == Notification.objects.count()
 
@@ -166,9 +167,7 @@ def test_a_first_scoring_is_settled_in_a_fixed_number_of_queries(people, fixed_t
         accounts = AccountFactory.create_batch(n, region=Region.EMEA, sal=people.sal)
         for account in accounts:
             SentimentFactory(account=account, color=Color.RED, date=fixed_today)
-        account_services.scores_recompute(
-            as_of=fixed_today, accounts=Account.objects.filter(pk__in=[a.pk for a in accounts])
-        )
+        scoring.scores_recompute(as_of=fixed_today, accounts=Account.objects.filter(pk__in=[a.pk for a in accounts]))
 
     first_scores(3)
     with django_assert_num_queries(5) as few:  # count, settle, pending ids, count, pending emails

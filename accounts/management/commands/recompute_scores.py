@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.management.commands._shared import as_of_option, progress_bar
 from accounts.models import Account
-from accounts.services import scores_recompute
+from accounts.scoring.services import scores_recompute
 
 
 class Command(BaseCommand):

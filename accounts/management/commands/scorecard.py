@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.management.commands._shared import as_of_option
 from accounts.models import Account
-from accounts.selectors import scorecards_compute
+from accounts.scoring.inputs import scorecards_compute
 
 
 class Command(BaseCommand):
