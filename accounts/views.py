@@ -26,8 +26,7 @@ def _account_to_edit(request, external_id: str) -> Account:
     account = get_object_or_404(
         Account.objects.select_related("tam", "sal", "solutions_architect"), external_id=external_id
     )
-    if not permissions.can_edit_account(request.user, account):
-        raise PermissionDenied("Only the account's TAM can change it.")
+    permissions.require_account_edit(request.user, account)
     return account
 
 

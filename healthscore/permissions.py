@@ -1,11 +1,16 @@
-"""Who may do what. Views call these; the role names are the groups a migration creates."""
+"""Who may do what: each rule as a predicate on one object and, beside it, the same rule as a
+queryset filter, so a page and a list can never disagree. Views call these; the role names are
+the groups a migration creates."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 NO_ROLE = "Your login has no Healthscore role yet; ask an admin."
+EDIT_DENIED = "Only the account's TAM or an admin can change it."
+NOTES_DENIED = "Meeting notes are for the account team, managers and admins."
 
 TAM, MANAGER, ADMIN = "TAM", "Manager", "Admin"
 ROLES = (TAM, MANAGER, ADMIN)
@@ -41,6 +46,7 @@ def can_read_accounts(user) -> bool:
 
 
 def is_account_team(user, account) -> bool:
+    """The account's TAM, SAL/AE or SA."""
     return user.is_authenticated and user.pk in {account.tam_id, account.sal_id, account.solutions_architect_id}
 
 
@@ -48,6 +54,11 @@ def can_read_account(user, account) -> bool:
     """Anyone with a role reads every account; the account team (a SAL/AE or SA emailed about
     it, say) reads its own account even without a role."""
     return can_read_accounts(user) or is_account_team(user, account)
+
+
+def account_team_q(user, prefix: str = "") -> Q:
+    """is_account_team as a filter on Account (prefix e.g. "account__" from a related model)."""
+    return Q(**{f"{prefix}tam": user}) | Q(**{f"{prefix}sal": user}) | Q(**{f"{prefix}solutions_architect": user})
 
 
 def can_edit_account(user, account) -> bool:
@@ -64,6 +75,15 @@ def can_read_notes(user, account) -> bool:
     return is_manager(user) or is_account_team(user, account)
 
 
+def notes_readable_q(user, prefix: str = "") -> Q:
+    """can_read_notes as a filter on Account: the accounts whose notes the user may read."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if is_manager(user):
+        return Q()
+    return account_team_q(user, prefix)
+
+
 def require_role(user) -> None:
     """403 unless the user has a Healthscore role."""
     if not can_read_accounts(user):
@@ -74,3 +94,15 @@ def require_account_read(user, account) -> None:
     """403 unless the user may open this account (a role, or its account team)."""
     if not can_read_account(user, account):
         raise PermissionDenied(NO_ROLE)
+
+
+def require_account_edit(user, account) -> None:
+    """403 unless the user may change this account (its TAM, or an admin)."""
+    if not can_edit_account(user, account):
+        raise PermissionDenied(EDIT_DENIED)
+
+
+def require_notes_read(user, account) -> None:
+    """403 unless the user may read this account's meeting notes."""
+    if not can_read_notes(user, account):
+        raise PermissionDenied(NOTES_DENIED)

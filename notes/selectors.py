@@ -38,15 +38,6 @@ SEARCH_MAX_WORDS = 8
 # --- Who may read what ----------------------------------------------------------------------
 
 
-def readable_accounts_q(user, prefix: str = "") -> Q:
-    """The accounts whose notes the user may read, as a filter (mirrors permissions.can_read_notes)."""
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    if permissions.is_manager(user):
-        return Q()
-    return Q(**{f"{prefix}tam": user}) | Q(**{f"{prefix}sal": user}) | Q(**{f"{prefix}solutions_architect": user})
-
-
 # --- The running notes document -------------------------------------------------------------
 
 
@@ -162,7 +153,9 @@ def entries_search(*, user, term: str) -> QuerySet[NoteEntry]:
     relevance, served by the note_entry_search GIN index. Elsewhere (SQLite): every word must
     occur, case-insensitively, in some section.
     """
-    entries = NoteEntry.objects.filter(readable_accounts_q(user, "account__")).select_related("account", "meeting")
+    entries = NoteEntry.objects.filter(permissions.notes_readable_q(user, "account__")).select_related(
+        "account", "meeting"
+    )
     term = term.strip()
     if not term:
         return entries.none()

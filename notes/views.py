@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,16 +31,6 @@ def _account(external_id: str) -> Account:
     )
 
 
-def _require_read(user, account: Account) -> None:
-    if not permissions.can_read_notes(user, account):
-        raise PermissionDenied("Meeting notes are for the account team, managers and admins.")
-
-
-def _require_edit(user, account: Account) -> None:
-    if not permissions.can_edit_account(user, account):
-        raise PermissionDenied("Only the account's TAM (or an admin) can change this.")
-
-
 def _add_service_errors(form: Form, exc: ValidationError) -> None:
     """Put a service's errors next to the form fields they are about."""
     if not hasattr(exc, "error_dict"):
@@ -55,7 +45,7 @@ def _add_service_errors(form: Form, exc: ValidationError) -> None:
 def document(request, external_id: str):
     """The account's running notes, "<Account> - Meeting Notes", newest entry first."""
     account = _account(external_id)
-    _require_read(request.user, account)
+    permissions.require_notes_read(request.user, account)
     page = Paginator(selectors.entries_for_document(account), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -75,7 +65,7 @@ def entry_detail(request, pk: int):
     """One entry on its own page (search results link here)."""
     entry = get_object_or_404(NoteEntry.objects.select_related("meeting", "author", "account"), pk=pk)
     account = entry.account
-    _require_read(request.user, account)
+    permissions.require_notes_read(request.user, account)
     [view] = selectors.entry_views(account, [entry])
     return render(
         request,
@@ -90,7 +80,7 @@ def entry_detail(request, pk: int):
 def entry_create(request, external_id: str):
     """Write the entry of a meeting: the agenda's sections, action items, and the health question."""
     account = _account(external_id)
-    _require_edit(request.user, account)
+    permissions.require_account_edit(request.user, account)
     today = clock.today()
     open_items = list(selectors.open_action_items(account))
     sentiment = selectors.current_sentiment(account)
@@ -157,7 +147,7 @@ def entry_edit(request, pk: int):
     """Correct an entry's text and attendees (the account's TAM or an admin)."""
     entry = get_object_or_404(NoteEntry.objects.select_related("meeting", "account"), pk=pk)
     account = entry.account
-    _require_edit(request.user, account)
+    permissions.require_account_edit(request.user, account)
     section_names = list(services.NoteSections.__dataclass_fields__)
     if request.method == "POST":
         form = forms.NoteEntryEditForm(request.POST)
@@ -204,10 +194,10 @@ def search(request):
 def risks(request, external_id: str):
     """Which of the six risk categories apply, with a note; the history below."""
     account = _account(external_id)
-    _require_read(request.user, account)
+    permissions.require_notes_read(request.user, account)
     can_edit = permissions.can_edit_account(request.user, account)
     if request.method == "POST":
-        _require_edit(request.user, account)
+        permissions.require_account_edit(request.user, account)
         form = forms.RiskAssessmentForm(request.POST)
         if form.is_valid():
             try:
@@ -239,7 +229,7 @@ def signal_data(request, external_id: str):
     """The data behind the health signals: licences, stages, deployment and version, feature
     requests and sponsor/champion changes."""
     account = _account(external_id)
-    _require_edit(request.user, account)
+    permissions.require_account_edit(request.user, account)
     requests_qs = account.feature_requests.order_by("-important", "status", "-opened", "pk")
     changes_qs = account.champion_changes.order_by("-date", "-pk")
     current_stages = account.product_stages or []

@@ -7,7 +7,7 @@ account's TAM, or an admin), validates a form, calls one service and redirects.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,12 +22,6 @@ from triage.forms import ConfirmForm, CtaDismissForm, CtaSnoozeForm, TriageClose
 from triage.models import Cta, Notification, TriageRecord, TriageStatus
 
 COCKPIT_TABS = (("open", "Open"), ("snoozed", "Snoozed"), ("done", "Done"))
-
-
-def _require_edit(user, account: Account) -> None:
-    permissions.require_role(user)
-    if not permissions.can_edit_account(user, account):
-        raise PermissionDenied("Only the account's TAM or an admin can do this.")
 
 
 def _next_or(request, default: str) -> str:
@@ -81,7 +75,7 @@ def cockpit(request):
 
 def _cta_action(request, pk: int, form_class, action, success: str):
     cta = get_object_or_404(Cta.objects.select_related("account", "account__tam"), pk=pk)
-    _require_edit(request.user, cta.account)
+    permissions.require_account_edit(request.user, cta.account)
     form = form_class(request.POST)
     if _apply(form, lambda data: action(cta, data)):
         messages.success(request, success.format(account=cta.account.name))
@@ -98,7 +92,7 @@ def _cta_action(request, pk: int, form_class, action, success: str):
 @require_POST
 def cta_open_triage(request, pk: int):
     cta = get_object_or_404(Cta.objects.select_related("account", "account__tam"), pk=pk)
-    _require_edit(request.user, cta.account)
+    permissions.require_account_edit(request.user, cta.account)
     try:
         record = services.cta_triage_open(cta=cta, by=request.user)
     except ValidationError as exc:
@@ -179,7 +173,7 @@ def _record_for(request, pk: int, *, edit: bool) -> TriageRecord:
     except TriageRecord.DoesNotExist:
         raise Http404("No such triage record") from None
     if edit:
-        _require_edit(request.user, record.account)
+        permissions.require_account_edit(request.user, record.account)
     else:
         permissions.require_role(request.user)
     return record
@@ -227,7 +221,7 @@ def record_close(request, pk: int):
 @require_POST
 def record_open(request, external_id: str):
     account = get_object_or_404(Account, external_id=external_id)
-    _require_edit(request.user, account)
+    permissions.require_account_edit(request.user, account)
     try:
         record = services.triage_open(account=account, by=request.user)
     except ValidationError as exc:

@@ -6,6 +6,7 @@ import pytest
 
 from accounts.models import Account, MeetingKind, MeetingStatus, ScorecardConfig, TicketStatus
 from accounts.tests.factories import AccountFactory, MeetingFactory, TicketFactory, UserFactory
+from healthscore import permissions
 from notes import health_signals, selectors, services
 from notes.models import FeatureRequestStatus
 from notes.tests.factories import (
@@ -95,9 +96,9 @@ def test_readable_accounts_are_the_team_for_tams_and_all_for_managers(tam, other
     own = AccountFactory(tam=tam)
     sold = AccountFactory(tam=other_tam, sal=sal)
     AccountFactory(tam=other_tam)
-    assert set(Account.objects.filter(selectors.readable_accounts_q(tam))) == {own}
-    assert set(Account.objects.filter(selectors.readable_accounts_q(sal))) == {sold}
-    assert Account.objects.filter(selectors.readable_accounts_q(manager)).count() == 3
+    assert set(Account.objects.filter(permissions.notes_readable_q(tam))) == {own}
+    assert set(Account.objects.filter(permissions.notes_readable_q(sal))) == {sold}
+    assert Account.objects.filter(permissions.notes_readable_q(manager)).count() == 3
 
 
 def test_signal_inputs_are_gathered_from_the_data(tam):
