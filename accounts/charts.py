@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-COLOR_WORDS = {"green": "Green", "yellow": "Yellow", "red": "Red", None: "No score"}
+from accounts.scoring import rules
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class ChartPoint:
 
     @property
     def color_word(self) -> str:
-        return COLOR_WORDS.get(self.color, str(self.color))
+        return rules.color_label(self.color)
 
 
 def _scale(points, *, start: dt.date, end: dt.date, left: float, top: float, width: float, height: float):

@@ -209,7 +209,6 @@ def account_plans(*, account: Account) -> list[SuccessPlan]:
 UNSCORED = "none"  # the filter and breakdown key for accounts without a color yet
 NO_TAM = "none"  # the TAM filter and breakdown key for accounts without a TAM
 DASHBOARD_COLORS = (Color.RED.value, Color.YELLOW.value, Color.GREEN.value, UNSCORED)
-COLOR_LABELS = {Color.RED: "Red", Color.YELLOW: "Yellow", Color.GREEN: "Green", UNSCORED: "Unscored"}
 # Worst first: red, yellow, unscored, green (an unscored account is a blind spot, not a success).
 COLOR_RANK = {Color.RED.value: 0, Color.YELLOW.value: 1, UNSCORED: 2, Color.GREEN.value: 3}
 WEEKS_IN_CHART = 12
@@ -269,7 +268,7 @@ class ColorCount:
 
     @property
     def label(self) -> str:
-        return COLOR_LABELS[self.color]
+        return rules.color_label(self.color)
 
 
 @dataclass(frozen=True)
@@ -617,7 +616,7 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date):
                 "yes" if public else "no",
                 f"{arr:.2f}",
                 _csv_text(tam),
-                COLOR_LABELS.get(color or UNSCORED, color),
+                rules.color_label(color),
                 "" if score is None else str(score),
                 date.isoformat() if date else "",
                 "yes" if stale else "no",

@@ -11,8 +11,9 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import Account, Deployment, Meeting, MeetingKind, MeetingStatus, SupportTicket
+from accounts.models import Account, Deployment, Meeting, MeetingStatus, SupportTicket
 from accounts.scoring import inputs as scoring_inputs
+from accounts.scoring import rules
 from healthscore import permissions
 from notes import health_signals
 from notes.models import (
@@ -29,7 +30,6 @@ from notes.models import (
 )
 
 # Regular calls with the customer: cadence calls, and the weekly calls of the onboarding phase.
-CADENCE_KINDS = (MeetingKind.CADENCE, MeetingKind.ONBOARDING)
 MISSED_STATUSES = (MeetingStatus.CANCELLED, MeetingStatus.NO_SHOW)
 # SQLite fallback search: at most this many words, each must occur in some section.
 SEARCH_MAX_WORDS = 8
@@ -133,10 +133,10 @@ def open_tickets(account: Account, day: dt.date) -> QuerySet[SupportTicket]:
     return SupportTicket.objects.filter(open_tickets_q(day), account=account).order_by("opened", "pk")
 
 
-def current_sentiment(account: Account) -> str | None:
+def current_sentiment(account: Account, today: dt.date) -> str | None:
     """The color of the TAM's latest sentiment (what "did health change?" compares with)."""
-    latest = account.sentiments.order_by("-date", "-created_at", "-pk").values_list("color", flat=True)
-    return latest.first()
+    entry = scoring_inputs.sentiment_in_force(account.sentiments, today).values_list("color", flat=True)
+    return entry.first()
 
 
 def latest_entry_date(account: Account) -> dt.date | None:
@@ -214,13 +214,12 @@ def accounts_with_signal_inputs(accounts: QuerySet[Account], today: dt.date) -> 
         f"sig_tickets_{i}": _count(tickets.filter(opened__gte=first, opened__lte=last))
         for i, (first, last) in enumerate(health_signals.support_months(today))
     }
-    cadence = Meeting.objects.filter(account=OuterRef("pk"), kind__in=CADENCE_KINDS, date__lte=today)
+    cadence = Meeting.objects.filter(account=OuterRef("pk"), kind__in=rules.CADENCE_KINDS, date__lte=today)
     since = today - dt.timedelta(days=health_signals.MISSED_WINDOW_DAYS)
-    last_held = cadence.filter(status=MeetingStatus.HELD).values("account").annotate(last=Max("date")).values("last")
     return accounts.annotate(
         **annotations,
         sig_missed=_count(cadence.filter(status__in=MISSED_STATUSES, date__gt=since)),
-        sig_last_held=Subquery(last_held),
+        sig_last_held=scoring_inputs.last_cadence_call(today),
         sig_important=_count(
             FeatureRequest.objects.filter(account=OuterRef("pk"), status=FeatureRequestStatus.OPEN, important=True)
         ),

@@ -83,7 +83,7 @@ def entry_create(request, external_id: str):
     permissions.require_account_edit(request.user, account)
     today = clock.today()
     open_items = list(selectors.open_action_items(account))
-    sentiment = selectors.current_sentiment(account)
+    sentiment = selectors.current_sentiment(account, clock.today())
     if request.method == "POST":
         form = forms.NoteEntryForm(request.POST, open_items=open_items, current_sentiment=sentiment)
         items = forms.NewActionItemFormSet(request.POST, prefix="items")

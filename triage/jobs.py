@@ -23,7 +23,7 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Account, Color, Segment
+from accounts.models import Account, Color
 from accounts.scoring import inputs, rules
 from accounts.scoring.services import scores_recompute
 from healthscore import clock
@@ -49,6 +49,12 @@ from triage.models import (
 
 logger = logging.getLogger(__name__)
 
+
+def _color_words(color: str) -> str:
+    """A color inside a sentence: "red", "unscored"."""
+    return rules.color_label(color).lower()
+
+
 # Accounts handled per transaction: bounds memory and lock time; a fixed number of queries each.
 CHUNK = 2000
 # A change older than this (a backfill of history) updates nothing and tells no one.
@@ -59,7 +65,6 @@ EMAIL_MAX_ATTEMPTS = 5
 DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
 
 Progress = Callable[[int], None] | None
-COLOR_WORDS = {Color.GREEN: "green", Color.YELLOW: "yellow", Color.RED: "red", "": "not scored"}
 
 
 def _chunks(accounts: QuerySet[Account]):
@@ -218,7 +223,7 @@ def _sync_open_records(accounts: QuerySet[Account]) -> int:
             TriageUpdate.objects.create(
                 triage=record,
                 kind=TriageUpdateKind.RISK,
-                text=f"Risk {record.risk} → {risk}: the account's health is now {COLOR_WORDS[COLOR_FOR_RISK[risk]]}.",
+                text=f"Risk {record.risk} → {risk}: the account's health is now {_color_words(COLOR_FOR_RISK[risk])}.",
             )
         changed += updated
     return changed
@@ -296,7 +301,7 @@ def _cadence_key(account: Account, as_of: dt.date) -> str:
 def _stale_detail(account: Account) -> str:
     if account.health_date is None:
         return "No Customer Health Score Date yet: set the TAM sentiment or confirm the health."
-    age = "a month" if account.segment == Segment.ENTERPRISE else "a quarter"
+    age = rules.FRESH_WORDS[account.segment]
     return (
         f"Customer Health Score Date {account.health_date.isoformat()} is more than {age} old: "
         "update or confirm the health."
@@ -564,7 +569,7 @@ def notification_email(notification: Notification) -> EmailMessage:
     fields only, so no meeting note, meeting summary or sentiment reason can leak into it."""
     account = notification.account
     recipient = notification.recipient
-    new, old = COLOR_WORDS[notification.new_color], COLOR_WORDS[notification.old_color]
+    new, old = _color_words(notification.new_color), _color_words(notification.old_color)
     tam = account.tam.get_full_name() or account.tam.username if account.tam else "unassigned"
     score = f"{account.health_score} / 100" if account.health_score is not None else "no score"
     lines = [

@@ -24,15 +24,10 @@ RISK_FOR_COLOR = {Color.GREEN: Risk.GREEN, Color.YELLOW: Risk.YELLOW, Color.RED:
 COLOR_FOR_RISK = {risk: color for color, risk in RISK_FOR_COLOR.items()}
 
 
-class RegionLabel(models.TextChoices):
-    """The triage issue's region label: the account's region, or Commercial for Commercial accounts."""
-
-    US_WEST = "US-WEST", "US-WEST"
-    US_EAST = "US-EAST", "US-EAST"
-    EMEA = "EMEA", "EMEA"
-    APAC = "APAC", "APAC"
-    LATAM = "LATAM", "LATAM"
-    COMMERCIAL = "Commercial", "Commercial"
+# The triage issue's region label: the account's region, or Commercial for Commercial accounts.
+RegionLabel = models.TextChoices(
+    "RegionLabel", [(region.name, (region.value, region.label)) for region in Region] + [("COMMERCIAL", "Commercial")]
+)
 
 
 def region_label_for(*, segment: str, region: str) -> str:

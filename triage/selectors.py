@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from accounts.models import Account, Color, Meeting, MeetingKind, MeetingStatus
+from accounts.models import Account, Color
+from accounts.scoring import inputs as scoring_inputs
 from healthscore import permissions
 from triage.models import (
     ACTIVE_CTA_STATES,
@@ -24,9 +25,6 @@ from triage.models import (
     TriageRecord,
     TriageStatus,
 )
-
-# Meetings that count as a cadence call (an onboarding call is the onboarding phase's weekly cadence).
-CADENCE_KINDS = (MeetingKind.CADENCE, MeetingKind.ONBOARDING)
 
 
 def accounts_for_triage(accounts: QuerySet[Account]) -> QuerySet[Account]:
@@ -58,15 +56,7 @@ def accounts_for_triage(accounts: QuerySet[Account]) -> QuerySet[Account]:
 
 def accounts_with_last_cadence_call(accounts: QuerySet[Account], as_of: dt.date) -> QuerySet[Account]:
     """Accounts annotated with last_cadence_call: the latest cadence call held on or before as_of."""
-    last = (
-        Meeting.objects.filter(
-            account=OuterRef("pk"), status=MeetingStatus.HELD, kind__in=CADENCE_KINDS, date__lte=as_of
-        )
-        .values("account")
-        .annotate(last=Max("date"))
-        .values("last")
-    )
-    return accounts.annotate(last_cadence_call=Subquery(last))
+    return accounts.annotate(last_cadence_call=scoring_inputs.last_cadence_call(as_of))
 
 
 @dataclass

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from django import template
 
-from accounts.selectors import COLOR_LABELS, UNSCORED
+from accounts.scoring import rules
+from accounts.selectors import UNSCORED
 
 register = template.Library()
 
@@ -29,7 +30,7 @@ def money_short(value) -> str:
 
 @register.filter
 def color_label(color) -> str:
-    return COLOR_LABELS.get(color or UNSCORED, str(color))
+    return rules.color_label(color)
 
 
 @register.filter
@@ -64,7 +65,7 @@ def color_chart(weeks):
             segments.append(
                 {
                     "color": color,
-                    "label": COLOR_LABELS[color],
+                    "label": rules.color_label(color),
                     "count": count,
                     "share": f"{week.share(color):.0f}",
                     "y": _f(top),
@@ -92,7 +93,7 @@ def color_chart(weeks):
         "left": CHART_LEFT,
         "right_edge": CHART_WIDTH - CHART_RIGHT,
         "label_y": baseline + 18,
-        "stack": [(c, COLOR_LABELS[c]) for c in CHART_STACK],
+        "stack": [(c, rules.color_label(c)) for c in CHART_STACK],
         "weeks": weeks,
     }
 

@@ -2,22 +2,17 @@ import datetime as dt
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from accounts import charts, selectors
 from accounts.scoring import rules
 
 register = template.Library()
 
-LABELS = {"green": "Green", "yellow": "Yellow", "red": "Red"}
-
 
 @register.simple_tag
 def chip(color):
     """A color chip that also says the color in words (color is never the only signal)."""
-    if not color:
-        return mark_safe('<span class="chip chip-none">No score</span>')
-    return format_html('<span class="chip chip-{}">{}</span>', color, LABELS.get(color, color))
+    return format_html('<span class="chip chip-{}">{}</span>', color or "none", rules.color_label(color))
 
 
 @register.filter
@@ -28,8 +23,8 @@ def weight(value):
 
 @register.filter
 def color_word(color):
-    """A color in words ("No score" when there is none)."""
-    return LABELS.get(color, "No score") if color else "No score"
+    """A color in words (rules.color_label: "Unscored" when there is none)."""
+    return rules.color_label(color)
 
 
 @register.filter
@@ -53,8 +48,7 @@ def stale_badge(account, today):
     """A "Stale" badge (in words) when the Customer Health Score Date is out of date."""
     if not rules.health_is_stale(account.segment, account.health_date, today):
         return ""
-    months = rules.FRESH_MONTHS[account.segment]
-    period = "a month" if months == 1 else "a quarter" if months == 3 else f"{months} months"
+    period = rules.FRESH_WORDS[account.segment]
     title = f"Health not confirmed for more than {period} ({account.get_segment_display()})"
     if account.health_date is None:
         title = "Health has never been confirmed"
