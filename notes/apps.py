@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class NotesConfig(AppConfig):
     name = "notes"
     verbose_name = "Meeting notes"
+
+    def ready(self):
+        from accounts.panels import register_account_panel
+        from notes import panels
+
+        # Health Score Reasons, after the triage panel: what to act on comes first.
+        register_account_panel(
+            name="notes", template="notes/_account_panel.html", context=panels.account_panel_context, order=20
+        )

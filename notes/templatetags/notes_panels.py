@@ -1,30 +1,10 @@
-"""Pieces of other apps' pages that the notes app renders (account page panel, navigation)."""
+"""The notes app's navigation links (its account page panel: notes/panels.py)."""
 
 from django import template
 
-from healthscore import clock, permissions
-from notes import selectors
+from healthscore import permissions
 
 register = template.Library()
-
-
-@register.inclusion_tag("notes/_account_panel.html", takes_context=True)
-def notes_account_panel(context, account):
-    """Health Score Reasons on the account page: the link to the running notes (for those who may
-    read them) with the latest entry's date, the health signals and the current risk categories.
-    No note text here: the account page is not a note page."""
-    request = context.get("request")
-    user = request.user if request else None
-    can_read = bool(user) and permissions.can_read_notes(user, account)
-    return {
-        "account": account,
-        "request": request,
-        "can_read": can_read,
-        "can_edit": bool(user) and permissions.can_edit_account(user, account),
-        "latest_entry": selectors.latest_entry_date(account) if can_read else None,
-        "signals": selectors.account_signals(account, clock.today()),
-        "risk": selectors.risk_current(account),
-    }
 
 
 @register.inclusion_tag("notes/_nav.html", takes_context=True)

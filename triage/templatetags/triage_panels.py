@@ -1,4 +1,4 @@
-"""Pieces of other apps' pages that the triage app renders (account page panel, navigation)."""
+"""The triage app's navigation links and template filters (its account page panel: triage/panels.py)."""
 
 from django import template
 
@@ -6,25 +6,6 @@ from healthscore import permissions
 from triage import selectors
 
 register = template.Library()
-
-
-@register.inclusion_tag("triage/_account_panel.html", takes_context=True)
-def triage_account_panel(context, account):
-    """The account page's triage panel: the open triage record, open CTAs and their actions."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not permissions.can_read_accounts(user):
-        return {"show": False}
-    return {
-        "show": True,
-        "account": account,
-        "request": request,
-        "user": user,
-        "csrf_token": context.get("csrf_token"),
-        "can_edit": permissions.can_edit_account(user, account),
-        "next": request.get_full_path(),
-        **selectors.account_panel(account),
-    }
 
 
 @register.inclusion_tag("triage/_nav.html", takes_context=True)
