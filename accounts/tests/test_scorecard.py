@@ -72,7 +72,10 @@ def test_commercial_between_20k_and_50k_uses_the_long_limits(days, color):
 
 
 def test_engagement_turns_yellow_on_day_31():
-    assert engagement_after(31).detail.startswith("31 days since last meeting on 2026-10-24")
+    assert engagement_after(30).color == GREEN
+    day_31 = engagement_after(31)
+    assert day_31.color == YELLOW
+    assert day_31.detail.startswith("31 days since last meeting on 2026-10-24")
 
 
 def test_commercial_under_20k_has_no_engagement_measure():

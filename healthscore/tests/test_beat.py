@@ -1,8 +1,8 @@
 """The beat scheduler installs CELERY_BEAT_SCHEDULE as defaults and keeps admins' edits."""
 
 import pytest
-from django.conf import settings
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from kombu.utils.imports import symbol_by_name
 
 from healthscore.beat import DefaultsOnlyDatabaseScheduler
 from healthscore.celery import app as celery_app
@@ -22,8 +22,9 @@ def start_beat():
     return scheduler
 
 
-def test_settings_use_the_defaults_only_scheduler():
-    assert settings.CELERY_BEAT_SCHEDULER == "healthscore.beat:DefaultsOnlyDatabaseScheduler"
+def test_celery_beat_starts_the_defaults_only_scheduler():
+    """The setting reaches Celery (namespace CELERY_) and names a class beat can load."""
+    assert symbol_by_name(celery_app.conf.beat_scheduler) is DefaultsOnlyDatabaseScheduler
 
 
 def test_missing_entries_are_created_from_the_settings():

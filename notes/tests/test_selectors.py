@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from accounts.models import Account, MeetingKind, MeetingStatus, ScorecardConfig, TicketStatus
-from accounts.tests.factories import AccountFactory, MeetingFactory, TicketFactory, UserFactory
+from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory, TicketFactory, UserFactory
 from healthscore import permissions
 from notes import health_signals, selectors, services
 from notes.models import FeatureRequestStatus
@@ -182,3 +182,12 @@ def test_carried_items_past_their_due_date_are_marked_overdue(tam, fixed_today):
     second = note(account, tam, dt.date(2026, 11, 9))
     [view] = selectors.entry_views(account, [second])
     assert [(c.item.text, c.overdue) for c in view.carried] == [("Late", True), ("On time", False)]
+
+
+def test_did_health_change_compares_with_the_sentiment_in_force_not_a_future_one(tam, fixed_today):
+    """Behaviour change (one rule for "the sentiment in force"): a future-dated entry, which an
+    import may bring, is not yet the TAM's sentiment, so a note is compared with today's."""
+    account = AccountFactory(tam=tam)
+    SentimentFactory(account=account, color="yellow", date=fixed_today - dt.timedelta(days=3))
+    SentimentFactory(account=account, color="red", date=fixed_today + dt.timedelta(days=5))
+    assert selectors.current_sentiment(account, fixed_today) == "yellow"
