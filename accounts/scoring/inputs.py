@@ -4,10 +4,11 @@ constant number of queries, and the query forms of the pure rules in accounts.sc
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, Max, OrderBy, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.models import (
     Account,
@@ -36,8 +37,168 @@ def rules_from_config(config: ScorecardConfig) -> rules.Rules:
     return rules.Rules(**{name: getattr(config, name) for name in RULE_FIELDS})
 
 
-# Per-account subqueries (correlated on the outer Account), shared by the scorecard and the
-# TAM's pages so both read the same facts the same way.
+# --- The engine's read: every input of a set of accounts as plain rows ----------------------
+# One GROUP BY (or window) query per input over the accounts' id range or id list, each served
+# by an index that leads with the account: no correlated subquery, no model instance per row.
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSet:
+    """Which accounts a read covers: a contiguous id range (a chunk of all accounts) or a list."""
+
+    lo: int = 0
+    hi: int = 0
+    ids: tuple[int, ...] | None = None
+
+    def filter(self, field: str = "account_id") -> dict:
+        if self.ids is not None:
+            return {f"{field}__in": self.ids}
+        return {f"{field}__gte": self.lo, f"{field}__lte": self.hi}
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreInputs:
+    """One account's scorecard inputs as of a date, as the pure rules take them."""
+
+    account_id: int
+    segment: str
+    arr: Decimal
+    last_held: dt.date | None
+    tickets: int
+    active_plan: bool
+    draft_plan: bool
+    sentiment: str | None
+    sentiment_date: dt.date | None
+
+    def compute(self, segment_rules: rules.Rules, as_of: dt.date) -> rules.Result:
+        return rules.compute_values(
+            segment_rules,
+            as_of,
+            arr=self.arr,
+            last_held=self.last_held,
+            tickets=self.tickets,
+            active_plan=self.active_plan,
+            draft_plan=self.draft_plan,
+            sentiment=self.sentiment,
+            sentiment_date=self.sentiment_date,
+        )
+
+    def record(self, result: rules.Result) -> dict:
+        """What produced the score, stored with it so anyone can always see why."""
+        return {
+            "segment": self.segment,
+            "arr": str(self.arr),
+            "last_held_meeting": _iso(self.last_held),
+            "tickets_in_window": self.tickets,
+            "active_plan": self.active_plan,
+            "draft_plan": self.draft_plan,
+            "sentiment": self.sentiment,
+            "sentiment_date": _iso(self.sentiment_date),
+            "score_unrounded": None if result.present_weight == 0 else _exact(result.points_sum, result.present_weight),
+        }
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _exact(numerator: int, denominator: int) -> str:
+    """A fraction as a decimal string, exact when it terminates (96.875), else to 6 places."""
+    return str((Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.000001")).normalize())
+
+
+def read_inputs(
+    accounts: list[tuple[int, str, Decimal]],
+    which: AccountSet,
+    as_of: dt.date,
+    segment_rules: dict[str, rules.Rules],
+) -> list[ScoreInputs]:
+    """The inputs of `accounts` ((id, segment, arr) rows, all inside `which`) as of a date, in
+    five queries whatever their number (one more per extra support window length)."""
+    last_held = dict(
+        Meeting.objects.filter(**which.filter(), status=MeetingStatus.HELD, date__lte=as_of)
+        .values("account_id")
+        .annotate(last=Max("date"))
+        .values_list("account_id", "last")
+        .order_by()
+    )
+    tickets_by_window = {}
+    for days in {r.support_window_days for r in segment_rules.values()}:
+        start, end = rules.support_window(as_of, days)
+        tickets_by_window[days] = dict(
+            SupportTicket.objects.filter(**which.filter(), opened__gt=start, opened__lte=end)
+            .values("account_id")
+            .annotate(n=Count("pk"))
+            .values_list("account_id", "n")
+            .order_by()
+        )
+    plans = set(
+        SuccessPlan.objects.filter(**which.filter(), status__in=(PlanStatus.ACTIVE, PlanStatus.DRAFT))
+        .values_list("account_id", "status")
+        .distinct()
+        .order_by()
+    )
+    sentiments = {
+        account_id: (color, date)
+        for account_id, color, date in sentiment_in_force(SentimentEntry.objects.filter(**which.filter()), as_of)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("account_id")],
+                order_by=[
+                    OrderBy(F(name.lstrip("-")), descending=name.startswith("-"))
+                    for name in rules.SENTIMENT_NEWEST_FIRST
+                ],
+            )
+        )
+        .filter(rank=1)
+        .values_list("account_id", "color", "date")
+        .order_by()
+    }
+    active, draft = PlanStatus.ACTIVE.value, PlanStatus.DRAFT.value
+    rows = []
+    for account_id, segment, arr in accounts:
+        sentiment, sentiment_date = sentiments.get(account_id, (None, None))
+        rows.append(
+            ScoreInputs(
+                account_id,
+                segment,
+                arr,
+                last_held.get(account_id),
+                tickets_by_window[segment_rules[segment].support_window_days].get(account_id, 0),
+                (account_id, active) in plans,
+                (account_id, draft) in plans,
+                sentiment,
+                sentiment_date,
+            )
+        )
+    return rows
+
+
+def scorecards_compute(
+    accounts: QuerySet[Account], as_of: dt.date, segment_rules: dict[str, rules.Rules] | None = None
+) -> list[tuple[Account, rules.Result]]:
+    """Score the given accounts as of a date, read-only, with the engine's read (a fixed number
+    of queries for any number of accounts)."""
+    segment_rules = segment_rules or rules_by_segment()
+    accounts = list(accounts.order_by("pk"))
+    if not accounts:
+        return []
+    which = AccountSet(ids=tuple(a.pk for a in accounts))
+    rows = read_inputs([(a.pk, a.segment, Decimal(a.arr)) for a in accounts], which, as_of, segment_rules)
+    return [
+        (account, row.compute(segment_rules[account.segment], as_of))
+        for account, row in zip(accounts, rows, strict=True)
+    ]
+
+
+def account_scorecard(account: Account, as_of: dt.date) -> rules.Result:
+    """One account's scorecard as of a date."""
+    [(_, result)] = scorecards_compute(Account.objects.filter(pk=account.pk), as_of)
+    return result
+
+
+# --- Per-account subqueries for the pages (the TAM's rows show the same facts) ----------------
 
 
 def last_held_meeting(as_of: dt.date) -> Subquery:
@@ -65,67 +226,6 @@ def tickets_opened(as_of: dt.date, days: int) -> Coalesce:
 def latest_sentiment(as_of: dt.date) -> QuerySet[SentimentEntry]:
     """The account's sentiment entries on or before as_of, the one in force first."""
     return sentiment_in_force(SentimentEntry.objects.filter(account=OuterRef("pk")), as_of)
-
-
-def accounts_with_scorecard_inputs(
-    accounts: QuerySet[Account], as_of: dt.date, segment_rules: dict[str, rules.Rules] | None = None
-) -> QuerySet[Account]:
-    """Accounts annotated with every scorecard input as of a date: one query for any number."""
-    segment_rules = segment_rules or rules_by_segment()
-    # Each segment may configure its own support window.
-    tickets = Case(
-        *[
-            When(segment=segment, then=tickets_opened(as_of, r.support_window_days))
-            for segment, r in segment_rules.items()
-        ],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    sentiment = latest_sentiment(as_of)
-    return accounts.annotate(
-        in_last_held=last_held_meeting(as_of),
-        in_tickets=tickets,
-        in_active_plan=Exists(SuccessPlan.objects.filter(account=OuterRef("pk"), status=PlanStatus.ACTIVE)),
-        in_draft_plan=Exists(SuccessPlan.objects.filter(account=OuterRef("pk"), status=PlanStatus.DRAFT)),
-        in_sentiment=Subquery(sentiment.values("color")[:1]),
-        in_sentiment_date=Subquery(sentiment.values("date")[:1]),
-    )
-
-
-def inputs_from_annotated(account: Account) -> rules.Inputs:
-    """The pure-function inputs of an account annotated by accounts_with_scorecard_inputs."""
-    statuses = set()
-    if account.in_active_plan:
-        statuses.add(PlanStatus.ACTIVE.value)
-    if account.in_draft_plan:
-        statuses.add(PlanStatus.DRAFT.value)
-    return rules.Inputs(
-        segment=account.segment,
-        arr=Decimal(account.arr),
-        last_held_meeting=account.in_last_held,
-        tickets_in_window=account.in_tickets,
-        plan_statuses=frozenset(statuses),
-        sentiment=account.in_sentiment,
-        sentiment_date=account.in_sentiment_date,
-    )
-
-
-def scorecards_compute(
-    accounts: QuerySet[Account], as_of: dt.date, segment_rules: dict[str, rules.Rules] | None = None
-) -> list[tuple[Account, rules.Result]]:
-    """Score the given accounts as of a date, read-only: two queries for any number of accounts."""
-    segment_rules = segment_rules or rules_by_segment()
-    annotated = accounts_with_scorecard_inputs(accounts, as_of, segment_rules)
-    return [
-        (account, rules.compute(inputs_from_annotated(account), segment_rules[account.segment], as_of))
-        for account in annotated
-    ]
-
-
-def account_scorecard(account: Account, as_of: dt.date) -> rules.Result:
-    """One account's scorecard as of a date."""
-    [(_, result)] = scorecards_compute(Account.objects.filter(pk=account.pk), as_of)
-    return result
 
 
 # --- Query forms of the pure rules -----------------------------------------------------------

@@ -13,6 +13,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from functools import lru_cache
 
 from accounts.choices import Color, MeetingKind, MeetingStatus, Segment
 
@@ -74,12 +76,12 @@ class Inputs:
     sentiment_date: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeasureResult:
     name: str  # "engagement", "roi", "support", "sentiment"
     color: str | None  # None = missing, its weight is redistributed
     weight: int
-    effective_weight: Decimal  # unrounded
+    effective_weight: Decimal  # for display; the score itself is computed exactly (see compute)
     detail: str
 
     @property
@@ -95,16 +97,26 @@ class MeasureResult:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
+    """A scorecard. The score is the exact fraction points_sum / present_weight (integers), so a
+    score that lands exactly on a threshold takes the upper color whatever the weights."""
+
     as_of: dt.date
-    score: Decimal | None  # unrounded; None only when no weighted measure is present
+    points_sum: int  # Σ points(color) × weight over the present measures
+    present_weight: int  # Σ weight over the present measures; 0: no score
     color: str | None
     measures: tuple[MeasureResult, ...]
 
     @property
+    def score(self) -> Fraction | None:
+        """The unrounded score, exact; None only when no weighted measure is present."""
+        return None if self.present_weight == 0 else Fraction(self.points_sum, self.present_weight)
+
+    @property
     def score_rounded(self) -> Decimal | None:
-        return None if self.score is None else self.score.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        """The score to one decimal, half up (what is stored and shown)."""
+        return None if self.present_weight == 0 else tenths(self.points_sum, self.present_weight)
 
     def measure(self, name: str) -> MeasureResult:
         return next(m for m in self.measures if m.name == name)
@@ -113,7 +125,18 @@ class Result:
         return {m.name: m.as_dict() for m in self.measures}
 
 
-def round2(value: Decimal) -> Decimal:
+def tenths(numerator: int, denominator: int) -> Decimal:
+    """numerator / denominator rounded half up to one decimal, in integer arithmetic (>= 0)."""
+    return _TENTHS[(20 * numerator + denominator) // (2 * denominator)]
+
+
+_TENTHS = [Decimal(n).scaleb(-1) for n in range(1001)]
+
+
+def round2(value) -> Decimal:
+    """A Decimal or Fraction rounded half up to two decimals."""
+    if isinstance(value, Fraction):
+        return Decimal((200 * value.numerator + value.denominator) // (2 * value.denominator)).scaleb(-2)
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
@@ -128,9 +151,13 @@ def support_window(as_of: dt.date, days: int = 30) -> tuple[dt.date, dt.date]:
 
 def engagement_limits(inputs: Inputs, rules: Rules) -> tuple[int, int] | None:
     """(green up to, yellow up to) in days for this account, or None when not measured."""
-    if rules.full_measure_arr_min is None or inputs.arr >= rules.full_measure_arr_min:
+    return _engagement_limits(inputs.arr, rules)
+
+
+def _engagement_limits(arr: Decimal, rules: Rules) -> tuple[int, int] | None:
+    if rules.full_measure_arr_min is None or arr >= rules.full_measure_arr_min:
         return rules.engagement_green_days, rules.engagement_yellow_days
-    if inputs.arr >= rules.engagement_arr_min:
+    if arr >= rules.engagement_arr_min:
         return rules.engagement_long_green_days, rules.engagement_long_yellow_days
     return None
 
@@ -139,52 +166,59 @@ def roi_measured(inputs: Inputs, rules: Rules) -> bool:
     return rules.full_measure_arr_min is None or inputs.arr >= rules.full_measure_arr_min
 
 
-def _engagement(inputs: Inputs, rules: Rules, as_of: dt.date) -> tuple[str | None, str]:
-    limits = engagement_limits(inputs, rules)
+# Each measure is a pure function of a few plain values. At 100,000 accounts those values repeat
+# (a few hundred meeting dates, a few ticket counts, three plan states), so each measure is
+# memoised on them: the same inputs give the very same (color, detail) without formatting again.
+
+
+@lru_cache(maxsize=65536)
+def _engagement(limits: tuple[int, int] | None, last_held: dt.date | None, as_of: dt.date, arr_min: Decimal | None):
     if limits is None:
-        return None, f"Not measured for Commercial accounts under {money(rules.engagement_arr_min)} ARR"
+        return None, f"Not measured for Commercial accounts under {money(arr_min)} ARR"
     green_days, yellow_days = limits
     bands = f"green up to {green_days} days, yellow up to {yellow_days}"
-    if inputs.last_held_meeting is None:
+    if last_held is None:
         return RED, f"No held meeting on record ({bands})"
-    days = (as_of - inputs.last_held_meeting).days
+    days = (as_of - last_held).days
     color = GREEN if days <= green_days else YELLOW if days <= yellow_days else RED
     unit = "day" if days == 1 else "days"
-    return color, f"{days} {unit} since last meeting on {inputs.last_held_meeting:%Y-%m-%d} ({bands})"
+    return color, f"{days} {unit} since last meeting on {last_held.isoformat()} ({bands})"
 
 
-def _roi(inputs: Inputs, rules: Rules) -> tuple[str | None, str]:
-    if not roi_measured(inputs, rules):
-        return None, f"Not measured for Commercial accounts under {money(rules.full_measure_arr_min)} ARR"
-    if "active" in inputs.plan_statuses:
+@lru_cache(maxsize=1024)
+def _roi(measured: bool, active: bool, draft: bool, arr_min: Decimal | None):
+    if not measured:
+        return None, f"Not measured for Commercial accounts under {money(arr_min)} ARR"
+    if active:
         return GREEN, "Active success plan"
-    if "draft" in inputs.plan_statuses:
+    if draft:
         return YELLOW, "Draft success plan, none active"
     return RED, "No success plan"
 
 
-def _support(inputs: Inputs, rules: Rules) -> tuple[str, str]:
-    count = inputs.tickets_in_window
-    if count <= rules.support_green_max:
+@lru_cache(maxsize=8192)
+def _support(count: int, window_days: int, green_max: int, yellow_max: int):
+    if count <= green_max:
         color = GREEN
-    elif count <= rules.support_yellow_max:
+    elif count <= yellow_max:
         color = YELLOW
     else:
         color = RED
     unit = "ticket" if count == 1 else "tickets"
     return color, (
-        f"{count} {unit} opened in the last {rules.support_window_days} days "
-        f"(green up to {rules.support_green_max}, yellow up to {rules.support_yellow_max})"
+        f"{count} {unit} opened in the last {window_days} days (green up to {green_max}, yellow up to {yellow_max})"
     )
 
 
-def _sentiment(inputs: Inputs) -> tuple[str | None, str]:
-    if inputs.sentiment is None:
+@lru_cache(maxsize=8192)
+def _sentiment(color: str | None, date: dt.date | None):
+    if color is None:
         return None, "No TAM sentiment recorded yet"
-    return inputs.sentiment, f"Set to {inputs.sentiment} on {inputs.sentiment_date:%Y-%m-%d}"
+    return color, f"Set to {color} on {date.isoformat()}"
 
 
-def color_for_score(score: Decimal, rules: Rules) -> str:
+def color_for_score(score, rules: Rules) -> str:
+    """The band of a score (any exact number: int, Fraction, Decimal)."""
     if score >= rules.green_min_score:
         return GREEN
     if score >= rules.yellow_min_score:
@@ -192,29 +226,71 @@ def color_for_score(score: Decimal, rules: Rules) -> str:
     return RED
 
 
+@lru_cache(maxsize=65536)
+def _measure(name: str, color: str | None, weight: int, present_weight: int, detail: str) -> MeasureResult:
+    effective = Decimal(0) if color is None or present_weight == 0 else Decimal(weight * 100) / Decimal(present_weight)
+    return MeasureResult(name, color, weight, effective, detail)
+
+
 def compute(inputs: Inputs, rules: Rules, as_of: dt.date) -> Result:
-    """Score one account as of a date."""
-    raw = {
-        "engagement": _engagement(inputs, rules, as_of),
-        "roi": _roi(inputs, rules),
-        "support": _support(inputs, rules),
-        "sentiment": _sentiment(inputs),
-    }
-    present_weight = sum(rules.weight(name) for name, (color, _) in raw.items() if color is not None)
-    measures = []
-    score = Decimal(0)
-    for name in MEASURES:
-        color, detail = raw[name]
-        weight = rules.weight(name)
-        if color is None or present_weight == 0:
-            effective = Decimal(0)
-        else:
-            effective = Decimal(weight) * 100 / Decimal(present_weight)
-            score += Decimal(rules.points(color)) * effective / 100
-        measures.append(MeasureResult(name, color, weight, effective, detail))
-    if present_weight == 0:
-        return Result(as_of, None, None, tuple(measures))
-    return Result(as_of, score, color_for_score(score, rules), tuple(measures))
+    """Score one account as of a date: Σ points × weight ÷ Σ present weights, one exact fraction."""
+    statuses = inputs.plan_statuses
+    return compute_values(
+        rules,
+        as_of,
+        arr=inputs.arr,
+        last_held=inputs.last_held_meeting,
+        tickets=inputs.tickets_in_window,
+        active_plan="active" in statuses,
+        draft_plan="draft" in statuses,
+        sentiment=inputs.sentiment,
+        sentiment_date=inputs.sentiment_date,
+    )
+
+
+def compute_values(
+    rules: Rules,
+    as_of: dt.date,
+    *,
+    arr: Decimal,
+    last_held: dt.date | None,
+    tickets: int,
+    active_plan: bool,
+    draft_plan: bool,
+    sentiment: str | None,
+    sentiment_date: dt.date | None,
+) -> Result:
+    """compute() from plain values, as the set-based engine reads them (no Inputs object)."""
+    full = rules.full_measure_arr_min is None or arr >= rules.full_measure_arr_min
+    raw = (
+        _engagement(_engagement_limits(arr, rules), last_held, as_of, rules.engagement_arr_min),
+        _roi(full, active_plan, draft_plan, rules.full_measure_arr_min),
+        _support(tickets, rules.support_window_days, rules.support_green_max, rules.support_yellow_max),
+        _sentiment(sentiment, sentiment_date),
+    )
+    weights = (rules.weight_engagement, rules.weight_roi, rules.weight_support, rules.weight_sentiment)
+    present = 0
+    points = 0
+    for (color, _), weight in zip(raw, weights, strict=True):
+        if color is not None:
+            present += weight
+            points += weight * (
+                rules.points_green if color == GREEN else rules.points_yellow if color == YELLOW else rules.points_red
+            )
+    measures = tuple(
+        _measure(name, color, weight, present, detail)
+        for name, (color, detail), weight in zip(MEASURES, raw, weights, strict=True)
+    )
+    if present == 0:
+        return Result(as_of, 0, 0, None, measures)
+    # Exact band test: points / present >= threshold  <=>  points >= threshold × present.
+    if points >= rules.green_min_score * present:
+        color = GREEN
+    elif points >= rules.yellow_min_score * present:
+        color = YELLOW
+    else:
+        color = RED
+    return Result(as_of, points, present, color, measures)
 
 
 def explain_missing(result: Result) -> list[str]:

@@ -168,11 +168,11 @@ def test_backfill_for_an_older_date_keeps_the_current_health():
     assert HealthSnapshot.objects.get(account=account, date=D - dt.timedelta(days=50)).color == Color.RED
 
 
-def test_snapshots_store_reports_color_changes():
+def test_scoring_a_chunk_reports_color_changes():
     account = AccountFactory()
     SentimentFactory(account=account, color=Color.RED, date=D)
-    [(annotated, result)] = inputs.scorecards_compute(Account.objects.all(), D)
-    changes = scoring.snapshots_store(results=[(annotated, result)], as_of=D)
+    which = inputs.AccountSet(ids=(account.pk,))
+    changes = scoring.chunk_score(which=which, as_of=D, segment_rules=inputs.rules_by_segment())
     assert changes == [scoring.ColorChange(account.pk, None, Color.RED, D)]
 
 
@@ -186,9 +186,10 @@ def _make_accounts(n):
 def test_recompute_query_count_does_not_grow_with_accounts(django_assert_num_queries):
     _make_accounts(10)
     scoring.scores_recompute(as_of=D - dt.timedelta(days=1))  # also exercises the update path
-    # config, accounts+inputs, upsert snapshots, update accounts, (savepoint in/out),
-    # and the color-change listeners' one insert (triage's outbox)
-    with django_assert_num_queries(7) as small:
+    # config, the chunk's ids, (savepoint in/out), the locked accounts, last meetings, tickets,
+    # plans, sentiments in force, later snapshots, upsert snapshots, one executemany of the
+    # changed accounts, and the color-change listeners' one insert (the outbox)
+    with django_assert_num_queries(13) as small:
         scoring.scores_recompute(as_of=D)
     _make_accounts(190)
     with django_assert_num_queries(len(small.captured_queries)):
