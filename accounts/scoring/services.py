@@ -82,7 +82,6 @@ def chunk_score(
     The Customer Health Score Date moves to `as_of` when the overall color changes. A snapshot
     for a date before an account's latest one is history: it leaves current health alone.
     """
-    _analytics_session()
     accounts = list(
         Account.objects.select_for_update()
         .filter(**which.filter("pk"))
@@ -144,14 +143,6 @@ def _measures_json(measures: tuple[rules.MeasureResult, ...]) -> dict:
 
 # Measure results are memoised in the rules, so the distinct tuples are few (bounded anyway).
 _MEASURES_CACHE: dict[tuple, dict] = {}
-
-
-def _analytics_session() -> None:
-    """PostgreSQL compiles short analytical queries with JIT on every chunk (50-190 ms each,
-    measured): not worth it for index range scans."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
 
 
 def _health_update(updates: list[tuple], as_of: dt.date) -> None:
