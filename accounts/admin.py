@@ -9,7 +9,28 @@ from accounts.models import (
     SuccessPlan,
     SupportTicket,
 )
+from accounts.scoring import services as scoring
 from notes.admin import ChampionChangeInline, FeatureRequestInline
+
+
+class RescoresAccount:
+    """An admin edit of a scorecard input rescores its account at once, as the TAM's forms do:
+    no page may show a color that a fresh computation would not give."""
+
+    def save_model(self, request, obj, form, change):
+        moved_from = form.initial.get("account") if change else None
+        super().save_model(request, obj, form, change)
+        scoring.accounts_rescore(account_ids={obj.account_id, moved_from})
+
+    def delete_model(self, request, obj):
+        account_id = obj.account_id
+        super().delete_model(request, obj)
+        scoring.accounts_rescore(account_ids={account_id})
+
+    def delete_queryset(self, request, queryset):
+        account_ids = set(queryset.values_list("account_id", flat=True))
+        super().delete_queryset(request, queryset)
+        scoring.accounts_rescore(account_ids=account_ids)
 
 
 @admin.register(Account)
@@ -34,9 +55,14 @@ class AccountAdmin(admin.ModelAdmin):
     # The data behind the health signals (notes app).
     inlines = (FeatureRequestInline, ChampionChangeInline)
 
+    def save_related(self, request, form, formsets, change):
+        # Segment and ARR decide which measures apply: a new or edited account is scored at once.
+        super().save_related(request, form, formsets, change)
+        scoring.accounts_rescore(account_ids={form.instance.pk})
+
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(RescoresAccount, admin.ModelAdmin):
     list_display = ("account", "date", "kind", "status", "external_id")
     list_filter = ("kind", "status")
     search_fields = ("account__name", "account__external_id", "external_id")
@@ -46,7 +72,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportTicket)
-class SupportTicketAdmin(admin.ModelAdmin):
+class SupportTicketAdmin(RescoresAccount, admin.ModelAdmin):
     list_display = ("external_id", "account", "opened", "severity", "status")
     list_filter = ("severity", "status")
     search_fields = ("external_id", "account__name", "account__external_id", "subject")
@@ -56,7 +82,7 @@ class SupportTicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(SuccessPlan)
-class SuccessPlanAdmin(admin.ModelAdmin):
+class SuccessPlanAdmin(RescoresAccount, admin.ModelAdmin):
     list_display = ("account", "status", "title", "updated_at")
     list_filter = ("status",)
     search_fields = ("account__name", "account__external_id", "title")
@@ -65,7 +91,7 @@ class SuccessPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(SentimentEntry)
-class SentimentEntryAdmin(admin.ModelAdmin):
+class SentimentEntryAdmin(RescoresAccount, admin.ModelAdmin):
     list_display = ("account", "color", "date", "author", "source", "created_at")
     list_filter = ("color", "source")
     search_fields = ("account__name", "account__external_id", "reason")
@@ -116,6 +142,11 @@ class ScorecardConfigAdmin(admin.ModelAdmin):
             {"fields": ("points_green", "points_yellow", "points_red", "green_min_score", "yellow_min_score")},
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # New weights or bands apply to the whole segment now, not at the next nightly run.
+        scoring.segment_rescore(segment=obj.segment)
 
 
 @admin.register(HealthSnapshot)

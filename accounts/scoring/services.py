@@ -168,6 +168,20 @@ def _health_update(updates: list[tuple], as_of: dt.date) -> None:
             )
 
 
+def accounts_rescore(*, account_ids, as_of: dt.date | None = None) -> int:
+    """Rescore these accounts at once (an admin edit, an import): the same locked engine path."""
+    ids = sorted({pk for pk in account_ids if pk is not None})
+    if not ids:
+        return 0
+    return scores_recompute(as_of=as_of, accounts=Account.objects.filter(pk__in=ids))
+
+
+def segment_rescore(*, segment: str, as_of: dt.date | None = None, progress=None) -> int:
+    """Rescore every account of a segment (its scorecard configuration changed), so lists, the
+    dashboard and exports agree with the account page at once, not after the nightly run."""
+    return scores_recompute(as_of=as_of, accounts=Account.objects.filter(segment=segment), progress=progress)
+
+
 @transaction.atomic
 def account_rescore(*, account: Account, as_of: dt.date | None = None) -> rules.Result:
     """Recompute and store one account's scorecard (after a sentiment update, a meeting, ...),

@@ -1,8 +1,20 @@
 """Admins edit the scorecard configuration; bad values are refused with field errors."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 
-from accounts.models import ScorecardConfig
+from accounts.models import HealthSnapshot, ScorecardConfig
+from accounts.scoring import inputs
+from accounts.scoring import services as scoring
+from accounts.tests.factories import (
+    AccountFactory,
+    MeetingFactory,
+    SentimentFactory,
+    SuccessPlanFactory,
+    TicketFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +55,118 @@ def test_admin_saves_valid_weights(client, admin_user):
 def test_admin_lists_load_with_search(client, admin_user, path):
     client.force_login(admin_user)
     assert client.get(f"/admin/accounts/{path}/?q=acme").status_code == 200
+
+
+# --- Every admin edit of a scorecard input rescores at once -----------------------------------
+
+
+@pytest.fixture
+def scored(db, fixed_today):
+    """An Enterprise account scored green: a recent meeting, an active plan, green sentiment."""
+    account = AccountFactory(segment="enterprise", arr=100_000)
+    MeetingFactory(account=account, date=fixed_today - dt.timedelta(days=3))
+    SuccessPlanFactory(account=account, status="active")
+    SentimentFactory(account=account, color="green", date=fixed_today)
+    scoring.scores_recompute(as_of=fixed_today)
+    account.refresh_from_db()
+    assert account.health_color == "green"
+    return account
+
+
+def fresh_color(account, today):
+    return inputs.account_scorecard(account, today).color
+
+
+def test_an_admin_sentiment_entry_rescores_the_account(client, admin_user, scored, fixed_today):
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/accounts/sentimententry/add/",
+        {"account": scored.pk, "color": "red", "reason": "Exec sponsor left", "date": fixed_today, "source": "admin"},
+    )
+    assert response.status_code == 302
+    scored.refresh_from_db()
+    assert scored.health_color == "red" == fresh_color(scored, fixed_today)
+
+
+def test_deleting_a_sentiment_entry_in_admin_rescores(client, admin_user, scored, fixed_today):
+    entry = SentimentFactory(account=scored, color="red", date=fixed_today, reason="mistake")
+    scoring.scores_recompute(as_of=fixed_today)
+    client.force_login(admin_user)
+    response = client.post(f"/admin/accounts/sentimententry/{entry.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    scored.refresh_from_db()
+    assert scored.health_color == "green" == fresh_color(scored, fixed_today)
+
+
+def test_bulk_deleting_meetings_in_admin_rescores(client, admin_user, scored, fixed_today):
+    client.force_login(admin_user)
+    ids = list(scored.meetings.values_list("pk", flat=True))
+    response = client.post(
+        "/admin/accounts/meeting/", {"action": "delete_selected", "_selected_action": ids, "post": "yes"}
+    )
+    assert response.status_code == 302
+    scored.refresh_from_db()
+    # No held meeting: Engagement red (10 %), the rest green: 90, still green, but the snapshot moved.
+    assert scored.health_score == inputs.account_scorecard(scored, fixed_today).score_rounded
+    assert HealthSnapshot.objects.get(account=scored, date=fixed_today).measures["engagement"]["color"] == "red"
+
+
+def test_editing_a_plan_in_admin_rescores(client, admin_user, scored, fixed_today):
+    plan = scored.success_plans.get()
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/accounts/successplan/{plan.pk}/change/",
+        {"account": scored.pk, "external_id": "", "status": "closed", "title": "Closed"},
+    )
+    assert response.status_code == 302
+    snapshot = HealthSnapshot.objects.get(account=scored, date=fixed_today)
+    assert snapshot.measures["roi"]["color"] == "red"
+
+
+def test_adding_a_ticket_in_admin_rescores(client, admin_user, scored, fixed_today):
+    client.force_login(admin_user)
+    for _n in range(16):
+        TicketFactory(account=scored, opened=fixed_today)
+    response = client.post(
+        "/admin/accounts/supportticket/add/",
+        {
+            "account": scored.pk,
+            "external_id": "ZD-ADMIN",
+            "opened": fixed_today,
+            "severity": "normal",
+            "status": "open",
+        },
+    )
+    assert response.status_code == 302
+    snapshot = HealthSnapshot.objects.get(account=scored, date=fixed_today)
+    assert snapshot.measures["support"]["color"] == "red"
+
+
+def test_saving_a_configuration_rescores_its_segment_at_once(client, admin_user, scored, fixed_today):
+    """Engagement 3 days old stays green; with yellow sentiment the score is 10+10+5 green and
+    75 yellow = 62.5. A yellow band from 60 and green from 62 makes it green; from 63, yellow."""
+    SentimentFactory(account=scored, color="yellow", date=fixed_today, reason="slower")
+    scoring.scores_recompute(as_of=fixed_today)
+    scored.refresh_from_db()
+    assert (scored.health_color, scored.health_score) == ("yellow", Decimal("62.5"))
+    client.force_login(admin_user)
+    config = ScorecardConfig.objects.get(segment="enterprise")
+    url = f"/admin/accounts/scorecardconfig/{config.pk}/change/"
+    assert client.post(url, config_form(config, green_min_score=62, yellow_min_score=40)).status_code == 302
+    scored.refresh_from_db()
+    assert scored.health_color == "green"
+
+
+def test_a_score_exactly_on_a_configured_threshold_takes_the_upper_band(fixed_today):
+    """Exact arithmetic. A Commercial account at 30,000 ARR has no ROI measure, so the weights
+    are shared over 90; all three measures yellow score exactly 50, which decimal division made
+    49.999… (red). With the yellow band configured to start at 50 it must be yellow."""
+    ScorecardConfig.objects.filter(segment="commercial").update(yellow_min_score=50)
+    account = AccountFactory(segment="commercial", arr=30_000)
+    MeetingFactory(account=account, date=fixed_today - dt.timedelta(days=100))  # yellow: 91-120 days
+    for _n in range(8):  # yellow: 6-15 tickets
+        TicketFactory(account=account, opened=fixed_today)
+    SentimentFactory(account=account, color="yellow", date=fixed_today)
+    scoring.scores_recompute(as_of=fixed_today)
+    account.refresh_from_db()
+    assert (account.health_score, account.health_color) == (Decimal("50.0"), "yellow")
