@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import template
 
 from accounts.scoring import rules
-from accounts.selectors import UNSCORED
+from dashboard.selectors import UNSCORED
 
 register = template.Library()
 
@@ -44,7 +44,7 @@ def _f(value: float) -> str:
     return f"{value:.1f}"
 
 
-@register.inclusion_tag("accounts/_color_chart.html")
+@register.inclusion_tag("dashboard/_color_chart.html")
 def color_chart(weeks):
     """Stacked 100 % bars, one per week, drawn server-side as inline SVG."""
     plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
