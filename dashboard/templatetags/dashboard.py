@@ -1,4 +1,5 @@
-"""Presentation helpers of the risk dashboard: short money, color labels, the weekly chart."""
+"""Presentation helpers of the risk dashboard: short money, shares, the weekly chart. Color words
+and people's names come from the `health` library (color_word, person), like every other page."""
 
 from decimal import Decimal
 
@@ -26,11 +27,6 @@ def money_short(value) -> str:
     if value >= 10_000:
         return f"${value / 1000:,.0f}k"
     return f"${value:,.0f}"
-
-
-@register.filter
-def color_label(color) -> str:
-    return rules.color_label(color)
 
 
 @register.filter
@@ -101,11 +97,3 @@ def color_chart(weeks):
 @register.filter
 def dict_get(mapping, key):
     return mapping.get(key)
-
-
-@register.filter
-def person(user, empty="No TAM") -> str:
-    """A user's full name, else their username; `empty` when there is nobody."""
-    if user is None:
-        return empty
-    return user.get_full_name() or user.username
