@@ -11,8 +11,3 @@ urlpatterns = [
     path("accounts/<str:external_id>/confirm/", views.account_health_confirm, name="account_health_confirm"),
     path("accounts/<str:external_id>/activity/", views.account_activity, name="account_activity"),
 ]
-
-urlpatterns += [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/export.csv", views.dashboard_export, name="dashboard_export"),
-]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_celery_beat",
     "accounts",
+    "dashboard",
     "triage",
     "notes",
 ]

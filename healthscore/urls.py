@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("triage/", include("triage.urls")),
     path("notes/", include("notes.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("", include("accounts.urls")),
 ]

@@ -118,23 +118,3 @@ for name, path, data in WRITES:
             no_role=FORBIDDEN,
         ),
     ]
-RULES += [
-    Rule(
-        "dashboard",
-        lambda w: "/dashboard/",
-        anonymous=LOGIN,
-        tam=FORBIDDEN,
-        manager=ALLOWED,
-        admin=ALLOWED,
-        no_role=FORBIDDEN,
-    ),
-    Rule(
-        "dashboard_export",
-        lambda w: "/dashboard/export.csv",
-        anonymous=LOGIN,
-        tam=FORBIDDEN,
-        manager=ALLOWED,
-        admin=ALLOWED,
-        no_role=FORBIDDEN,
-    ),
-]

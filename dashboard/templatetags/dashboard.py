@@ -1,11 +1,12 @@
-"""Presentation helpers of the risk dashboard: short money, color labels, the weekly chart."""
+"""Presentation helpers of the risk dashboard: short money, shares, the weekly chart. Color words
+and people's names come from the `health` library (color_word, person), like every other page."""
 
 from decimal import Decimal
 
 from django import template
 
 from accounts.scoring import rules
-from accounts.selectors import UNSCORED
+from dashboard.selectors import UNSCORED
 
 register = template.Library()
 
@@ -29,11 +30,6 @@ def money_short(value) -> str:
 
 
 @register.filter
-def color_label(color) -> str:
-    return rules.color_label(color)
-
-
-@register.filter
 def percent_of(part, whole) -> str:
     """part as a whole-number percentage of whole ("0 %" when whole is 0)."""
     whole = Decimal(whole or 0)
@@ -44,7 +40,7 @@ def _f(value: float) -> str:
     return f"{value:.1f}"
 
 
-@register.inclusion_tag("accounts/_color_chart.html")
+@register.inclusion_tag("dashboard/_color_chart.html")
 def color_chart(weeks):
     """Stacked 100 % bars, one per week, drawn server-side as inline SVG."""
     plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
@@ -101,11 +97,3 @@ def color_chart(weeks):
 @register.filter
 def dict_get(mapping, key):
     return mapping.get(key)
-
-
-@register.filter
-def person(user, empty="No TAM") -> str:
-    """A user's full name, else their username; `empty` when there is nobody."""
-    if user is None:
-        return empty
-    return user.get_full_name() or user.username

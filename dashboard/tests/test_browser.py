@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from accounts.tests.dashboard_world import portfolio
+from dashboard.tests.world import portfolio
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from accounts import selectors
 from accounts.models import Color, SentimentSource
-from accounts.selectors import UNSCORED, DashboardFilters
-from accounts.tests.dashboard_world import portfolio, scored_account, snapshot
 from accounts.tests.factories import SentimentFactory
+from dashboard import selectors
+from dashboard.selectors import UNSCORED, DashboardFilters
+from dashboard.tests.world import portfolio, scored_account, snapshot
 
 pytestmark = pytest.mark.django_db
 

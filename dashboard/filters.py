@@ -1,13 +1,13 @@
-"""The risk dashboard's filter form (GET). Kept apart from accounts/forms.py, which holds the
-write forms; this one only turns query parameters into DashboardFilters."""
+"""The risk dashboard's filter form (GET): it only turns query parameters into DashboardFilters
+(the dashboard writes nothing, so it has no forms.py)."""
 
 from __future__ import annotations
 
 from django import forms
 
-from accounts import selectors
 from accounts.models import Color, Region, Segment
-from accounts.selectors import NO_TAM, UNSCORED, DashboardFilters
+from dashboard import selectors
+from dashboard.selectors import NO_TAM, UNSCORED, DashboardFilters
 
 ANY = ""
 YES, NO = "yes", "no"

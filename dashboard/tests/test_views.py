@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Color
-from accounts.tests.dashboard_world import portfolio, scored_account, snapshot
 from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory
+from dashboard.tests.world import portfolio, scored_account, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +196,19 @@ def test_dashboard_query_count_is_fixed(manager_client, fixed_today, django_asse
     with django_assert_num_queries(DASHBOARD_QUERIES):
         response = manager_client.get("/dashboard/")
     assert response.content.decode().count(": “reason ") == min(accounts, 50)  # one page of reasons
+
+
+# session, user, roles; TAM choices (the filter form); the ordered ids; the rows, one query per
+# chunk of selectors.CSV_CHUNK accounts (one chunk here).
+EXPORT_QUERIES = 6
+
+
+@pytest.mark.parametrize("accounts", [10, 120])
+def test_export_query_count_is_fixed(manager_client, fixed_today, django_assert_num_queries, accounts):
+    _accounts_with_history(accounts, fixed_today)
+    with django_assert_num_queries(EXPORT_QUERIES):
+        _, rows = export(manager_client)
+    assert len(rows) == accounts + 1
 
 
 @pytest.mark.parametrize("query", ["", "?region=EMEA&color=red&stale=no&public_sector=no"])

@@ -1,0 +1,141 @@
+"""The list of accounts, riskiest first, with why each has its color: one page, or every row as CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, F, JSONField, OuterRef, QuerySet, Subquery, Value, When
+
+from accounts.models import Account, Color, HealthSnapshot, Segment, SentimentEntry, SentimentSource
+from accounts.scoring import inputs, rules
+
+
+def health_reasons(measures: dict | None, sentiment_reason: str | None) -> list[str]:
+    """Why an account has its color, in plain words: the yellow and red measures of its latest
+    snapshot, and what the TAM last wrote about their sentiment."""
+    reasons = []
+    for name in rules.MEASURES:
+        measure = (measures or {}).get(name) or {}
+        color = measure.get("color")
+        if name == "sentiment" and sentiment_reason:
+            reasons.append(f"{rules.LABELS[name]} {color or 'not set'}: “{sentiment_reason}”")
+        elif color in (Color.YELLOW, Color.RED):
+            reasons.append(f"{rules.LABELS[name]} {color}: {measure.get('detail', '')}")
+    return reasons
+
+
+def _latest_sentiment_reason():
+    """The TAM's latest written reason; a "confirmed current" entry repeats the color, not the why."""
+    latest = (
+        SentimentEntry.objects.filter(account=OuterRef("pk"))
+        .exclude(source=SentimentSource.CONFIRMATION)
+        .exclude(reason="")
+        .order_by(*rules.SENTIMENT_NEWEST_FIRST)
+    )
+    return Subquery(latest.values("reason")[:1])
+
+
+# Riskiest first: lowest score, then the largest ARR; unscored accounts last.
+DASHBOARD_ORDER = (F("health_score").asc(nulls_last=True), F("arr").desc(), "pk")
+
+
+def dashboard_order(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    return accounts.order_by(*DASHBOARD_ORDER)
+
+
+def _with_list_columns(accounts: QuerySet[Account], today: dt.date) -> QuerySet[Account]:
+    """What the list and the CSV show besides the account: the TAM, staleness, the latest
+    snapshot's measures and the TAM's latest reason (correlated subqueries, so callers apply
+    them to one page or one chunk of ids, never to a whole sorted table)."""
+    latest_snapshot = HealthSnapshot.objects.filter(account=OuterRef("pk"), date=OuterRef("scored_on"))
+    return accounts.select_related("tam").annotate(
+        is_stale=Case(When(inputs.stale_q(today), then=Value(True)), default=Value(False)),
+        latest_measures=Subquery(latest_snapshot.values("measures")[:1], output_field=JSONField()),
+        sentiment_reason=_latest_sentiment_reason(),
+    )
+
+
+def dashboard_rows(ids: list[int], today: dt.date) -> list[Account]:
+    """The accounts with these ids, in this order, with the list columns and .reasons: one query.
+
+    The page's ids come from dashboard_order(...).values_list("pk"): sorting bare columns and
+    then reading 50 rows keeps every page fast, the last one as much as the first."""
+    by_id = {account.pk: account for account in _with_list_columns(Account.objects.filter(pk__in=ids), today)}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    for account in rows:
+        account.reasons = health_reasons(account.latest_measures, account.sentiment_reason)
+    return rows
+
+
+CSV_HEADER = (
+    "External id",
+    "Name",
+    "Segment",
+    "Region",
+    "Public sector",
+    "ARR",
+    "TAM",
+    "Color",
+    "Score",
+    "Health score date",
+    "Stale",
+    "Reasons",
+)
+CSV_CHUNK = 2000
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date):
+    """The header, then one row per filtered account in list order: the ordered ids first, then
+    the rows chunk by chunk, so memory stays flat (an id list plus one chunk) at any size.
+    Account facts and health only: never meeting summaries or notes."""
+    yield CSV_HEADER
+    segments = dict(Segment.choices)
+    ids = list(dashboard_order(accounts).values_list("pk", flat=True))
+    for start in range(0, len(ids), CSV_CHUNK):
+        chunk = ids[start : start + CSV_CHUNK]
+        rows = _with_list_columns(Account.objects.filter(pk__in=chunk), today).values_list(
+            "pk",
+            "external_id",
+            "name",
+            "segment",
+            "region",
+            "public_sector",
+            "arr",
+            "tam__first_name",
+            "tam__last_name",
+            "tam__username",
+            "health_color",
+            "health_score",
+            "health_date",
+            "is_stale",
+            "latest_measures",
+            "sentiment_reason",
+        )
+        by_id = {row[0]: row for row in rows}
+        for pk in chunk:
+            if pk not in by_id:  # deleted while exporting
+                continue
+            _, ext_id, name, segment, region, public, arr, first, last, username, color, score, date, stale, m, why = (
+                by_id[pk]
+            )
+            tam = f"{first} {last}".strip() or username or ""
+            yield (
+                _csv_text(ext_id),
+                _csv_text(name),
+                segments.get(segment, segment),
+                region,
+                "yes" if public else "no",
+                f"{arr:.2f}",
+                _csv_text(tam),
+                rules.color_label(color),
+                "" if score is None else str(score),
+                date.isoformat() if date else "",
+                "yes" if stale else "no",
+                _csv_text("; ".join(health_reasons(m, why))),
+            )
