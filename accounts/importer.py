@@ -22,7 +22,6 @@ from django.db.models import Q
 from accounts.models import (
     Account,
     Color,
-    Deployment,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -37,11 +36,21 @@ from accounts.models import (
     TicketStatus,
 )
 from healthscore import clock
-from notes.models import ChampionChange, ChampionChangeKind, ChampionRole, FeatureRequest, FeatureRequestStatus
+from notes.models import (
+    ChampionChange,
+    ChampionChangeKind,
+    ChampionRole,
+    Deployment,
+    FeatureRequest,
+    FeatureRequestStatus,
+    SignalData,
+)
 
 # Account fields whose import key differs from the field name, and those every row must have.
 ACCOUNT_SOURCE = {"external_id": "id", "solutions_architect": "sa"}
 ACCOUNT_REQUIRED = {"external_id", "name", "segment", "arr", "region"}
+# Account-row fields kept in notes.SignalData (the data behind the health signals).
+SIGNAL_FIELDS = ("deployment", "licences_purchased", "licences_used", "product_stages", "current_version")
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 SECTIONS = (
     "accounts",
@@ -377,7 +386,11 @@ def import_apply(parsed: Parsed, *, progress: Callable[[int], None] | None = Non
     for row in parsed.accounts:
         roles = ("tam", "sal", "solutions_architect")
         # A null value keeps what the account has; a role given as null or "" clears it.
-        fields = {k: v for k, v in row.items() if k != "external_id" and k not in roles and v is not None}
+        fields = {
+            k: v
+            for k, v in row.items()
+            if k != "external_id" and k not in roles and k not in SIGNAL_FIELDS and v is not None
+        }
         for role in roles:
             if role in row:
                 fields[role] = _user_for(row[role], users)
@@ -389,6 +402,13 @@ def import_apply(parsed: Parsed, *, progress: Callable[[int], None] | None = Non
             setattr(account, key, value)
         account.full_clean(exclude=["health_color", "health_score", "health_date", "scored_on"])
         account.save()
+        signal_values = {k: row[k] for k in SIGNAL_FIELDS if row.get(k) is not None}
+        if signal_values:
+            data = SignalData.objects.filter(account=account).first() or SignalData(account=account)
+            for key, value in signal_values.items():
+                setattr(data, key, value)
+            data.full_clean(exclude=["account"])
+            data.save()
         created["accounts"] += is_new
         tick(1)
 

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class NotesConfig(AppConfig):
     name = "notes"
     verbose_name = "Meeting notes"
+
+    def ready(self):
+        from notes import admin
+
+        # The signal data, feature requests and champion changes on the account's admin page.
+        admin.account_admin_extend()

@@ -84,8 +84,8 @@ def test_import_creates_feature_requests_and_champion_changes(tmp_path, capsys):
         dt.date(2026, 11, 2),
     )
     assert "feature requests 2 (2 new), champion changes 1 (1 new)" in capsys.readouterr().out
-    account = Account.objects.get()
-    assert (account.deployment, account.licences_used, account.product_stages, account.current_version) == (
+    data = Account.objects.get().signal_data
+    assert (data.deployment, data.licences_used, data.product_stages, data.current_version) == (
         "self_managed",
         120,
         ["create", "verify"],
