@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "triage",
     "notes",
+    "imports",
 ]
 
 MIDDLEWARE = [

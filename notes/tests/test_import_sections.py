@@ -1,4 +1,5 @@
-"""import_data's feature_requests and champion_changes sections: validated with places, idempotent by id."""
+"""The notes app's part of import_data (notes/import_sections.py): the signal data of account rows,
+feature_requests and champion_changes; validated with places, idempotent by id."""
 
 import datetime as dt
 import json
