@@ -155,8 +155,7 @@ class Deployment(models.TextChoices):
 
 
 class SignalData(models.Model):
-    """An account's data behind the utilization and upgrade signals; an account without a row
-    has the defaults (SaaS, no licences, no stages, no version)."""
+    """An account's data behind the utilization and upgrade signals (no row: the defaults)."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="signal_data")
     deployment = models.CharField(max_length=20, choices=Deployment.choices, default=Deployment.SAAS)
