@@ -9,7 +9,6 @@ from accounts.models import (
     SuccessPlan,
     SupportTicket,
 )
-from notes.admin import ChampionChangeInline, FeatureRequestInline
 
 
 @admin.register(Account)
@@ -26,13 +25,13 @@ class AccountAdmin(admin.ModelAdmin):
         "health_score",
         "health_date",
     )
-    list_filter = ("segment", "region", "public_sector", "onboarding", "health_color", "deployment")
+    list_filter = ("segment", "region", "public_sector", "onboarding", "health_color")
     search_fields = ("name", "external_id", "tam__username", "tam__email")
     autocomplete_fields = ("tam", "sal", "solutions_architect")
     readonly_fields = ("health_color", "health_score", "health_date", "scored_on", "created_at", "updated_at")
     list_select_related = ("tam",)
-    # The data behind the health signals (notes app).
-    inlines = (FeatureRequestInline, ChampionChangeInline)
+    # Other apps add their inlines and filters in their AppConfig.ready() (notes: signal data).
+    inlines = ()
 
 
 @admin.register(Meeting)

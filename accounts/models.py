@@ -9,7 +9,6 @@ from django.db.models.lookups import Exact
 
 from accounts.choices import (
     Color,
-    Deployment,
     MeetingKind,
     MeetingStatus,
     PlanStatus,
@@ -63,17 +62,6 @@ class Account(models.Model):
     )
     onboarding = models.BooleanField(default=False, help_text="In the onboarding phase: cadence calls are due weekly.")
     renewal_date = models.DateField(null=True, blank=True)
-
-    # Data behind the health signals (utilization, upgrades).
-    deployment = models.CharField(max_length=20, choices=Deployment.choices, default=Deployment.SAAS)
-    licences_purchased = models.PositiveIntegerField(default=0)
-    licences_used = models.PositiveIntegerField(default=0)
-    product_stages = models.JSONField(
-        default=list, blank=True, help_text='Product stages in use, e.g. ["create", "verify"].'
-    )
-    current_version = models.CharField(
-        max_length=20, blank=True, help_text="Self-managed only: the version the customer runs, e.g. 16.4."
-    )
 
     # Current health: written only by accounts.scoring.services (snapshots_store) and health_confirm.
     # Kept on the account so the list and the dashboard filter and sort without a join.

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "dashboard",
     "triage",
     "notes",
+    "imports",
 ]
 
 MIDDLEWARE = [
