@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts and scorecard"
+
+    def ready(self):
+        from accounts import steps
+        from healthscore import pipeline
+
+        # The daily pipeline's first step: score every account as of the day.
+        pipeline.register_step("Scoring", steps.scoring_step, steps.scoring_total, order=10)

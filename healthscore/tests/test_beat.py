@@ -29,7 +29,7 @@ def test_settings_use_the_defaults_only_scheduler():
 def test_missing_entries_are_created_from_the_settings():
     start_beat()
     daily = PeriodicTask.objects.get(name="daily-jobs")
-    assert (daily.task, daily.crontab.hour, daily.crontab.minute) == ("triage.tasks.run_daily_jobs", "5", "0")
+    assert (daily.task, daily.crontab.hour, daily.crontab.minute) == ("healthscore.tasks.run_daily_jobs", "5", "0")
     drain = PeriodicTask.objects.get(name="drain-outbox-every-minute")
     assert (drain.interval.every, drain.interval.period, drain.expire_seconds) == (60, "seconds", 50)
 

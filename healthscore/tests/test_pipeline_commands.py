@@ -1,4 +1,4 @@
-"""The daily jobs as management commands: --as-of, progress bars, readable failures."""
+"""The daily pipeline as management commands (every app's): --as-of, progress bars, readable failures."""
 
 import os
 import subprocess

@@ -1,15 +1,16 @@
-"""What the triage commands share: --as-of, a progress bar, one summary line per step."""
+"""What the daily pipeline's commands share: --as-of, a progress bar, one summary line per step."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.management.commands._shared import as_of_option, progress_bar
-from triage import jobs
+from healthscore import pipeline
 
 
 class StepsCommand(BaseCommand):
-    """Runs some of the daily pipeline's steps (triage.jobs.DAILY_STEPS) as of a date."""
+    """Runs some of the daily pipeline's steps (healthscore.pipeline.DAILY_STEPS) as of a date;
+    steps = None runs every registered step, in order."""
 
-    steps: tuple[str, ...] = ()
+    steps: tuple[str, ...] | None = ()
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", help="YYYY-MM-DD (default: today, UTC)")
@@ -17,14 +18,15 @@ class StepsCommand(BaseCommand):
     def handle(self, *args, as_of, verbosity, **options):
         as_of = as_of_option(as_of)
         failed = []
-        for name in self.steps:
-            step = jobs.daily_step(name)
+        names = self.steps if self.steps is not None else [step.name for step in pipeline.DAILY_STEPS]
+        for name in names:
+            step = pipeline.daily_step(name)
             try:
                 with progress_bar(self, total=step.total(as_of), desc=step.name, verbosity=verbosity) as tick:
                     summary = step.run(as_of=as_of, progress=tick)
             except Exception as exc:
-                # The other steps still run (as in jobs.daily_run); the command then fails.
-                jobs.logger.exception("%s failed", step.name)
+                # The other steps still run (as in pipeline.daily_run); the command then fails.
+                pipeline.logger.exception("%s failed", step.name)
                 self.stderr.write(f"{step.name}: failed: {exc}")
                 failed.append(step.name)
                 continue
