@@ -330,9 +330,10 @@ class HealthSnapshot(models.Model):
 class HealthChange(models.Model):
     """The outbox: an account's overall color moved (accounts.events records and drains it)."""
 
-    # Written only by accounts.events.health_changes_record, in the same transaction as the
-    # color change; accounts.events.outbox_drain hands each pending row to every registered
-    # consumer (notifications, triage) and marks it processed, exactly once.
+    # Rows are created only by accounts.events.health_changes_record, in the same transaction
+    # as the color change, and marked processed only by accounts.events' drain: each pending
+    # row is handed to every registered consumer (notifications, triage) exactly once, in the
+    # transaction that marks it processed (or settled unseen when it is not news).
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="health_changes")
     # "" when the account had no color (first score) or has none now.
     old_color = models.CharField(max_length=10, choices=Color.choices, blank=True)

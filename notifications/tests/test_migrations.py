@@ -97,15 +97,21 @@ def test_rows_in_the_triage_tables_arrive_in_accounts_and_notifications_with_the
         _migrate(AFTER)
         ContentType.objects.clear_cache()
 
-        assert sorted(
-            HealthChange.objects.values_list("pk", "account_id", "old_color", "new_color", "as_of", "processed_at")
-        ) == before["changes"]
-        assert sorted(RoleAssignment.objects.values_list("pk", "role", "region", "user_id")) == before["roles"]
-        assert sorted(
-            Notification.objects.values_list(
-                "pk", "change_id", "recipient_id", "account_id", "roles", "email_status", "emailed_at"
+        assert (
+            sorted(
+                HealthChange.objects.values_list("pk", "account_id", "old_color", "new_color", "as_of", "processed_at")
             )
-        ) == before["notifications"]
+            == before["changes"]
+        )
+        assert sorted(RoleAssignment.objects.values_list("pk", "role", "region", "user_id")) == before["roles"]
+        assert (
+            sorted(
+                Notification.objects.values_list(
+                    "pk", "change_id", "recipient_id", "account_id", "roles", "email_status", "emailed_at"
+                )
+            )
+            == before["notifications"]
+        )
         # The foreign keys join across the renamed tables.
         sent = Notification.objects.select_related("change__account").get(roles="VP")
         assert (sent.change.new_color, sent.change.account.external_id) == ("red", "OLD-1")
