@@ -247,3 +247,13 @@ def test_a_failing_step_does_not_cost_the_other_steps_their_day(tam, fixed_today
     with pytest.raises(pipeline.DailyRunError, match="Notifications failed"):
         pipeline.daily_run(as_of=fixed_today)
     assert Cta.objects.filter(kind=CtaKind.MISSED_CADENCE).count() == 1  # the steps after it ran
+
+
+def test_the_apps_register_the_daily_steps_in_order():
+    assert [(step.name, step.order) for step in pipeline.DAILY_STEPS] == [
+        ("Scoring", 10),
+        ("Triage", 20),
+        ("Notifications", 30),
+        ("Health CTAs", 40),
+        ("Cadence CTAs", 50),
+    ]

@@ -171,3 +171,14 @@ def test_redelivered_tasks_are_harmless(account_in, people, fixed_today):
         tasks.drain_outbox.delay()
     assert Notification.objects.count() == 6 and len(mail.outbox) == 6
     assert TriageRecord.objects.filter(account=account).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_send_task_delivers_the_outbox_and_its_emails(account_in, people, fixed_today):
+    from notifications import tasks as notification_tasks
+
+    account = account_in(Color.GREEN, region=Region.EMEA, sal=people.sal)
+    red(account)
+    summary = notification_tasks.send_notifications.delay(fixed_today.isoformat()).get()
+    assert summary.startswith("Notifications: 1 health changes processed, 6 notifications created, 6 emails sent")
+    assert notification_tasks.send_notifications.delay().get().startswith("Notifications: 0 health changes")
