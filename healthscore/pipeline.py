@@ -8,9 +8,10 @@ cadence CTAs (50). This module imports no app; the apps import it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
@@ -44,25 +45,51 @@ def daily_step(name: str) -> Step:
     return next(step for step in DAILY_STEPS if step.name == name)
 
 
-def daily_run(*, as_of: dt.date) -> list[str]:
-    """Every daily step in order: recompute scores, triage, notifications, out-of-date health
-    CTAs, cadence CTAs. Returns one summary line per step.
+@contextlib.contextmanager
+def _no_progress(step: Step):
+    yield None
+
+
+def daily_run(
+    *,
+    as_of: dt.date,
+    names: Iterable[str] | None = None,
+    progress: Callable[[Step], contextlib.AbstractContextManager[Progress]] = _no_progress,
+    report: Callable[[Step, str | None, Exception | None], None] | None = None,
+) -> list[str]:
+    """Every daily step in order (or the named ones): recompute scores, triage, notifications,
+    out-of-date health CTAs, cadence CTAs. Returns one summary line per step.
 
     A step that fails does not cost the others their day (a broken mail server must not stop
     the CTAs): each runs, and the failures are raised together at the end, so the task still
-    fails loudly and is retried."""
+    fails loudly and is retried. The commands pass progress (a progress bar per step) and
+    report (its summary line, or its error, as each step ends)."""
+    steps = DAILY_STEPS if names is None else [daily_step(name) for name in names]
     lines, failed = [], []
-    for step in DAILY_STEPS:
+    for step in steps:
         try:
-            lines.append(str(step.run(as_of=as_of)))
+            with progress(step) as tick:
+                line = str(step.run(as_of=as_of, progress=tick))
         except Exception as exc:
             logger.exception("Daily jobs: step %r failed", step.name)
             failed.append((step.name, exc))
+            if report:
+                report(step, None, exc)
+            continue
+        lines.append(line)
+        if report:
+            report(step, line, None)
     if failed:
-        names = ", ".join(name for name, _ in failed)
-        raise DailyRunError(f"daily jobs as of {as_of}: {names} failed ({failed[0][1]})") from failed[0][1]
+        failed_names = [name for name, _ in failed]
+        raise DailyRunError(
+            f"daily jobs as of {as_of}: {', '.join(failed_names)} failed ({failed[0][1]})", steps=failed_names
+        ) from failed[0][1]
     return lines
 
 
 class DailyRunError(RuntimeError):
-    """One or more daily steps failed; the others ran."""
+    """One or more daily steps failed (their names in .steps); the others ran."""
+
+    def __init__(self, message: str, *, steps: list[str]):
+        super().__init__(message)
+        self.steps = steps

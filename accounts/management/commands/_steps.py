@@ -17,20 +17,19 @@ class StepsCommand(BaseCommand):
 
     def handle(self, *args, as_of, verbosity, **options):
         as_of = as_of_option(as_of)
-        failed = []
-        names = self.steps if self.steps is not None else [step.name for step in pipeline.DAILY_STEPS]
-        for name in names:
-            step = pipeline.daily_step(name)
-            try:
-                with progress_bar(self, total=step.total(as_of), desc=step.name, verbosity=verbosity) as tick:
-                    summary = step.run(as_of=as_of, progress=tick)
-            except Exception as exc:
-                # The other steps still run (as in pipeline.daily_run); the command then fails.
-                pipeline.logger.exception("%s failed", step.name)
-                self.stderr.write(f"{step.name}: failed: {exc}")
-                failed.append(step.name)
-                continue
-            self.stdout.write(str(summary))
-        if failed:
-            raise CommandError(f"{', '.join(failed)} failed as of {as_of}; the other steps ran")
+
+        def progress(step: pipeline.Step):
+            return progress_bar(self, total=step.total(as_of), desc=step.name, verbosity=verbosity)
+
+        def report(step: pipeline.Step, line: str | None, error: Exception | None) -> None:
+            if error is None:
+                self.stdout.write(line)
+            else:
+                self.stderr.write(f"{step.name}: failed: {error}")
+
+        try:
+            # The other steps still run when one fails; the command then fails.
+            pipeline.daily_run(as_of=as_of, names=self.steps, progress=progress, report=report)
+        except pipeline.DailyRunError as exc:
+            raise CommandError(f"{', '.join(exc.steps)} failed as of {as_of}; the other steps ran") from exc
         self.stdout.write(self.style.SUCCESS(f"Done as of {as_of}."))
