@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from accounts.models import (
     Account,
+    HealthChange,
     HealthSnapshot,
     Meeting,
     ScorecardConfig,
@@ -125,6 +126,21 @@ class HealthSnapshotAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ("account",)
     readonly_fields = ("account", "date", "score", "color", "measures", "inputs", "computed_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(HealthChange)
+class HealthChangeAdmin(admin.ModelAdmin):
+    """The outbox, read-only: pending rows are delivered by the drain task every minute."""
+
+    list_display = ("account", "old_color", "new_color", "as_of", "created_at", "processed_at")
+    list_filter = ("new_color", ("processed_at", admin.EmptyFieldListFilter))
+    search_fields = ("account__name", "account__external_id")
+    date_hierarchy = "as_of"
+    list_select_related = ("account",)
+    readonly_fields = ("account", "old_color", "new_color", "as_of", "created_at", "processed_at")
 
     def has_add_permission(self, request):
         return False

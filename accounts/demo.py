@@ -35,8 +35,9 @@ from accounts.scoring.services import scores_recompute
 from healthscore import permissions
 
 DEMO_PASSWORD = "healthscore-demo"
-# Notes first: their sentiment changes are then part of the triage demo's (silent) outbox drain.
-DEMO_APPS = ("notes", "triage")
+# Notes first: their sentiment changes are then part of the notifications demo's (silent) outbox
+# drain, which also runs triage on the changed accounts; the triage demo works on top of it.
+DEMO_APPS = ("notes", "notifications", "triage")
 TAMS = [
     ("ana", "Ana", "Silva"),
     ("ben", "Ben", "Okafor"),

@@ -313,3 +313,37 @@ class HealthSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} on {self.date}: {self.score} ({self.color})"
+
+
+class HealthChange(models.Model):
+    """The outbox: an account's overall color moved (accounts.events records and drains it)."""
+
+    # Rows are created only by accounts.events.health_changes_record, in the same transaction
+    # as the color change, and marked processed only by accounts.events' drain: each pending
+    # row is handed to every registered consumer (notifications, triage) exactly once, in the
+    # transaction that marks it processed (or settled unseen when it is not news).
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="health_changes")
+    # "" when the account had no color (first score) or has none now.
+    old_color = models.CharField(max_length=10, choices=Color.choices, blank=True)
+    new_color = models.CharField(max_length=10, choices=Color.choices, blank=True)
+    as_of = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Two scoring runs at once see the same change: the second insert is a no-op.
+            models.UniqueConstraint(
+                fields=["account", "as_of", "old_color", "new_color"], name="one_change_per_account_day_and_colors"
+            ),
+        ]
+        indexes = [
+            # The outbox drain: unprocessed changes, oldest first.
+            models.Index(fields=["created_at"], condition=Q(processed_at__isnull=True), name="health_change_pending"),
+            # An account's color since: its latest change into a color.
+            models.Index(fields=["account", "new_color", "as_of"], name="health_change_since"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.old_color or 'none'} -> {self.new_color or 'none'} on {self.as_of}"

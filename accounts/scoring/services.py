@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
+from accounts import events
 from accounts.models import Account, HealthSnapshot
 from accounts.scoring import inputs, rules
 from healthscore import clock
@@ -28,10 +29,6 @@ class ColorChange:
     as_of: dt.date
 
 
-# Called inside the transaction that stores a batch, with its color changes, so a listener can
-# write an outbox row atomically with the change (triage does); side effects such as emails or
-# enqueued tasks belong in transaction.on_commit, so a rolled-back change triggers nothing.
-color_change_listeners: list[Callable[[list[ColorChange]], None]] = []
 # Called inside the transaction when a TAM updates or confirms an account's health (the
 # Customer Health Score Date moved to today); triage closes its "Update health score" CTA here.
 health_update_listeners: list[Callable[[Account], None]] = []
@@ -44,7 +41,7 @@ def snapshots_store(*, results: Iterable[tuple[Account, rules.Result]], as_of: d
     The Customer Health Score Date moves to `as_of` when the overall color changes. Snapshots
     for a date before an account's latest one are stored as history and leave its current
     health alone (backfills). Call it inside a transaction (the callers here do): the
-    color-change listeners write there, atomically with the change.
+    outbox row (accounts.events) is written there, atomically with the change.
     """
     results = list(results)
     if not results:
@@ -87,8 +84,9 @@ def snapshots_store(*, results: Iterable[tuple[Account, rules.Result]], as_of: d
         scored_on=Value(as_of),
     )
     if changes:
-        for listener in color_change_listeners:
-            listener(changes)
+        # The outbox row, atomically with the change; its delivery is enqueued on commit, so a
+        # rolled-back change triggers nothing.
+        events.health_changes_record(changes)
     return changes
 
 

@@ -187,7 +187,7 @@ def test_recompute_query_count_does_not_grow_with_accounts(django_assert_num_que
     _make_accounts(10)
     scoring.scores_recompute(as_of=D - dt.timedelta(days=1))  # also exercises the update path
     # config, accounts+inputs, upsert snapshots, update accounts, (savepoint in/out),
-    # and the color-change listeners' one insert (triage's outbox)
+    # and the outbox's one insert (accounts.events)
     with django_assert_num_queries(7) as small:
         scoring.scores_recompute(as_of=D)
     _make_accounts(190)
