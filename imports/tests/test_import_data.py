@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
+from accounts import events
 from accounts.models import (
     Account,
     HealthSnapshot,
@@ -228,9 +229,15 @@ def test_line_breaks_are_refused_in_one_line_fields_but_kept_in_reasons(tmp_path
 
 @pytest.fixture
 def color_changes(monkeypatch):
-    """Every color change the scoring service reports, as the triage outbox would see them."""
+    """Every color change the scoring service records in the outbox."""
     seen = []
-    monkeypatch.setattr(scoring, "color_change_listeners", [*scoring.color_change_listeners, seen.extend])
+    record = events.health_changes_record
+
+    def recording(changes):
+        seen.extend(changes)
+        record(changes)
+
+    monkeypatch.setattr(events, "health_changes_record", recording)
     return seen
 
 
