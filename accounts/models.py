@@ -18,6 +18,7 @@ from accounts.choices import (
     TicketSeverity,
     TicketStatus,
 )
+from accounts.scoring import rules
 
 
 class Account(models.Model):
@@ -63,7 +64,8 @@ class Account(models.Model):
     onboarding = models.BooleanField(default=False, help_text="In the onboarding phase: cadence calls are due weekly.")
     renewal_date = models.DateField(null=True, blank=True)
 
-    # Current health: written only by accounts.scoring.services (snapshots_store) and health_confirm.
+    # Current health: written only by the scoring engine (accounts.scoring.services); the health
+    # date also by accounts.services.sentiment_update (a TAM's update or confirmation).
     # Kept on the account so the list and the dashboard filter and sort without a join.
     health_color = models.CharField(max_length=10, choices=Color.choices, null=True, blank=True)
     health_score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
@@ -174,7 +176,7 @@ class SentimentEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-date", "-created_at", "-id"]
+        ordering = list(rules.SENTIMENT_NEWEST_FIRST)
         verbose_name_plural = "sentiment entries"
         indexes = [
             # TAM Sentiment: the latest entry on or before a date, per account.

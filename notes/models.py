@@ -111,6 +111,10 @@ class RiskCategory(models.TextChoices):
     ORGANIZATIONAL_FACTORS = "organizational_factors", "Other organizational factors"
 
 
+# The risk categories in force: the newest assessment (by date, then by when it was saved).
+RISK_NEWEST_FIRST = ["-date", "-created_at", "-pk"]
+
+
 class RiskAssessment(models.Model):
     """The TAM's view of which risk categories apply, as of a date; the latest is current, older
     ones are the history."""
@@ -131,7 +135,7 @@ class RiskAssessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-date", "-created_at", "-pk"]
+        ordering = RISK_NEWEST_FIRST
         indexes = [
             # The account page: the latest assessment per account.
             models.Index(fields=["account", "date", "created_at"], name="risk_latest"),

@@ -17,6 +17,7 @@ from accounts.scoring import rules
 from healthscore import permissions
 from notes import health_signals
 from notes.models import (
+    RISK_NEWEST_FIRST,
     SEARCH_CONFIG,
     SECTION_FIELDS,
     ActionItem,
@@ -192,13 +193,11 @@ def first_matching_text(entry: NoteEntry, term: str) -> str:
 
 def risk_current(account: Account) -> RiskAssessment | None:
     """The latest assessment: the risk categories that apply now."""
-    return RiskAssessment.objects.filter(account=account).order_by("-date", "-created_at", "-pk").first()
+    return RiskAssessment.objects.filter(account=account).order_by(*RISK_NEWEST_FIRST).first()
 
 
 def risk_history(account: Account) -> QuerySet[RiskAssessment]:
-    return (
-        RiskAssessment.objects.filter(account=account).select_related("author").order_by("-date", "-created_at", "-pk")
-    )
+    return RiskAssessment.objects.filter(account=account).select_related("author").order_by(*RISK_NEWEST_FIRST)
 
 
 # --- Health signals -------------------------------------------------------------------------

@@ -8,17 +8,12 @@ from accounts.scoring import rules
 from notifications.models import Notification
 
 
-def _color_words(color: str) -> str:
-    """A color inside a sentence: "red", "unscored"."""
-    return rules.color_label(color).lower()
-
-
 def notification_email(notification: Notification) -> EmailMessage:
     """The email: who, what color, why you are told, and a link. Built from the account's
     fields only, so no meeting note, meeting summary or sentiment reason can leak into it."""
     account = notification.account
     recipient = notification.recipient
-    new, old = _color_words(notification.new_color), _color_words(notification.old_color)
+    new, old = rules.color_words(notification.new_color), rules.color_words(notification.old_color)
     tam = account.tam.get_full_name() or account.tam.username if account.tam else "unassigned"
     score = f"{account.health_score} / 100" if account.health_score is not None else "no score"
     lines = [

@@ -1,5 +1,6 @@
 """Writes of the notifications app: the outbox consumer that creates notifications, their
-emails (each sent exactly once, retried up to a limit), and people marking them read.
+emails (each sent once, retried up to a limit; a crash between the mail server accepting a
+message and our commit sends it again), and people marking them read.
 
 Every job here is idempotent and safe to run twice or twice at once: one notification per
 change and recipient (a unique constraint), and each email is claimed with a conditional
@@ -147,7 +148,8 @@ def _failure_record(notification_id: int, error: str) -> None:
 
 
 def notification_email_send(*, notification_id: int, connection=None) -> str:
-    """Send one notification's email, exactly once.
+    """Send one notification's email once (twice only if the process dies between the mail
+    server's accept and the commit: issue 11 narrows that window).
 
     The row is claimed (pending -> sent) and the message sent in one transaction: a second run
     waits on the row lock and then finds it sent; a failure or a killed worker rolls the claim

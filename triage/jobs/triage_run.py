@@ -32,11 +32,6 @@ from triage.models import (
 )
 
 
-def _color_words(color: str) -> str:
-    """A color inside a sentence: "red", "unscored"."""
-    return rules.color_label(color).lower()
-
-
 @dataclass
 class TriageRunResult:
     accounts: int = 0
@@ -170,7 +165,8 @@ def _sync_open_records(accounts: QuerySet[Account]) -> int:
             TriageUpdate.objects.create(
                 triage=record,
                 kind=TriageUpdateKind.RISK,
-                text=f"Risk {record.risk} → {risk}: the account's health is now {_color_words(COLOR_FOR_RISK[risk])}.",
+                text=f"Risk {record.risk} → {risk}: the account's health is now "
+                f"{rules.color_words(COLOR_FOR_RISK[risk])}.",
             )
         changed += updated
     return changed
