@@ -1,11 +1,16 @@
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 
+from accounts.models import Account, Color, Region
+from accounts.tests import factories
 from accounts.tests.factories import UserFactory
 from healthscore import permissions
 from healthscore.celery import app as celery_app
+from notifications.models import NotifyRole
+from notifications.tests.factories import RoleAssignmentFactory
 
 FIXED_TODAY = dt.date(2026, 11, 24)
 
@@ -56,6 +61,57 @@ def manager(db):
 @pytest.fixture
 def admin_user(db):
     return _user_in(permissions.ADMIN, username="admin-user")
+
+
+# --- Accounts in a given health, and the people to notify ----------------------------------
+
+
+@pytest.fixture
+def account_in(fixed_today, tam):
+    """account_in(color, **fields): the TAM's account, scored in that color today."""
+
+    def make(color: str = Color.GREEN, **fields) -> Account:
+        fields.setdefault("tam", tam)
+        return factories.healthy_account(today=fixed_today, sentiment=color, **fields)
+
+    return make
+
+
+@dataclass
+class People:
+    sal: User
+    sa: User
+    rtm: User  # Regional TAM Manager, EMEA
+    rtm_apac: User
+    asm: User  # Area Sales Manager, EMEA
+    rd: User  # Regional Director, EMEA
+    director: User  # TAM Director
+    ps_director: User  # Director of Customer Success Public Sector
+    vp: User  # VP of Customer Success
+
+
+@pytest.fixture
+def people(db) -> People:
+    """Everyone the Communication Guidelines name, for EMEA (and one APAC manager who must not hear)."""
+    p = People(
+        sal=UserFactory(username="sal"),
+        sa=UserFactory(username="sa"),
+        rtm=UserFactory(username="rtm"),
+        rtm_apac=UserFactory(username="rtm-apac"),
+        asm=UserFactory(username="asm"),
+        rd=UserFactory(username="rd"),
+        director=UserFactory(username="director"),
+        ps_director=UserFactory(username="ps-director"),
+        vp=UserFactory(username="vp"),
+    )
+    RoleAssignmentFactory(role=NotifyRole.REGIONAL_TAM_MANAGER, region=Region.EMEA, user=p.rtm)
+    RoleAssignmentFactory(role=NotifyRole.REGIONAL_TAM_MANAGER, region=Region.APAC, user=p.rtm_apac)
+    RoleAssignmentFactory(role=NotifyRole.AREA_SALES_MANAGER, region=Region.EMEA, user=p.asm)
+    RoleAssignmentFactory(role=NotifyRole.REGIONAL_DIRECTOR, region=Region.EMEA, user=p.rd)
+    RoleAssignmentFactory(role=NotifyRole.TAM_DIRECTOR, region="", user=p.director)
+    RoleAssignmentFactory(role=NotifyRole.DIRECTOR_CS_PUBLIC_SECTOR, region="", user=p.ps_director)
+    RoleAssignmentFactory(role=NotifyRole.VP_CUSTOMER_SUCCESS, region="", user=p.vp)
+    return p
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from accounts.models import (
     Account,
+    HealthChange,
     HealthSnapshot,
     Meeting,
     ScorecardConfig,
@@ -10,7 +11,6 @@ from accounts.models import (
     SupportTicket,
 )
 from accounts.scoring import services as scoring
-from notes.admin import ChampionChangeInline, FeatureRequestInline
 
 
 class RescoresAccount:
@@ -47,13 +47,13 @@ class AccountAdmin(admin.ModelAdmin):
         "health_score",
         "health_date",
     )
-    list_filter = ("segment", "region", "public_sector", "onboarding", "health_color", "deployment")
+    list_filter = ("segment", "region", "public_sector", "onboarding", "health_color")
     search_fields = ("name", "external_id", "tam__username", "tam__email")
     autocomplete_fields = ("tam", "sal", "solutions_architect")
     readonly_fields = ("health_color", "health_score", "health_date", "scored_on", "created_at", "updated_at")
     list_select_related = ("tam",)
-    # The data behind the health signals (notes app).
-    inlines = (FeatureRequestInline, ChampionChangeInline)
+    # Other apps add their inlines and filters in their AppConfig.ready() (notes: signal data).
+    inlines = ()
 
     def save_related(self, request, form, formsets, change):
         # Segment and ARR decide which measures apply: a new or edited account is scored at once.
@@ -157,6 +157,21 @@ class HealthSnapshotAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ("account",)
     readonly_fields = ("account", "date", "score", "color", "measures", "inputs", "computed_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(HealthChange)
+class HealthChangeAdmin(admin.ModelAdmin):
+    """The outbox, read-only: pending rows are delivered by the drain task every minute."""
+
+    list_display = ("account", "old_color", "new_color", "as_of", "created_at", "processed_at")
+    list_filter = ("new_color", ("processed_at", admin.EmptyFieldListFilter))
+    search_fields = ("account__name", "account__external_id")
+    date_hierarchy = "as_of"
+    list_select_related = ("account",)
+    readonly_fields = ("account", "old_color", "new_color", "as_of", "created_at", "processed_at")
 
     def has_add_permission(self, request):
         return False

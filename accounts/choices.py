@@ -22,11 +22,6 @@ class Region(models.TextChoices):
     LATAM = "LATAM", "LATAM"
 
 
-class Deployment(models.TextChoices):
-    SAAS = "saas", "SaaS"
-    SELF_MANAGED = "self_managed", "Self-managed"
-
-
 class MeetingKind(models.TextChoices):
     CADENCE = "cadence", "Cadence call"
     EBR = "ebr", "EBR"

@@ -18,7 +18,6 @@ from django.db.models.functions import Coalesce, Greatest
 from accounts.models import (
     Account,
     Color,
-    Deployment,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -36,8 +35,9 @@ from accounts.scoring.services import scores_recompute
 from healthscore import permissions
 
 DEMO_PASSWORD = "healthscore-demo"
-# Notes first: their sentiment changes are then part of the triage demo's (silent) outbox drain.
-DEMO_APPS = ("notes", "triage")
+# Notes first: their sentiment changes are then part of the notifications demo's (silent) outbox
+# drain, which also runs triage on the changed accounts; the triage demo works on top of it.
+DEMO_APPS = ("notes", "notifications", "triage")
 TAMS = [
     ("ana", "Ana", "Silva"),
     ("ben", "Ben", "Okafor"),
@@ -54,7 +54,6 @@ SALES = [("sam", "Sam", "Reed"), ("tia", "Tia", "Nguyen"), ("omar", "Omar", "Had
 ARCHITECTS = [("sol", "Sol", "Rivera"), ("kai", "Kai", "Ito")]
 NAME_A = "Acme Globex Initech Umbrella Hooli Stark Wayne Wonka Tyrell Cyberdyne Soylent Vandelay Pied Dunder".split()
 NAME_B = "Corp Systems Labs Health Bank Logistics Energy Media Foods Networks Robotics Capital Retail Air".split()
-STAGES = ["plan", "create", "verify", "package", "secure", "release", "configure", "monitor", "govern"]
 REASONS = {
     Color.GREEN: ["Rollout on track, champion engaged", "Expanding to two more teams", "Happy with CI migration"],
     Color.YELLOW: ["Adoption stalled after reorg", "Champion moving roles", "Frustrated by a runner bug"],
@@ -106,8 +105,6 @@ def demo_seed(
             if segment == Segment.ENTERPRISE
             else Decimal(rng.choice([rng.randrange(5, 20), rng.randrange(20, 50), rng.randrange(50, 140)]) * 1000)
         )
-        self_managed = rng.random() < 0.5
-        purchased = rng.randrange(50, 5000)
         account = Account.objects.create(
             external_id=f"0015f{i:08d}",
             name=f"{rng.choice(NAME_A)} {rng.choice(NAME_B)} {i + 1}",
@@ -120,15 +117,6 @@ def demo_seed(
             solutions_architect=rng.choice(architects) if segment == Segment.ENTERPRISE else None,
             onboarding=rng.random() < 0.1,
             renewal_date=today + dt.timedelta(days=rng.randrange(15, 400)),
-            deployment=Deployment.SELF_MANAGED if self_managed else Deployment.SAAS,
-            licences_purchased=purchased,
-            licences_used=int(purchased * {Color.GREEN: 0.9, Color.YELLOW: 0.6, Color.RED: 0.35}[mood]),
-            product_stages=sorted(rng.sample(STAGES, {Color.GREEN: 5, Color.YELLOW: 2, Color.RED: 1}[mood])),
-            current_version=(
-                f"{rng.choice([17, 17, 16, 15] if mood != Color.RED else [15, 14])}.{rng.randrange(0, 11)}"
-                if self_managed
-                else ""
-            ),
         )
         _activity(rng, account, mood, today)
         tick(1)

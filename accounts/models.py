@@ -9,7 +9,6 @@ from django.db.models.lookups import Exact
 
 from accounts.choices import (
     Color,
-    Deployment,
     MeetingKind,
     MeetingStatus,
     PlanStatus,
@@ -19,6 +18,7 @@ from accounts.choices import (
     TicketSeverity,
     TicketStatus,
 )
+from accounts.scoring import rules
 
 
 class Account(models.Model):
@@ -64,18 +64,8 @@ class Account(models.Model):
     onboarding = models.BooleanField(default=False, help_text="In the onboarding phase: cadence calls are due weekly.")
     renewal_date = models.DateField(null=True, blank=True)
 
-    # Data behind the health signals (utilization, upgrades).
-    deployment = models.CharField(max_length=20, choices=Deployment.choices, default=Deployment.SAAS)
-    licences_purchased = models.PositiveIntegerField(default=0)
-    licences_used = models.PositiveIntegerField(default=0)
-    product_stages = models.JSONField(
-        default=list, blank=True, help_text='Product stages in use, e.g. ["create", "verify"].'
-    )
-    current_version = models.CharField(
-        max_length=20, blank=True, help_text="Self-managed only: the version the customer runs, e.g. 16.4."
-    )
-
-    # Current health: written only by accounts.scoring.services (snapshots_store) and health_confirm.
+    # Current health: written only by the scoring engine (accounts.scoring.services); the health
+    # date also by accounts.services.sentiment_update (a TAM's update or confirmation).
     # Kept on the account so the list and the dashboard filter and sort without a join.
     health_color = models.CharField(max_length=10, choices=Color.choices, null=True, blank=True)
     health_score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
@@ -186,7 +176,7 @@ class SentimentEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-date", "-created_at", "-id"]
+        ordering = list(rules.SENTIMENT_NEWEST_FIRST)
         verbose_name_plural = "sentiment entries"
         indexes = [
             # TAM Sentiment: the latest entry on or before a date, per account.
@@ -325,3 +315,37 @@ class HealthSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} on {self.date}: {self.score} ({self.color})"
+
+
+class HealthChange(models.Model):
+    """The outbox: an account's overall color moved (accounts.events records and drains it)."""
+
+    # Rows are created only by accounts.events.health_changes_record, in the same transaction
+    # as the color change, and marked processed only by accounts.events' drain: each pending
+    # row is handed to every registered consumer (notifications, triage) exactly once, in the
+    # transaction that marks it processed (or settled unseen when it is not news).
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="health_changes")
+    # "" when the account had no color (first score) or has none now.
+    old_color = models.CharField(max_length=10, choices=Color.choices, blank=True)
+    new_color = models.CharField(max_length=10, choices=Color.choices, blank=True)
+    as_of = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Two scoring runs at once see the same change: the second insert is a no-op.
+            models.UniqueConstraint(
+                fields=["account", "as_of", "old_color", "new_color"], name="one_change_per_account_day_and_colors"
+            ),
+        ]
+        indexes = [
+            # The outbox drain: unprocessed changes, oldest first.
+            models.Index(fields=["created_at"], condition=Q(processed_at__isnull=True), name="health_change_pending"),
+            # An account's color since: its latest change into a color.
+            models.Index(fields=["account", "new_color", "as_of"], name="health_change_since"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.old_color or 'none'} -> {self.new_color or 'none'} on {self.as_of}"

@@ -1,12 +1,40 @@
-"""Celery tasks of the accounts app: thin wrappers that take ISO dates and call one service."""
+"""Celery tasks of the accounts app: thin wrappers that take ISO dates and call one service.
+
+Every task is idempotent, so a retry, a redelivery after a killed worker (acks_late) or a
+second beat firing creates nothing twice and sends nothing twice.
+"""
+
+import logging
 
 from celery import shared_task
+from kombu.exceptions import OperationalError
 
+from accounts import events
 from accounts.scoring import services as scoring
 from healthscore import clock
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="accounts.tasks.recompute_scores")
 def recompute_scores(as_of: str | None = None) -> int:
     """Score every account and store the snapshots; safe to run twice (one snapshot per day)."""
     return scoring.scores_recompute(as_of=clock.as_of_or_today(as_of))
+
+
+@shared_task(name="accounts.tasks.drain_outbox", soft_time_limit=4 * 60, time_limit=5 * 60)
+def drain_outbox(as_of: str | None = None) -> str:
+    """Deliver pending health changes to their consumers (notifications, triage updates)."""
+    return str(events.outbox_deliver(today=clock.as_of_or_today(as_of)))
+
+
+def outbox_drain_enqueue() -> None:
+    """Run after a commit that changed a color: deliver it now through the worker.
+
+    When the broker is down this fails within seconds (see the CELERY_BROKER_* timeouts) and
+    the change waits in the outbox table; the every-minute drain delivers it once Redis is back.
+    """
+    try:
+        drain_outbox.delay()
+    except OperationalError as exc:
+        logger.warning("Broker unreachable, health changes wait in the outbox for the periodic drain: %s", exc)

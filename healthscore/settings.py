@@ -50,8 +50,11 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "accounts",
     "dashboard",
+    # Before triage: its outbox consumer (people told) runs before triage's on each change.
+    "notifications",
     "triage",
     "notes",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +173,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The daily pipeline's task lives in healthscore, which is not an app autodiscovery looks in.
+CELERY_IMPORTS = ["healthscore.tasks"]
 # Every periodic job, in one place; django-celery-beat copies these into the database at beat
 # start, where admins can change or pause them.
 CELERY_BEAT_SCHEDULE = {
@@ -178,14 +183,15 @@ CELERY_BEAT_SCHEDULE = {
     # "Close triage?" CTA), notifications, out-of-date health CTAs, missed cadence call CTAs.
     # (accounts.tasks.recompute_scores is its first step; it has no schedule of its own.)
     "daily-jobs": {
-        "task": "triage.tasks.run_daily_jobs",
+        "task": "healthscore.tasks.run_daily_jobs",
         "schedule": crontab(hour=5, minute=0),
     },
-    # Every minute: deliver health changes waiting in the outbox (notifications and triage
-    # updates). Normally a commit enqueues this at once; this catches what a Redis outage held
-    # back. A run not started within 50 seconds is dropped: the next one does the same work.
+    # Every minute: deliver health changes waiting in the outbox (accounts.events: notifications
+    # and triage updates, then the emails). Normally a commit enqueues this at once; this
+    # catches what a Redis outage held back. A run not started within 50 seconds is dropped:
+    # the next one does the same work.
     "drain-outbox-every-minute": {
-        "task": "triage.tasks.drain_outbox",
+        "task": "accounts.tasks.drain_outbox",
         "schedule": 60.0,
         "options": {"expire_seconds": 50},
     },

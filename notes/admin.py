@@ -4,7 +4,8 @@ history entries with note text)."""
 
 from django.contrib import admin
 
-from notes.models import ChampionChange, FeatureRequest, ProductRelease, RiskAssessment
+from accounts.admin import AccountAdmin
+from notes.models import ChampionChange, FeatureRequest, ProductRelease, RiskAssessment, SignalData
 
 
 @admin.register(ProductRelease)
@@ -53,8 +54,16 @@ class RiskAssessmentAdmin(admin.ModelAdmin):
     list_select_related = ("account", "author")
 
 
+class SignalDataInline(admin.StackedInline):
+    """On the account's admin page (added by account_admin_extend)."""
+
+    model = SignalData
+    fields = ("deployment", "licences_purchased", "licences_used", "product_stages", "current_version")
+    can_delete = False
+
+
 class FeatureRequestInline(admin.TabularInline):
-    """On the account's admin page (accounts/admin.py)."""
+    """On the account's admin page (added by account_admin_extend)."""
 
     model = FeatureRequest
     fields = ("title", "important", "status", "opened", "external_id")
@@ -62,8 +71,17 @@ class FeatureRequestInline(admin.TabularInline):
 
 
 class ChampionChangeInline(admin.TabularInline):
-    """On the account's admin page (accounts/admin.py)."""
+    """On the account's admin page (added by account_admin_extend)."""
 
     model = ChampionChange
     fields = ("person", "role", "change", "date", "external_id")
     extra = 0
+
+
+def account_admin_extend() -> None:
+    """Show the data behind the health signals on the account's admin page (called in
+    NotesConfig.ready(): `accounts` knows nothing of notes)."""
+    inlines = (SignalDataInline, FeatureRequestInline, ChampionChangeInline)
+    AccountAdmin.inlines = (*AccountAdmin.inlines, *(i for i in inlines if i not in AccountAdmin.inlines))
+    if "signal_data__deployment" not in AccountAdmin.list_filter:
+        AccountAdmin.list_filter = (*AccountAdmin.list_filter, "signal_data__deployment")

@@ -1,6 +1,7 @@
 """Demo data of the notes app, called by seed_demo after the accounts exist: product releases,
-feature requests, sponsor/champion changes and risk assessments shaped by each account's
-health, and running meeting notes (with action items carried over) for a few accounts per TAM."""
+each account's signal data (licences, stages, deployment, version), feature requests,
+sponsor/champion changes and risk assessments shaped by each account's health, and running
+meeting notes (with action items carried over) for a few accounts per TAM."""
 
 import datetime as dt
 import random
@@ -12,14 +13,17 @@ from notes.models import (
     ChampionChange,
     ChampionChangeKind,
     ChampionRole,
+    Deployment,
     FeatureRequest,
     FeatureRequestStatus,
     ProductRelease,
     RiskAssessment,
     RiskCategory,
+    SignalData,
 )
 
 NOTED_ACCOUNTS_PER_TAM = 3
+STAGES = ["plan", "create", "verify", "package", "secure", "release", "configure", "monitor", "govern"]
 REQUESTS = [
     "SAML group sync for nested groups",
     "Merge request approvals per file path",
@@ -77,12 +81,14 @@ def seed(*, today: dt.date, rng: random.Random) -> None:
     """Fill the notes app's demo data (deterministic for a given rng)."""
     _releases(today)
     accounts = list(Account.objects.select_related("tam").order_by("pk"))
-    requests, changes, risks = [], [], []
+    signal_data, requests, changes, risks = [], [], [], []
     for account in accounts:
         mood = account.health_color or Color.GREEN
+        signal_data.append(_signal_data(rng, account, mood))
         requests += _feature_requests(rng, account, mood, today)
         changes += _champion_changes(rng, account, mood, today)
         risks += _risks(rng, account, mood, today)
+    SignalData.objects.bulk_create(signal_data)
     FeatureRequest.objects.bulk_create(requests)
     ChampionChange.objects.bulk_create(changes)
     RiskAssessment.objects.bulk_create(risks)
@@ -104,6 +110,24 @@ def _releases(today: dt.date) -> None:
         released = today - dt.timedelta(days=5 + 30 * months_ago)
         releases.append(ProductRelease(major=major, minor=minor, released_on=released))
     ProductRelease.objects.bulk_create(releases, ignore_conflicts=True)
+
+
+def _signal_data(rng, account, mood) -> SignalData:
+    """Healthy accounts use most of their licences and many stages; red ones run old versions."""
+    self_managed = rng.random() < 0.5
+    purchased = rng.randrange(50, 5000)
+    return SignalData(
+        account=account,
+        deployment=Deployment.SELF_MANAGED if self_managed else Deployment.SAAS,
+        licences_purchased=purchased,
+        licences_used=int(purchased * {Color.GREEN: 0.9, Color.YELLOW: 0.6, Color.RED: 0.35}[mood]),
+        product_stages=sorted(rng.sample(STAGES, {Color.GREEN: 5, Color.YELLOW: 2, Color.RED: 1}[mood])),
+        current_version=(
+            f"{rng.choice([17, 17, 16, 15] if mood != Color.RED else [15, 14])}.{rng.randrange(0, 11)}"
+            if self_managed
+            else ""
+        ),
+    )
 
 
 def _feature_requests(rng, account, mood, today) -> list[FeatureRequest]:

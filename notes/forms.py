@@ -7,10 +7,10 @@ import datetime as dt
 from django import forms
 from django.forms import formset_factory, modelformset_factory
 
-from accounts.models import Color, Deployment, MeetingKind
+from accounts.models import Color, MeetingKind
 from healthscore import clock
 from notes import health_signals
-from notes.models import ActionItem, ChampionChange, FeatureRequest, RiskCategory
+from notes.models import ActionItem, ChampionChange, Deployment, FeatureRequest, RiskCategory
 from notes.services import CONFIRM, NO_CHANGE
 
 # The product's DevOps stages, offered as checkboxes for "product stages in use".
@@ -168,7 +168,7 @@ class RiskAssessmentForm(forms.Form):
 
 
 class SignalDataForm(forms.Form):
-    """The account fields behind the utilization and upgrade signals."""
+    """The account's data behind the utilization and upgrade signals."""
 
     deployment = forms.ChoiceField(choices=Deployment.choices)
     licences_purchased = forms.IntegerField(label="Licences purchased", min_value=0, max_value=10_000_000)

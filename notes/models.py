@@ -111,6 +111,10 @@ class RiskCategory(models.TextChoices):
     ORGANIZATIONAL_FACTORS = "organizational_factors", "Other organizational factors"
 
 
+# The risk categories in force: the newest assessment (by date, then by when it was saved).
+RISK_NEWEST_FIRST = ["-date", "-created_at", "-pk"]
+
+
 class RiskAssessment(models.Model):
     """The TAM's view of which risk categories apply, as of a date; the latest is current, older
     ones are the history."""
@@ -131,7 +135,7 @@ class RiskAssessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-date", "-created_at", "-pk"]
+        ordering = RISK_NEWEST_FIRST
         indexes = [
             # The account page: the latest assessment per account.
             models.Index(fields=["account", "date", "created_at"], name="risk_latest"),
@@ -147,6 +151,33 @@ class RiskAssessment(models.Model):
     @property
     def category_labels(self) -> list[str]:
         return [c.label for c in RiskCategory if getattr(self, c.value)]
+
+
+class Deployment(models.TextChoices):
+    SAAS = "saas", "SaaS"
+    SELF_MANAGED = "self_managed", "Self-managed"
+
+
+class SignalData(models.Model):
+    """An account's data behind the utilization and upgrade signals (no row: the defaults)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="signal_data")
+    deployment = models.CharField(max_length=20, choices=Deployment.choices, default=Deployment.SAAS)
+    licences_purchased = models.PositiveIntegerField(default=0)
+    licences_used = models.PositiveIntegerField(default=0)
+    product_stages = models.JSONField(
+        default=list, blank=True, help_text='Product stages in use, e.g. ["create", "verify"].'
+    )
+    current_version = models.CharField(
+        max_length=20, blank=True, help_text="Self-managed only: the version the customer runs, e.g. 16.4."
+    )
+
+    class Meta:
+        verbose_name = "signal data"
+        verbose_name_plural = "signal data"
+
+    def __str__(self) -> str:
+        return f"Signal data of {self.account}"
 
 
 class FeatureRequestStatus(models.TextChoices):

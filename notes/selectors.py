@@ -11,21 +11,24 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import Account, Deployment, Meeting, MeetingStatus, SupportTicket
+from accounts.models import Account, Meeting, MeetingStatus, SupportTicket
 from accounts.scoring import inputs as scoring_inputs
 from accounts.scoring import rules
 from healthscore import permissions
 from notes import health_signals
 from notes.models import (
+    RISK_NEWEST_FIRST,
     SEARCH_CONFIG,
     SECTION_FIELDS,
     ActionItem,
     ChampionChange,
+    Deployment,
     FeatureRequest,
     FeatureRequestStatus,
     NoteEntry,
     ProductRelease,
     RiskAssessment,
+    SignalData,
     note_search_vector,
 )
 
@@ -190,13 +193,11 @@ def first_matching_text(entry: NoteEntry, term: str) -> str:
 
 def risk_current(account: Account) -> RiskAssessment | None:
     """The latest assessment: the risk categories that apply now."""
-    return RiskAssessment.objects.filter(account=account).order_by("-date", "-created_at", "-pk").first()
+    return RiskAssessment.objects.filter(account=account).order_by(*RISK_NEWEST_FIRST).first()
 
 
 def risk_history(account: Account) -> QuerySet[RiskAssessment]:
-    return (
-        RiskAssessment.objects.filter(account=account).select_related("author").order_by("-date", "-created_at", "-pk")
-    )
+    return RiskAssessment.objects.filter(account=account).select_related("author").order_by(*RISK_NEWEST_FIRST)
 
 
 # --- Health signals -------------------------------------------------------------------------
@@ -207,8 +208,18 @@ def _count(queryset) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def signal_data_of(account: Account) -> SignalData:
+    """The account's signal data; the defaults (unsaved) when none is stored. Reads no row when
+    the account came with `select_related("signal_data")`."""
+    try:
+        return account.signal_data
+    except SignalData.DoesNotExist:
+        return SignalData(account=account)
+
+
 def accounts_with_signal_inputs(accounts: QuerySet[Account], today: dt.date) -> QuerySet[Account]:
-    """Accounts annotated with the counts and dates behind the signals: one query for any number."""
+    """Accounts with their signal data, annotated with the counts and dates behind the signals:
+    one query for any number."""
     tickets = SupportTicket.objects.filter(account=OuterRef("pk"))
     annotations = {
         f"sig_tickets_{i}": _count(tickets.filter(opened__gte=first, opened__lte=last))
@@ -216,7 +227,7 @@ def accounts_with_signal_inputs(accounts: QuerySet[Account], today: dt.date) -> 
     }
     cadence = Meeting.objects.filter(account=OuterRef("pk"), kind__in=rules.CADENCE_KINDS, date__lte=today)
     since = today - dt.timedelta(days=health_signals.MISSED_WINDOW_DAYS)
-    return accounts.annotate(
+    return accounts.select_related("signal_data").annotate(
         **annotations,
         sig_missed=_count(cadence.filter(status__in=MISSED_STATUSES, date__gt=since)),
         sig_last_held=scoring_inputs.last_cadence_call(today),
@@ -253,13 +264,14 @@ def signals_for_accounts(accounts: QuerySet[Account], today: dt.date) -> list[tu
     results = []
     for account in annotated:
         segment_rules = by_segment[account.segment]
+        data = signal_data_of(account)
         signal_inputs = health_signals.SignalInputs(
             today=today,
-            self_managed=account.deployment == Deployment.SELF_MANAGED,
-            licences_purchased=account.licences_purchased,
-            licences_used=account.licences_used,
-            product_stages=tuple(account.product_stages or ()),
-            current_version=account.current_version,
+            self_managed=data.deployment == Deployment.SELF_MANAGED,
+            licences_purchased=data.licences_purchased,
+            licences_used=data.licences_used,
+            product_stages=tuple(data.product_stages or ()),
+            current_version=data.current_version,
             latest_release=(release.major, release.minor) if release else None,
             open_important_requests=account.sig_important,
             tickets_per_month=tuple(getattr(account, f"sig_tickets_{i}") for i in range(health_signals.SUPPORT_MONTHS)),

@@ -22,6 +22,7 @@ from notes.models import (
     NoteEntry,
     RiskAssessment,
     RiskCategory,
+    SignalData,
 )
 
 NO_CHANGE, CONFIRM = "", "confirm"
@@ -180,7 +181,7 @@ def risk_assessment_record(*, account: Account, by, categories: Collection[str],
 
 @dataclass(frozen=True)
 class AccountSignalData:
-    """The account fields behind the utilization and upgrade signals."""
+    """The account's data behind the utilization and upgrade signals."""
 
     deployment: str
     licences_purchased: int
@@ -204,22 +205,19 @@ def signal_data_update(
     for row in [*feature_requests, *champion_changes, *deleted]:
         if row.pk is not None and row.account_id != account.pk:
             raise ValidationError("A row belongs to another account.")
-    account.deployment = data.deployment
-    account.licences_purchased = data.licences_purchased
-    account.licences_used = data.licences_used
-    account.product_stages = sorted({s.strip().lower() for s in data.product_stages if s.strip()})
-    account.current_version = data.current_version.strip()
-    account.full_clean(exclude=["health_color", "health_score", "health_date", "scored_on"])
-    account.save(
-        update_fields=[
-            "deployment",
-            "licences_purchased",
-            "licences_used",
-            "product_stages",
-            "current_version",
-            "updated_at",
-        ]
+    signal_data = SignalData(
+        account=account,
+        deployment=data.deployment,
+        licences_purchased=data.licences_purchased,
+        licences_used=data.licences_used,
+        product_stages=sorted({s.strip().lower() for s in data.product_stages if s.strip()}),
+        current_version=data.current_version.strip(),
     )
+    signal_data.full_clean(exclude=["account"])
+    signal_data.save()
+    account.signal_data = signal_data
+    # The account's "last changed" time still moves when its signal data does.
+    account.save(update_fields=["updated_at"])
     for row in [*feature_requests, *champion_changes]:
         row.account = account
         row.full_clean()

@@ -232,7 +232,8 @@ def signal_data(request, external_id: str):
     permissions.require_account_edit(request.user, account)
     requests_qs = account.feature_requests.order_by("-important", "status", "-opened", "pk")
     changes_qs = account.champion_changes.order_by("-date", "-pk")
-    current_stages = account.product_stages or []
+    stored = selectors.signal_data_of(account)
+    current_stages = stored.product_stages or []
     if request.method == "POST":
         form = forms.SignalDataForm(request.POST, current_stages=current_stages)
         requests_set = forms.FeatureRequestFormSet(request.POST, queryset=requests_qs, prefix="fr")
@@ -256,11 +257,11 @@ def signal_data(request, external_id: str):
     else:
         form = forms.SignalDataForm(
             initial={
-                "deployment": account.deployment,
-                "licences_purchased": account.licences_purchased,
-                "licences_used": account.licences_used,
+                "deployment": stored.deployment,
+                "licences_purchased": stored.licences_purchased,
+                "licences_used": stored.licences_used,
                 "product_stages": current_stages,
-                "current_version": account.current_version,
+                "current_version": stored.current_version,
             },
             current_stages=current_stages,
         )

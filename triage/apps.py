@@ -3,21 +3,27 @@ from django.apps import AppConfig
 
 class TriageConfig(AppConfig):
     name = "triage"
-    verbose_name = "Triage, CTAs and notifications"
+    verbose_name = "Triage and CTAs"
 
     def ready(self):
+        from accounts import events
         from accounts.panels import register_account_panel
         from accounts.scoring import services as scoring
-        from triage import jobs, panels
+        from healthscore import pipeline
+        from triage import panels
+        from triage.jobs import ctas, triage_run
 
         # The account page's triage panel comes first: open triage and CTAs are what to act on.
         register_account_panel(
             name="triage", template="triage/_account_panel.html", context=panels.account_panel_context, order=10
         )
 
-        # Every color change writes an outbox row in its own transaction (notifications, triage).
-        if jobs.health_changes_record not in scoring.color_change_listeners:
-            scoring.color_change_listeners.append(jobs.health_changes_record)
+        # A color change runs the triage pass on its account at once, in the change's transaction.
+        events.register_consumer(triage_run.triage_for_change)
         # A TAM updating or confirming the health closes the "Update health score" CTA at once.
-        if jobs.health_update_cta_close not in scoring.health_update_listeners:
-            scoring.health_update_listeners.append(jobs.health_update_cta_close)
+        if ctas.health_update_cta_close not in scoring.health_update_listeners:
+            scoring.health_update_listeners.append(ctas.health_update_cta_close)
+        # The daily pipeline's steps 2, 4 and 5 (notifications, 3, is the notifications app's).
+        pipeline.register_step("Triage", triage_run.triage_run, triage_run.triage_total, order=20)
+        pipeline.register_step("Health CTAs", ctas.ctas_health_open, ctas.stale_total, order=40)
+        pipeline.register_step("Cadence CTAs", ctas.ctas_cadence_open, ctas.cadence_total, order=50)

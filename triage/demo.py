@@ -1,42 +1,26 @@
-"""Demo data of the triage app, called by seed_demo after the accounts are scored: the people
-the handbook says to notify (for every region), then the daily jobs on the demo accounts, and a
-little history so every page has something on it. Deterministic for a given rng."""
+"""Demo data of the triage app, called by seed_demo after the accounts are scored and the
+notifications demo drained the outbox: the triage jobs on the demo accounts, and a little
+history so every page has something on it. Deterministic for a given rng."""
 
 import datetime as dt
 import random
 
-from django.contrib.auth.models import Group, User
-from django.core.mail import get_connection
+from django.contrib.auth.models import User
 
-from accounts.demo import DEMO_PASSWORD
-from accounts.models import Account, Color, Region
-from healthscore import permissions
-from triage import jobs, services
+from accounts.models import Account, Color
+from triage import services
+from triage.jobs import ctas, triage_run
 from triage.models import (
     Classification,
     Cta,
     CtaKind,
     CtaState,
-    Notification,
-    NotifyRole,
     RiskReason,
-    RoleAssignment,
     TriageOrigin,
     TriageRecord,
     TriageStatus,
 )
 
-# (username, first name, last name) per role and region; they log in as Managers (read-only).
-REGIONAL = {
-    NotifyRole.REGIONAL_TAM_MANAGER: ["rita", "Rita", "Moreau"],
-    NotifyRole.AREA_SALES_MANAGER: ["arnav", "Arnav", "Shah"],
-    NotifyRole.REGIONAL_DIRECTOR: ["dora", "Dora", "Lindqvist"],
-}
-COMPANY = {
-    NotifyRole.TAM_DIRECTOR: ("tina", "Tina", "Director"),
-    NotifyRole.DIRECTOR_CS_PUBLIC_SECTOR: ("paul", "Paul", "Federal"),
-    NotifyRole.VP_CUSTOMER_SUCCESS: ("victor", "Victor", "Vance"),
-}
 PLANS = [
     "Weekly check-ins with the platform lead until the runner issue is fixed; EBR with the new sponsor in January.",
     "Enablement sessions for the two stalled teams; agree adoption targets in the success plan.",
@@ -44,35 +28,12 @@ PLANS = [
 ]
 
 
-def _person(username: str, first: str, last: str) -> User:
-    user, _ = User.objects.get_or_create(
-        username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"}
-    )
-    user.set_password(DEMO_PASSWORD)
-    user.save()
-    user.groups.add(Group.objects.get(name=permissions.MANAGER))
-    return user
-
-
-def _role_holders() -> None:
-    for role, (username, first, last) in REGIONAL.items():
-        for region in Region.values:
-            slug = region.lower().replace("-", "")
-            user = _person(f"{username}-{slug}", first, f"{last} ({region})")
-            RoleAssignment.objects.get_or_create(role=role, region=region, user=user)
-    for role, (username, first, last) in COMPANY.items():
-        RoleAssignment.objects.get_or_create(role=role, region="", user=_person(username, first, last))
-
-
 def seed(*, today: dt.date, rng: random.Random) -> None:
-    """Role holders, the daily jobs as of today, and a few worked triage records and CTAs."""
-    _role_holders()
-    # The seed's week of color changes becomes this week's notifications. The emails go to a
-    # dummy backend (the demo people are not real), so the seed prints no pile of emails.
-    jobs.outbox_drain(today=today, connection=get_connection("django.core.mail.backends.dummy.EmailBackend"))
-    jobs.triage_run(as_of=today)
-    jobs.ctas_health_open(as_of=today)
-    jobs.ctas_cadence_open(as_of=today)
+    """The triage jobs as of today, and a few worked triage records and CTAs (the notifications
+    demo drained the outbox before)."""
+    triage_run.triage_run(as_of=today)
+    ctas.ctas_health_open(as_of=today)
+    ctas.ctas_cadence_open(as_of=today)
 
     # Some triage records the TAMs have worked on: plans, labels, updates.
     open_records = list(TriageRecord.objects.filter(status=TriageStatus.OPEN).select_related("account__tam"))
@@ -107,7 +68,7 @@ def seed(*, today: dt.date, rng: random.Random) -> None:
             resolution="Upgrade to 17.x fixed the pipeline slowness; sponsor confirmed on the EBR.",
             today=today - dt.timedelta(days=20),
         )
-        jobs.triage_run(as_of=today, accounts=Account.objects.filter(pk=still_open.pk))
+        triage_run.triage_run(as_of=today, accounts=Account.objects.filter(pk=still_open.pk))
 
     # Every state in each TAM's cockpit: a dismissed decision, a snoozed and a done CTA.
     open_ctas = Cta.objects.filter(state=CtaState.OPEN).select_related("account__tam").order_by("pk")
@@ -127,7 +88,3 @@ def seed(*, today: dt.date, rng: random.Random) -> None:
         stale = list(mine.filter(kind=CtaKind.UPDATE_HEALTH)[:5])
         if stale:
             services.cta_done(cta=rng.choice(stale), by=tam, today=today)
-
-    # Some notifications already read.
-    for notification in Notification.objects.order_by("pk")[::3]:
-        services.notification_read(notification=notification, by=notification.recipient)

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from accounts.models import Account, Color
+from accounts.models import Account, HealthChange
 from accounts.scoring import inputs as scoring_inputs
 from healthscore import permissions
 from triage.models import (
     ACTIVE_CTA_STATES,
-    REGIONAL_ROLES,
     Cta,
     CtaState,
-    HealthChange,
-    Notification,
-    NotifyRole,
     Risk,
-    RoleAssignment,
     TriageRecord,
     TriageStatus,
 )
@@ -57,53 +51,6 @@ def accounts_for_triage(accounts: QuerySet[Account]) -> QuerySet[Account]:
 def accounts_with_last_cadence_call(accounts: QuerySet[Account], as_of: dt.date) -> QuerySet[Account]:
     """Accounts annotated with last_cadence_call: the latest cadence call held on or before as_of."""
     return accounts.annotate(last_cadence_call=scoring_inputs.last_cadence_call(as_of))
-
-
-@dataclass
-class Recipient:
-    user: User
-    roles: list[str] = field(default_factory=list)
-
-
-def notification_recipients(*, account: Account, color: str) -> list[Recipient]:
-    """Exactly the people the handbook's Communication Guidelines name for a color, once each.
-
-    Yellow: the account team (SAL/AE, SA), the Regional TAM Manager, and the TAM Director (or the
-    Director of Customer Success Public Sector for public sector accounts). Red: all of those,
-    plus the Area Sales Manager and the Regional Director, and the VP of Customer Success.
-    """
-    if color not in (Color.YELLOW, Color.RED):
-        return []
-    people: dict[int, Recipient] = {}
-
-    def add(user: User | None, label: str) -> None:
-        if user is None or not user.is_active:
-            return
-        people.setdefault(user.pk, Recipient(user)).roles.append(label)
-
-    add(account.sal, "SAL / AE")
-    add(account.solutions_architect, "SA")
-    roles = [
-        NotifyRole.REGIONAL_TAM_MANAGER,
-        NotifyRole.DIRECTOR_CS_PUBLIC_SECTOR if account.public_sector else NotifyRole.TAM_DIRECTOR,
-    ]
-    if color == Color.RED:
-        roles += [NotifyRole.AREA_SALES_MANAGER, NotifyRole.REGIONAL_DIRECTOR, NotifyRole.VP_CUSTOMER_SUCCESS]
-    regional = [role for role in roles if role in REGIONAL_ROLES]
-    company = [role for role in roles if role not in REGIONAL_ROLES]
-    assignments = (
-        RoleAssignment.objects.filter(Q(role__in=regional, region=account.region) | Q(role__in=company, region=""))
-        .select_related("user")
-        .order_by("role", "user__username")
-    )
-    by_role: dict[str, list[RoleAssignment]] = {}
-    for assignment in assignments:
-        by_role.setdefault(assignment.role, []).append(assignment)
-    for role in roles:  # in the handbook's order
-        for assignment in by_role.get(role, []):
-            where = f" ({assignment.region})" if assignment.region else ""
-            add(assignment.user, f"{NotifyRole(role).label}{where}")
-    return list(people.values())
 
 
 # --- Pages --------------------------------------------------------------------------------
@@ -175,16 +122,6 @@ def triage_records(*, status: str, mine_for: User | None = None) -> QuerySet[Tri
 
 def triage_record(pk: int) -> TriageRecord:
     return TriageRecord.objects.select_related("account", "account__tam", "owner", "opened_by", "closed_by").get(pk=pk)
-
-
-def notifications_for(user: User) -> QuerySet[Notification]:
-    return (
-        Notification.objects.filter(recipient=user).select_related("account", "change").order_by("-created_at", "-pk")
-    )
-
-
-def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
 def open_cta_count(user: User) -> int:

@@ -1,6 +1,6 @@
-"""Writes for the triage app behind people's actions: triage records, CTAs, notifications read.
+"""Writes for the triage app behind people's actions: triage records and CTAs.
 
-The beat jobs' writes live in triage/jobs.py. Views check permissions; these functions check
+The beat jobs' writes live in the triage/jobs/ package. Views check permissions; these functions check
 that the action makes sense now (an open record, an open CTA) and raise ValidationError with
 field names the forms show.
 """
@@ -23,7 +23,6 @@ from triage.models import (
     Cta,
     CtaKind,
     CtaState,
-    Notification,
     RiskReason,
     TriageOrigin,
     TriageRecord,
@@ -259,14 +258,3 @@ def cta_done(*, cta: Cta, by: User, today: dt.date | None = None) -> Cta:
     locked.full_clean()
     locked.save()
     return locked
-
-
-# --- Notifications ------------------------------------------------------------------------
-
-
-def notification_read(*, notification: Notification, by: User) -> None:
-    Notification.objects.filter(pk=notification.pk, recipient=by, read_at__isnull=True).update(read_at=timezone.now())
-
-
-def notifications_read_all(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

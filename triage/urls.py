@@ -1,8 +1,9 @@
+"""Included by healthscore/urls.py under /triage/, in the "triage" URL namespace."""
+
 from django.urls import path
 
 from triage import views
 
-app_name = "triage"
 urlpatterns = [
     path("", views.cockpit, name="cockpit"),
     path("ctas/<int:pk>/open-triage/", views.cta_open_triage, name="cta_open_triage"),
@@ -15,7 +16,4 @@ urlpatterns = [
     path("records/<int:pk>/updates/", views.record_note, name="record_note"),
     path("records/<int:pk>/close/", views.record_close, name="record_close"),
     path("accounts/<str:external_id>/open/", views.record_open, name="record_open"),
-    path("notifications/", views.notification_list, name="notification_list"),
-    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
-    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
 ]

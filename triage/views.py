@@ -1,4 +1,4 @@
-"""Triage pages: the TAM's cockpit of CTAs, triage records, and notifications.
+"""Triage pages: the TAM's cockpit of CTAs and triage records.
 
 Every view checks on the server who may see (any Healthscore role) and who may act (the
 account's TAM, or an admin), validates a form, calls one service and redirects.
@@ -19,7 +19,7 @@ from accounts.models import Account
 from healthscore import permissions
 from triage import selectors, services
 from triage.forms import ConfirmForm, CtaDismissForm, CtaSnoozeForm, TriageCloseForm, TriageEditForm, TriageNoteForm
-from triage.models import Cta, Notification, TriageRecord, TriageStatus
+from triage.models import Cta, TriageRecord, TriageStatus
 
 COCKPIT_TABS = (("open", "Open"), ("snoozed", "Snoozed"), ("done", "Done"))
 
@@ -229,29 +229,3 @@ def record_open(request, external_id: str):
         return redirect("account_detail", external_id=account.external_id)
     messages.success(request, f"Triage record opened for {account.name}.")
     return redirect("triage:record_detail", pk=record.pk)
-
-
-# --- Notifications ------------------------------------------------------------------------
-
-
-@login_required
-def notification_list(request):
-    """Anyone signed in reads their own notifications (role holders may have no other page)."""
-    page = Paginator(selectors.notifications_for(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "triage/notification_list.html", {"page": page})
-
-
-@login_required
-@require_POST
-def notification_read(request, pk: int):
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    services.notification_read(notification=notification, by=request.user)
-    return redirect(_next_or(request, reverse("triage:notification_list")))
-
-
-@login_required
-@require_POST
-def notification_read_all(request):
-    count = services.notifications_read_all(user=request.user)
-    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
-    return redirect("triage:notification_list")

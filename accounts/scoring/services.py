@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from accounts import events
 from accounts.models import Account, HealthSnapshot
 from accounts.scoring import inputs, rules
 from healthscore import clock
@@ -28,10 +30,6 @@ class ColorChange:
     as_of: dt.date
 
 
-# Called inside the transaction that stores a batch, with its color changes, so a listener can
-# write an outbox row atomically with the change (triage does); side effects such as emails or
-# enqueued tasks belong in transaction.on_commit, so a rolled-back change triggers nothing.
-color_change_listeners: list[Callable[[list[ColorChange]], None]] = []
 # Called inside the transaction when a TAM updates or confirms an account's health (the
 # Customer Health Score Date moved to today); triage closes its "Update health score" CTA here.
 health_update_listeners: list[Callable[[Account], None]] = []
@@ -129,20 +127,17 @@ def chunk_score(
     )
     _health_update(updates, as_of)
     if changes:
-        for listener in color_change_listeners:
-            listener(changes)
+        # The outbox rows, atomically with the change; delivery is enqueued on commit, so a
+        # rolled-back change triggers nothing.
+        events.health_changes_record(changes)
     return changes
 
 
+@lru_cache(maxsize=65536)
 def _measures_json(measures: tuple[rules.MeasureResult, ...]) -> dict:
-    """The per-measure detail as stored; the same measures give the same (shared) dict."""
-    return _MEASURES_CACHE.get(measures) or _MEASURES_CACHE.setdefault(
-        measures, {m.name: m.as_dict() for m in measures}
-    )
-
-
-# Measure results are memoised in the rules, so the distinct tuples are few (bounded anyway).
-_MEASURES_CACHE: dict[tuple, dict] = {}
+    """The per-measure detail as stored; measures repeat across accounts (memoised in the rules),
+    so most accounts share a dict built once. Treat it as read-only."""
+    return {m.name: m.as_dict() for m in measures}
 
 
 def _health_update(updates: list[tuple], as_of: dt.date) -> None:

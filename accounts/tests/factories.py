@@ -4,10 +4,13 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import User
 
+from accounts import events
 from accounts.models import (
     Account,
     Color,
+    HealthChange,
     Meeting,
+    MeetingKind,
     MeetingStatus,
     PlanStatus,
     Region,
@@ -16,6 +19,7 @@ from accounts.models import (
     SuccessPlan,
     SupportTicket,
 )
+from accounts.scoring import services as scoring
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -76,3 +80,27 @@ class SentimentFactory(factory.django.DjangoModelFactory):
     color = Color.GREEN
     reason = "Happy with the rollout"
     date = dt.date(2026, 11, 20)
+
+
+class HealthChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HealthChange
+
+    account = factory.SubFactory(AccountFactory)
+    old_color = "green"
+    new_color = "yellow"
+    as_of = dt.date(2026, 11, 24)
+
+
+def healthy_account(*, today: dt.date, sentiment: str = Color.GREEN, **fields) -> Account:
+    """An Enterprise account whose automatic measures are green: the TAM sentiment decides its
+    color (green 100, yellow 62.5, red 25). Scored as of today, its outbox drained (a first
+    score tells no one)."""
+    account = AccountFactory(**fields)
+    MeetingFactory(account=account, date=today - dt.timedelta(days=3), kind=MeetingKind.CADENCE)
+    SuccessPlanFactory(account=account)
+    SentimentFactory(account=account, color=sentiment, date=today - dt.timedelta(days=1), author=account.tam)
+    scoring.scores_recompute(as_of=today, accounts=Account.objects.filter(pk=account.pk))
+    events.outbox_drain(today=today)
+    account.refresh_from_db()
+    return account

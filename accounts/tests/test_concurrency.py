@@ -11,7 +11,7 @@ import time
 import pytest
 from django.db import connection
 
-from accounts import services
+from accounts import events, services
 from accounts.models import Account, HealthSnapshot
 from accounts.scoring import inputs
 from accounts.scoring import services as scoring
@@ -45,12 +45,14 @@ def recorded_changes(monkeypatch):
     """The color changes handed to the outbox, in commit order of their transactions."""
     changes = []
     lock = threading.Lock()
+    record = events.health_changes_record
 
-    def record(batch):
+    def recording(batch):
         with lock:
             changes.extend(batch)
+        record(batch)
 
-    monkeypatch.setattr(scoring, "color_change_listeners", [*scoring.color_change_listeners, record])
+    monkeypatch.setattr(events, "health_changes_record", recording)
     return changes
 
 

@@ -188,7 +188,7 @@ def test_recompute_query_count_does_not_grow_with_accounts(django_assert_num_que
     scoring.scores_recompute(as_of=D - dt.timedelta(days=1))  # also exercises the update path
     # config, the chunk's ids, (savepoint in/out), the locked accounts, last meetings, tickets,
     # plans, sentiments in force, later snapshots, upsert snapshots, one executemany of the
-    # changed accounts, and the color-change listeners' one insert (the outbox)
+    # changed accounts, and the outbox's one insert (accounts.events)
     with django_assert_num_queries(13) as small:
         scoring.scores_recompute(as_of=D)
     _make_accounts(190)

@@ -53,9 +53,11 @@ def _risk_state(w):
 
 def _signal_state(w):
     from accounts.models import Account
+    from notes.selectors import signal_data_of
 
     account = Account.objects.get(pk=w.other_account.pk)
-    return account.licences_used, account.current_version, account.feature_requests.count()
+    data = signal_data_of(account)
+    return data.licences_used, data.current_version, account.feature_requests.count()
 
 
 def _signal_data(w):

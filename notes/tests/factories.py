@@ -12,6 +12,7 @@ from notes.models import (
     NoteEntry,
     ProductRelease,
     RiskAssessment,
+    SignalData,
 )
 
 
@@ -71,3 +72,10 @@ class RiskAssessmentFactory(factory.django.DjangoModelFactory):
 
     account = factory.SubFactory(AccountFactory)
     date = dt.date(2026, 11, 1)
+
+
+class SignalDataFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignalData
+
+    account = factory.SubFactory(AccountFactory)

@@ -88,7 +88,7 @@ def test_no_note_text_in_logs_while_writing_reading_and_searching(
 
 
 def test_no_note_text_in_emails(client, account, tam, fixed_today, django_capture_on_commit_callbacks):
-    """Saving a note with a change to red runs every after-commit hook (triage listens there):
+    """Saving a note with a change to red runs every after-commit hook (the outbox drain is one):
     the account team is emailed about the change, and no email carries the note."""
     account.sal = UserFactory(username="sal-privacy")
     account.save()

@@ -14,6 +14,7 @@ from notes.tests.factories import (
     FeatureRequestFactory,
     NoteEntryFactory,
     ProductReleaseFactory,
+    SignalDataFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -102,8 +103,9 @@ def test_readable_accounts_are_the_team_for_tams_and_all_for_managers(tam, other
 
 
 def test_signal_inputs_are_gathered_from_the_data(tam):
-    account = AccountFactory(
-        tam=tam,
+    account = AccountFactory(tam=tam)
+    SignalDataFactory(
+        account=account,
         deployment="self_managed",
         current_version="15.9",
         licences_purchased=200,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Color, Meeting, MeetingKind, MeetingStatus, SentimentEntry, SentimentSource
 from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory, SuccessPlanFactory
-from notes import services
+from notes import selectors, services
 from notes.models import ActionItem, FeatureRequest, NoteEntry, RiskAssessment
 from notes.tests.factories import ActionItemFactory, FeatureRequestFactory, NoteEntryFactory
 
@@ -177,8 +177,9 @@ def test_signal_data_update_saves_account_fields_and_rows_together(account, tam)
         feature_requests=[FeatureRequest(title="SAML groups", important=True)],
         deleted=[old],
     )
-    account.refresh_from_db()
-    assert (account.licences_used, account.product_stages, account.current_version) == (
+    data = account.signal_data
+    data.refresh_from_db()
+    assert (data.licences_used, data.product_stages, data.current_version) == (
         420,
         ["create", "verify"],
         "16.4",
@@ -196,7 +197,7 @@ def test_signal_data_update_refuses_rows_of_another_account_and_saves_nothing(ac
         )
     assert FeatureRequest.objects.filter(pk=foreign.pk).exists()
     account.refresh_from_db()
-    assert account.licences_purchased == 0
+    assert selectors.signal_data_of(account).licences_purchased == 0
 
 
 def test_meeting_with_a_note_cannot_be_deleted_silently(account, tam, fixed_today):

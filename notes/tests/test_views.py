@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Color, Meeting, SentimentEntry
 from accounts.tests.factories import AccountFactory, SentimentFactory, TicketFactory, UserFactory
-from notes.models import ActionItem, ChampionChange, FeatureRequest, NoteEntry, RiskAssessment
+from notes.models import ActionItem, ChampionChange, FeatureRequest, NoteEntry, RiskAssessment, SignalData
+from notes.selectors import signal_data_of
 from notes.tests.factories import (
     ActionItemFactory,
     FeatureRequestFactory,
@@ -314,8 +315,8 @@ def test_tam_edits_the_data_behind_the_signals_and_sees_the_verdicts(client, acc
     client.force_login(tam)
     response = client.post(f"/notes/accounts/{account.external_id}/signals/", signal_form())
     assert response.status_code == 302 and response.url == f"/accounts/{account.external_id}/"
-    account.refresh_from_db()
-    assert (account.licences_used, account.product_stages, account.current_version) == (120, ["create"], "15.4")
+    data = SignalData.objects.get(account=account)
+    assert (data.licences_used, data.product_stages, data.current_version) == (120, ["create"], "15.4")
     assert FeatureRequest.objects.get().external_id == "FR-9"
     assert ChampionChange.objects.get().person == "Jane Doe"
     html = client.get(response.url).content.decode()
@@ -333,8 +334,7 @@ def test_bad_signal_data_saves_nothing_and_explains(client, account, tam):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Write the version as major.minor" in html and "Select a valid choice" in html
-    account.refresh_from_db()
-    assert account.current_version == "" and not FeatureRequest.objects.exists()
+    assert signal_data_of(account).current_version == "" and not FeatureRequest.objects.exists()
 
 
 def test_feature_requests_can_be_deleted_from_the_form(client, account, tam):

@@ -10,7 +10,7 @@ register = template.Library()
 
 @register.inclusion_tag("triage/_nav.html", takes_context=True)
 def triage_nav(context):
-    """The triage app's links in the main navigation, with the unread notification count."""
+    """The triage app's links in the main navigation, with the open CTA count."""
     request = context.get("request")
     user = context.get("user")
     if user is None or not user.is_authenticated:
@@ -20,9 +20,8 @@ def triage_nav(context):
         "show": True,
         "has_role": permissions.can_read_accounts(user),
         "open_ctas": selectors.open_cta_count(user) if permissions.is_tam(user) else 0,
-        "unread": selectors.unread_count(user),
         "section": (
-            "notifications"
+            ""  # the notifications app's page, under /triage/notifications/
             if path.startswith("/triage/notifications/")
             else "records"
             if path.startswith("/triage/records/")

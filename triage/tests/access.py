@@ -1,15 +1,14 @@
 """Access rules of the triage app's URLs, checked by healthscore/tests/test_access_matrix.py.
 
 Objects are made on w.other_account (another TAM's account): the TAM under test reads them
-but may not act (403, nothing changed); only an admin acts there. Notifications belong to
-their recipient alone (404 for anyone else).
+but may not act (403, nothing changed); only an admin acts there.
 """
 
 import datetime as dt
 
 from accounts.models import Account, Color
-from healthscore.tests.access import ALLOWED, FORBIDDEN, LOGIN, NOT_FOUND, Rule
-from triage.models import Cta, CtaKind, HealthChange, Notification, Risk, TriageRecord, TriageStatus
+from healthscore.tests.access import FORBIDDEN, Rule
+from triage.models import Cta, CtaKind, Risk, TriageRecord, TriageStatus
 
 
 def _scored(account, color=Color.YELLOW):
@@ -34,16 +33,6 @@ def _record(w) -> TriageRecord:
         defaults={"origin": "manual", "risk": Risk.YELLOW, "region": account.region, "opened_on": dt.date.today()},
     )
     return record
-
-
-def _notification(w) -> Notification:
-    change, _ = HealthChange.objects.get_or_create(
-        account=w.own_account, old_color="green", new_color="yellow", as_of=dt.date.today()
-    )
-    notification, _ = Notification.objects.get_or_create(
-        change=change, recipient=w.tam, defaults={"account": w.own_account, "new_color": "yellow", "roles": "SA"}
-    )
-    return notification
 
 
 def _ctas_state(w):
@@ -129,28 +118,5 @@ RULES = [
         method="post",
         unchanged=lambda w: TriageRecord.objects.filter(account=w.other_account).count(),
         **ACT,
-    ),
-    Rule("triage:notification_list", lambda w: "/triage/notifications/", no_role=ALLOWED),
-    Rule(
-        "triage:notification_read",
-        lambda w: f"/triage/notifications/{_notification(w).pk}/read/",
-        method="post",
-        unchanged=lambda w: Notification.objects.get(recipient=w.tam).read_at,
-        anonymous=LOGIN,
-        tam=302,
-        manager=NOT_FOUND,
-        admin=NOT_FOUND,
-        no_role=NOT_FOUND,
-    ),
-    Rule(
-        "triage:notification_read_all",
-        lambda w: (_notification(w), "/triage/notifications/read-all/")[1],
-        method="post",
-        unchanged=lambda w: Notification.objects.get(recipient=w.tam).read_at,
-        anonymous=LOGIN,
-        tam=302,
-        manager=302,
-        admin=302,
-        no_role=302,
     ),
 ]

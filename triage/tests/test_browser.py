@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from accounts.models import Color
-from triage import jobs
+from accounts.tests.factories import healthy_account
+from triage.jobs import ctas, triage_run
 from triage.models import Cta, CtaKind, CtaState, TriageRecord, TriageStatus
-from triage.tests.conftest import healthy_account
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -30,7 +30,7 @@ def no_sideways_scroll(page) -> bool:
 def test_from_the_cockpit_to_a_closed_triage_record_by_keyboard(signed_in, live_server, tam, fixed_today):
     page = signed_in
     account = healthy_account(today=fixed_today, sentiment=Color.YELLOW, tam=tam, name="Acme Corp")
-    jobs.triage_run(as_of=fixed_today)
+    triage_run.triage_run(as_of=fixed_today)
 
     page.goto(f"{live_server.url}/triage/")
     assert page.get_by_text("Decide on triage").is_visible() and no_sideways_scroll(page)
@@ -63,7 +63,7 @@ def test_snooze_a_cta_from_the_cockpit(signed_in, live_server, tam, fixed_today)
     page = signed_in
     healthy_account(today=fixed_today, tam=tam, name="Globex")
     Cta.objects.all().delete()
-    jobs.ctas_cadence_open(as_of=fixed_today + dt.timedelta(days=40))
+    ctas.ctas_cadence_open(as_of=fixed_today + dt.timedelta(days=40))
 
     page.goto(f"{live_server.url}/triage/")
     page.get_by_text("Snooze…").click()

@@ -12,16 +12,13 @@ from triage import services
 from triage.models import (
     CtaKind,
     CtaState,
-    Notification,
-    NotifyRole,
     Risk,
-    RoleAssignment,
     TriageOrigin,
     TriageRecord,
     TriageStatus,
     TriageUpdateKind,
 )
-from triage.tests.factories import CtaFactory, NotificationFactory, TriageRecordFactory
+from triage.tests.factories import CtaFactory, TriageRecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,22 +60,6 @@ def test_at_most_one_open_cta_per_account_and_kind(account_in):
     with pytest.raises(IntegrityError), transaction.atomic():
         CtaFactory(account=account, kind=CtaKind.MISSED_CADENCE, state=CtaState.SNOOZED, snoozed_until=dt.date.today())
     CtaFactory(account=account, kind=CtaKind.MISSED_CADENCE, state=CtaState.DONE)  # closed ones are history
-
-
-def test_a_regional_role_needs_a_region_and_a_company_role_none(tam):
-    for role, region in [(NotifyRole.AREA_SALES_MANAGER, ""), (NotifyRole.VP_CUSTOMER_SUCCESS, Region.EMEA)]:
-        assignment = RoleAssignment(role=role, region=region, user=tam)
-        with pytest.raises(ValidationError) as error:
-            assignment.full_clean()
-        assert "region" in error.value.message_dict
-        with pytest.raises(IntegrityError), transaction.atomic():
-            assignment.save()
-
-
-def test_one_notification_per_change_and_recipient(tam):
-    notification = NotificationFactory(recipient=tam)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        NotificationFactory(change=notification.change, recipient=tam)
 
 
 # --- Triage records -----------------------------------------------------------------------
@@ -249,16 +230,3 @@ def test_done_and_acting_on_a_closed_cta(account_in, tam, fixed_today):
         services.cta_done(cta=cta, by=tam)
     with pytest.raises(ValidationError, match="already done"):
         services.cta_snooze(cta=cta, by=tam, until=fixed_today + dt.timedelta(days=3))
-
-
-# --- Notifications ------------------------------------------------------------------------
-
-
-def test_mark_read_only_touches_ones_own(tam, other_tam):
-    mine, theirs = NotificationFactory(recipient=tam), NotificationFactory(recipient=other_tam)
-    services.notification_read(notification=theirs, by=tam)
-    services.notification_read(notification=mine, by=tam)
-    assert Notification.objects.get(pk=mine.pk).read_at is not None
-    assert Notification.objects.get(pk=theirs.pk).read_at is None
-    NotificationFactory(recipient=tam)
-    assert services.notifications_read_all(user=tam) == 1

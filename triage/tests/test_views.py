@@ -1,14 +1,14 @@
-"""Cockpit, triage record and notification pages; the account page panel and the nav count."""
+"""Cockpit and triage record pages; the account page panel."""
 
 import datetime as dt
 
 import pytest
 
 from accounts.models import Color
-from accounts.tests.factories import AccountFactory, UserFactory
-from triage import jobs
-from triage.models import Cta, CtaKind, CtaState, Notification, TriageRecord, TriageStatus
-from triage.tests.factories import CtaFactory, NotificationFactory, TriageRecordFactory
+from accounts.tests.factories import AccountFactory
+from triage.jobs import ctas, triage_run
+from triage.models import Cta, CtaKind, CtaState, TriageRecord, TriageStatus
+from triage.tests.factories import CtaFactory, TriageRecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def html(response) -> str:
 def test_the_cockpit_lists_the_tams_own_open_ctas(client, tam, other_tam, account_in, fixed_today):
     mine = account_in(Color.YELLOW, name="Mine Corp")
     account_in(Color.YELLOW, name="Theirs Corp", tam=other_tam)
-    jobs.triage_run(as_of=fixed_today)
+    triage_run.triage_run(as_of=fixed_today)
     client.force_login(tam)
     page = html(client.get("/triage/"))
     assert "Mine Corp" in page and "Theirs Corp" not in page
@@ -56,7 +56,7 @@ def test_a_manager_sees_every_tams_ctas_read_only_and_filters_by_tam(
 ):
     account_in(Color.YELLOW, name="Mine Corp")
     account_in(Color.YELLOW, name="Theirs Corp", tam=other_tam)
-    jobs.triage_run(as_of=fixed_today)
+    triage_run.triage_run(as_of=fixed_today)
     client.force_login(manager)
     page = html(client.get("/triage/"))
     assert "Mine Corp" in page and "Theirs Corp" in page and "Open triage" not in page
@@ -75,7 +75,7 @@ def test_the_cockpit_query_count_is_fixed(client, tam, fixed_today, django_asser
 
 def test_one_click_opens_a_triage_record_from_the_decide_cta(client, tam, account_in, fixed_today):
     account = account_in(Color.YELLOW)
-    jobs.triage_run(as_of=fixed_today)
+    triage_run.triage_run(as_of=fixed_today)
     cta = Cta.objects.get(account=account)
     client.force_login(tam)
     response = client.post(f"/triage/ctas/{cta.pk}/open-triage/")
@@ -214,8 +214,8 @@ def test_the_account_page_shows_the_open_triage_and_ctas_with_actions_for_its_ta
     client, tam, other_tam, account_in, fixed_today
 ):
     account = account_in(Color.RED)
-    jobs.triage_run(as_of=fixed_today)
-    jobs.ctas_health_open(as_of=fixed_today + dt.timedelta(days=40))
+    triage_run.triage_run(as_of=fixed_today)
+    ctas.ctas_health_open(as_of=fixed_today + dt.timedelta(days=40))
     client.force_login(tam)
     page = html(client.get(f"/accounts/{account.external_id}/"))
     assert "Triage and CTAs" in page and "Open triage record" in page and "HS::Red" in page
@@ -223,39 +223,6 @@ def test_the_account_page_shows_the_open_triage_and_ctas_with_actions_for_its_ta
     client.force_login(other_tam)
     page = html(client.get(f"/accounts/{account.external_id}/"))
     assert "Update health score" in page and "Mark done" not in page and "Open a triage record" not in page
-
-
-def test_the_nav_shows_the_unread_count_in_words(client, tam):
-    NotificationFactory(recipient=tam)
-    NotificationFactory(recipient=tam)
-    client.force_login(tam)
-    assert '<span class="badge" data-testid="unread-count">2 unread</span>' in html(client.get("/accounts/"))
-
-
-def test_notifications_page_lists_and_marks_read(client, tam, account_in):
-    notification = NotificationFactory(recipient=tam, account=account_in(Color.YELLOW, name="Acme"))
-    client.force_login(tam)
-    page = html(client.get("/triage/notifications/"))
-    assert "Acme" in page and "Unread" in page and "You are told as: SAL / AE" in page
-    client.post(f"/triage/notifications/{notification.pk}/read/")
-    assert Notification.objects.get(pk=notification.pk).read_at is not None
-    assert "unread-count" not in html(client.get("/triage/notifications/"))
-
-
-def test_someone_without_a_role_reads_their_notifications(client, account_in):
-    sal = UserFactory(username="sal-no-role")
-    NotificationFactory(recipient=sal, account=account_in(Color.RED, name="Acme"))
-    client.force_login(sal)
-    page = html(client.get("/triage/notifications/"))
-    assert "Acme" in page and "Cockpit" not in page
-
-
-def test_the_notifications_page_query_count_is_fixed(client, tam, django_assert_max_num_queries):
-    for _ in range(30):
-        NotificationFactory(recipient=tam)
-    client.force_login(tam)
-    with django_assert_max_num_queries(8):
-        assert client.get("/triage/notifications/").status_code == 200
 
 
 def test_the_record_list_query_count_is_fixed(client, tam, django_assert_max_num_queries):

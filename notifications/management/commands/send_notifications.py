@@ -1,4 +1,4 @@
-from triage.management.commands._step import StepsCommand
+from accounts.management.commands._steps import StepsCommand
 
 
 class Command(StepsCommand):

@@ -1,4 +1,4 @@
-"""The daily jobs as management commands: --as-of, progress bars, readable failures."""
+"""The daily pipeline as management commands (every app's): --as-of, progress bars, readable failures."""
 
 import os
 import subprocess
@@ -87,3 +87,21 @@ def test_a_bad_date_exits_1_with_one_readable_line(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.strip() == "CommandError: --as-of: 'tomorrow' is not a date in YYYY-MM-DD form"
+
+
+@pytest.mark.django_db
+def test_a_failing_step_is_reported_and_the_command_fails_after_the_others_ran(tam, capsys, monkeypatch):
+    from notifications import services as notification_services
+
+    AccountFactory(tam=tam)  # never had a cadence call: the last step owes it a CTA
+
+    def mail_server_on_fire(**kwargs):
+        raise RuntimeError("mail server on fire")
+
+    monkeypatch.setattr(notification_services, "notifications_deliver", mail_server_on_fire)
+    with pytest.raises(CommandError, match="Notifications failed as of 2026-11-24; the other steps ran"):
+        call_command("run_daily_jobs", "--as-of", "2026-11-24", verbosity=0)
+    out, err = capsys.readouterr()
+    assert "Notifications: failed: mail server on fire" in err
+    assert [line.split(":")[0] for line in out.splitlines()] == ["Scores", "Triage", "Out-of-date health", "Cadence"]
+    assert Cta.objects.filter(kind=CtaKind.MISSED_CADENCE).count() == 1

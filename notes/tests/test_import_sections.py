@@ -1,4 +1,5 @@
-"""import_data's feature_requests and champion_changes sections: validated with places, idempotent by id."""
+"""The notes app's part of import_data (notes/import_sections.py): the signal data of account rows,
+feature_requests and champion_changes; validated with places, idempotent by id."""
 
 import datetime as dt
 import json
@@ -84,8 +85,8 @@ def test_import_creates_feature_requests_and_champion_changes(tmp_path, capsys):
         dt.date(2026, 11, 2),
     )
     assert "feature requests 2 (2 new), champion changes 1 (1 new)" in capsys.readouterr().out
-    account = Account.objects.get()
-    assert (account.deployment, account.licences_used, account.product_stages, account.current_version) == (
+    data = Account.objects.get().signal_data
+    assert (data.deployment, data.licences_used, data.product_stages, data.current_version) == (
         "self_managed",
         120,
         ["create", "verify"],

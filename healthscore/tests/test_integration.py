@@ -17,10 +17,10 @@ from django.db import connection
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from accounts.models import Color, Region
-from accounts.tests.factories import AccountFactory, SentimentFactory
+from accounts.tests.factories import AccountFactory, SentimentFactory, healthy_account
 from healthscore import clock
-from triage.models import Cta, CtaKind, EmailStatus, Notification, TriageRecord
-from triage.tests.conftest import healthy_account
+from notifications.models import EmailStatus, Notification
+from triage.models import Cta, CtaKind, TriageRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,7 +87,7 @@ def test_worker_and_beat_run_the_daily_jobs_on_schedule(tam, people, tmp_path):
     new = AccountFactory(tam=tam, name="Brand New", region=Region.APAC)  # first scored tonight
     every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.create(
-        name="integration: daily jobs every second", task="triage.tasks.run_daily_jobs", interval=every_second
+        name="integration: daily jobs every second", task="healthscore.tasks.run_daily_jobs", interval=every_second
     )
 
     worker_log, beat_log = tmp_path / "worker.log", tmp_path / "beat.log"
@@ -98,7 +98,7 @@ def test_worker_and_beat_run_the_daily_jobs_on_schedule(tam, people, tmp_path):
     try:
 
         def daily_jobs_ran_three_times() -> bool:
-            runs = re.findall(r"Task triage\.tasks\.run_daily_jobs\[[^\]]+\] succeeded", worker_log.read_text())
+            runs = re.findall(r"Task healthscore\.tasks\.run_daily_jobs\[[^\]]+\] succeeded", worker_log.read_text())
             emailed = Notification.objects.filter(account=turning_red, email_status=EmailStatus.SENT).count()
             return len(runs) >= 3 and emailed == 6
 

@@ -4,15 +4,16 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
-from accounts.importer import SECTIONS, ImportErrors, import_apply, parse
 from accounts.management.commands._shared import progress_bar
+from imports.document import ImportErrors, document_apply, document_parse
 
 
 class Command(BaseCommand):
     help = (
         "Import accounts, meetings, tickets, success plans, sentiments, feature requests and champion "
         "changes from a JSON export. "
-        "The whole file is validated first: on any problem every one is listed and nothing is written."
+        "The whole file is validated first: on any problem every one is listed and nothing is written. "
+        "The accounts the import changed are rescored at once."
     )
 
     def add_arguments(self, parser):
@@ -27,21 +28,20 @@ class Command(BaseCommand):
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CommandError(f"{file}: not valid JSON ({exc})") from None
         try:
-            parsed = parse(document)
+            parsed = document_parse(document)
         except ImportErrors as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)
             raise CommandError(f"{file}: {len(exc.problems)} problem(s), nothing imported") from None
         try:
             with progress_bar(self, total=parsed.total(), desc="Importing", verbosity=verbosity) as tick:
-                created = import_apply(parsed, progress=tick)
+                created = document_apply(parsed, progress=tick)
         except (ValidationError, IntegrityError) as exc:
-            # parse() checks what it can without writing; a rule only the database or a model
-            # knows still rolls the whole import back, and is reported in one line.
+            # The parsers check what they can without writing; a rule only the database or a
+            # model knows still rolls the whole import back, and is reported in one line.
             detail = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc).splitlines()[0]
             raise CommandError(f"{file}: nothing imported: {detail}") from None
         summary = ", ".join(
-            f"{section.replace('_', ' ')} {len(getattr(parsed, section))} ({created[section]} new)"
-            for section in SECTIONS
+            f"{s.section.name.replace('_', ' ')} {len(s.rows)} ({created[s.section.name]} new)" for s in parsed.sections
         )
         self.stdout.write(self.style.SUCCESS(f"Imported {summary}."))

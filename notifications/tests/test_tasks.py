@@ -1,19 +1,22 @@
-"""Celery tasks: thin, enqueued only after commit, and a dead broker never costs a TAM's update."""
+"""Delivery through the drain task: enqueued only after commit, and a dead broker never costs a
+TAM's update (the change waits in the outbox and is delivered, once, when Redis is back)."""
 
 import socket
 import threading
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.db import transaction
 
 from accounts import services as account_services
-from accounts.models import Account, Color, Region, SentimentEntry
+from accounts import tasks
+from accounts.models import Account, Color, HealthChange, Region, SentimentEntry
+from accounts.tests.factories import healthy_account
+from healthscore import tasks as pipeline_tasks
 from healthscore.celery import app as celery_app
-from triage import jobs, tasks
-from triage.models import HealthChange, Notification, TriageRecord
-from triage.tests.conftest import healthy_account
+from notifications import services
+from notifications.models import Notification
+from triage.models import TriageRecord
 
 # Nothing listens on port 1 on this machine: the same refusal a stopped Redis gives.
 DEAD_BROKER = "redis://127.0.0.1:1/0"
@@ -57,43 +60,6 @@ def red(account):
     account_services.sentiment_update(account=account, color=Color.RED, reason="Budget cut", by=account.tam)
 
 
-# --- Thin tasks ---------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_the_daily_task_runs_every_job_for_an_iso_date(account_in, fixed_today):
-    account = account_in(Color.RED)
-    summaries = tasks.run_daily_jobs.delay("2026-11-24").get()
-    assert len(summaries) == 5 and summaries[0].startswith("Scores: ")
-    assert TriageRecord.objects.filter(account=account).exists()
-
-
-@pytest.mark.django_db
-def test_each_job_has_its_own_task(account_in, fixed_today):
-    account_in(Color.YELLOW)
-    assert tasks.run_triage.delay("2026-11-24").get().startswith("Triage: 1 accounts checked")
-    assert tasks.open_health_ctas.delay("2026-11-24").get().startswith("Out-of-date health:")
-    assert tasks.open_cadence_ctas.delay("2026-11-24").get().startswith("Cadence:")
-    assert tasks.drain_outbox.delay().get().startswith("Notifications:")
-
-
-@pytest.mark.django_db
-def test_a_task_refuses_a_bad_date():
-    with pytest.raises(ValueError, match="not a date in YYYY-MM-DD form"):
-        tasks.run_triage.delay("24/11/2026")
-
-
-def test_every_beat_entry_names_a_registered_task_with_time_limits():
-    schedule = settings.CELERY_BEAT_SCHEDULE
-    assert {"daily-jobs", "drain-outbox-every-minute"} <= set(schedule)
-    for entry in schedule.values():
-        task = celery_app.tasks[entry["task"]]
-        assert task.name == entry["task"]
-    for name in ("triage.tasks.run_daily_jobs", "triage.tasks.drain_outbox"):
-        task = celery_app.tasks[name]
-        assert task.time_limit and task.soft_time_limit < task.time_limit
-
-
 # --- Enqueued only after commit -----------------------------------------------------------
 
 
@@ -117,7 +83,7 @@ def test_a_rolled_back_change_enqueues_and_sends_nothing(
             raise RuntimeError("the request failed after the update")
     assert callbacks == [] and enqueued == []
     assert not HealthChange.objects.filter(new_color=Color.RED).exists()
-    jobs.outbox_drain()
+    services.notifications_deliver()
     assert Notification.objects.count() == 0 and mail.outbox == []
     assert Account.objects.get(pk=account.pk).health_color == Color.GREEN
 
@@ -201,7 +167,18 @@ def test_redelivered_tasks_are_harmless(account_in, people, fixed_today):
     account = account_in(Color.GREEN, region=Region.EMEA, sal=people.sal)
     red(account)
     for _ in range(2):
-        tasks.run_daily_jobs.delay(fixed_today.isoformat())
+        pipeline_tasks.run_daily_jobs.delay(fixed_today.isoformat())
         tasks.drain_outbox.delay()
     assert Notification.objects.count() == 6 and len(mail.outbox) == 6
     assert TriageRecord.objects.filter(account=account).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_send_task_delivers_the_outbox_and_its_emails(account_in, people, fixed_today):
+    from notifications import tasks as notification_tasks
+
+    account = account_in(Color.GREEN, region=Region.EMEA, sal=people.sal)
+    red(account)
+    summary = notification_tasks.send_notifications.delay(fixed_today.isoformat()).get()
+    assert summary.startswith("Notifications: 1 health changes processed, 6 notifications created, 6 emails sent")
+    assert notification_tasks.send_notifications.delay().get().startswith("Notifications: 0 health changes")

@@ -1,4 +1,4 @@
-from triage.management.commands._step import StepsCommand
+from accounts.management.commands._steps import StepsCommand
 
 
 class Command(StepsCommand):
@@ -6,10 +6,4 @@ class Command(StepsCommand):
         "Run every daily job in order as of a date: recompute scores, triage, notifications, out-of-date "
         "health CTAs, missed cadence call CTAs. Safe to run again."
     )
-    steps = (
-        "Scoring",
-        "Triage",
-        "Notifications",
-        "Health CTAs",
-        "Cadence CTAs",
-    )
+    steps = None  # every step of healthscore.pipeline, in order

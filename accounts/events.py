@@ -1,0 +1,146 @@
+"""The color-change outbox and the registry of its consumers.
+
+A color change is recorded as a HealthChange row in the transaction that changes the color
+(the scoring service calls health_changes_record), and its delivery is enqueued once that
+transaction commits. The drain hands every pending change, once, to each consumer the apps
+registered in their AppConfig.ready() (notifications tells people, triage runs its pass on the
+account), inside one transaction per change, then marks the change processed. Feature apps do
+not import each other: they meet here.
+
+Safe to run twice at once: each change is claimed under a row lock, and one still pending is
+processed by the next drain (every minute by beat, or after the next commit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import HealthChange
+from healthscore import clock
+
+# A change older than this (a backfill of history) updates nothing and tells no one.
+NOTIFY_WITHIN_DAYS = 7
+
+Progress = Callable[[int], None] | None
+# consumer(change, today=...): called inside the change's transaction, the account (and its
+# account team) selected; what it writes commits with the change's "processed" mark, or not at all.
+Consumer = Callable[..., None]
+# wrapper(drain=..., today=...): runs around the drain task's drain (drain() returns how many
+# changes it processed) and does what follows it, e.g. sending the emails the consumers wrote;
+# returns the run's summary.
+DrainWrapper = Callable[..., object]
+
+_consumers: list[Consumer] = []
+_drain_wrappers: list[DrainWrapper] = []
+
+
+def register_consumer(fn: Consumer) -> None:
+    """An app's part in delivering a change; call from AppConfig.ready(). Consumers run in
+    registration order (INSTALLED_APPS order)."""
+    if fn not in _consumers:
+        _consumers.append(fn)
+
+
+def register_drain_wrapper(fn: DrainWrapper) -> None:
+    """What an app does around each drain the drain task runs; call from AppConfig.ready()."""
+    if fn not in _drain_wrappers:
+        _drain_wrappers.append(fn)
+
+
+def health_changes_record(changes) -> None:
+    """Called by the scoring service inside the change's transaction: write the outbox rows, and
+    enqueue their delivery only once the transaction commits."""
+    from accounts import tasks  # the tasks module imports this one
+
+    HealthChange.objects.bulk_create(
+        [
+            HealthChange(
+                account_id=change.account_id,
+                old_color=change.old or "",
+                new_color=change.new or "",
+                as_of=change.as_of,
+            )
+            for change in changes
+        ],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(tasks.outbox_drain_enqueue, robust=True)
+
+
+def outbox_drain(*, today: dt.date | None = None, progress: Progress = None) -> int:
+    """Process every pending health change; returns how many were processed (settled as not
+    news, or handed to the consumers)."""
+    today = today or clock.today()
+    processed = health_changes_settle_not_news(today=today)
+    pending = HealthChange.objects.filter(processed_at__isnull=True).order_by("created_at", "pk")
+    for change_id in list(pending.values_list("pk", flat=True)):
+        processed += health_change_process(change_id=change_id, today=today)
+        if progress:
+            progress(1)
+    return processed
+
+
+def outbox_deliver(*, today: dt.date | None = None) -> object:
+    """What the drain task runs: the drain, inside every registered drain wrapper."""
+    today = today or clock.today()
+
+    def drain() -> int:
+        return outbox_drain(today=today)
+
+    run: Callable[[], object] = drain
+    for wrapper in reversed(_drain_wrappers):
+        run = functools.partial(wrapper, drain=run, today=today)
+    result = run()
+    return f"Outbox: {result} health changes processed." if run is drain else result
+
+
+def health_changes_settle_not_news(*, today: dt.date) -> int:
+    """Mark processed, in one statement, every pending change nobody is told about: a first score,
+    a color the account has moved on from, or one older than the notification window (the same
+    test as health_change_process, which would only mark them one by one). A first scoring of
+    100,000 accounts then costs one UPDATE instead of 100,000 transactions."""
+    return (
+        HealthChange.objects.filter(processed_at__isnull=True)
+        .filter(
+            Q(old_color="")
+            | Q(new_color="")
+            | Q(as_of__lt=today - dt.timedelta(days=NOTIFY_WITHIN_DAYS))
+            | Q(account__health_color__isnull=True)
+            | ~Q(account__health_color=F("new_color"))
+        )
+        .update(processed_at=timezone.now())
+    )
+
+
+def health_change_process(*, change_id: int, today: dt.date) -> bool:
+    """One change, once: every registered consumer is called for it, then it is marked processed.
+
+    Only a change that is still the account's current color and recent counts: the first score
+    of an account is not a change anyone is told about, and a backfill of history is not news.
+    """
+    with transaction.atomic():
+        change = (
+            HealthChange.objects.select_for_update(of=("self",))
+            .select_related("account", "account__sal", "account__solutions_architect")
+            .filter(pk=change_id, processed_at__isnull=True)
+            .first()
+        )
+        if change is None:
+            return False  # processed by another run
+        current = (
+            change.old_color != ""
+            and change.new_color != ""
+            and change.account.health_color == change.new_color
+            and change.as_of >= today - dt.timedelta(days=NOTIFY_WITHIN_DAYS)
+        )
+        if current:
+            for consumer in _consumers:
+                consumer(change, today=today)
+        HealthChange.objects.filter(pk=change.pk).update(processed_at=timezone.now())
+    return True

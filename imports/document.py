@@ -1,0 +1,111 @@
+"""Bulk import of CRM and helpdesk exports: the document-level work around the sections each
+app registers (healthscore.importing).
+
+Two steps: `document_parse` validates the whole document and returns every problem with its
+place (`accounts[3].arr: must be a number >= 0`); `document_apply` writes, in one transaction,
+only a document that parsed cleanly, then rescores the accounts whose score inputs it touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from accounts.models import Account
+from accounts.scoring.services import RECOMPUTE_CHUNK, scores_recompute
+from healthscore import importing
+
+
+class ImportErrors(Exception):
+    """The document has problems; nothing was written."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@dataclass
+class ParsedSection:
+    """A section's parsed rows, and per row the values of every app's extra fields."""
+
+    section: importing.Section
+    rows: list[dict] = field(default_factory=list)
+    extras: dict[str, list[dict]] = field(default_factory=dict)
+
+
+@dataclass
+class Parsed:
+    sections: list[ParsedSection]
+
+    def total(self) -> int:
+        return sum(len(s.rows) for s in self.sections)
+
+
+def document_parse(document) -> Parsed:
+    """Validate a whole import document; raise ImportErrors listing every problem."""
+    sections = importing.sections()
+    names = [s.name for s in sections]
+    if not isinstance(document, dict):
+        raise ImportErrors(["(top): must be a JSON object with the sections " + ", ".join(names)])
+    problems = [f"{key}: unknown section (expected one of {', '.join(names)})" for key in document if key not in names]
+    raw_sections = {}
+    for name in names:
+        rows = document.get(name, [])
+        if not isinstance(rows, list):
+            problems.append(f"{name}: must be a list")
+            rows = []
+        raw_sections[name] = rows
+
+    context = importing.ParseContext(raw_sections, problems)
+    parsed = Parsed([])
+    for section in sections:
+        extras = importing.extra_fields(section.name)
+        result = ParsedSection(section, extras={extra.name: [] for extra in extras})
+        for i, raw in enumerate(raw_sections[section.name]):
+            row = importing.Row(section.name, i, raw, context)
+            result.rows.append(row.read(section.fields, carried_only=section.carried_only))
+            for extra in extras:
+                result.extras[extra.name].append(row.read(extra.fields, carried_only=section.carried_only))
+        parsed.sections.append(result)
+    if problems:
+        raise ImportErrors(problems)
+    return parsed
+
+
+@transaction.atomic
+def document_apply(parsed: Parsed, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Write a parsed document, section by section, and rescore the accounts it changed (in the
+    same transaction: the stored health never lags the import). Returns how many rows each
+    section created (the rest updated)."""
+    tick = progress or (lambda n: None)
+
+    def references(target: str) -> set[str]:
+        """Every id of `target` the document names: its own rows', and other sections' Refs."""
+        found = set()
+        for parsed_section in parsed.sections:
+            section = parsed_section.section
+            for f in section.fields:
+                if isinstance(f, importing.Id) and section.name == target:
+                    found |= {row[f.name] for row in parsed_section.rows if row.get(f.name)}
+                if isinstance(f, importing.Ref) and f.section == target:
+                    found |= {row[f.name] for row in parsed_section.rows if row.get(f.name)}
+        return found
+
+    context = importing.ApplyContext(references=references)
+    created = {}
+    for parsed_section in parsed.sections:
+        section = parsed_section.section
+        created[section.name] = 0
+        for row in parsed_section.rows:
+            created[section.name] += section.apply(row, context)
+            tick(1)
+        for extra in importing.extra_fields(section.name):
+            for row, values in zip(parsed_section.rows, parsed_section.extras[extra.name], strict=True):
+                extra.apply(row, values, context)
+    # Rescored in chunks of ids: one IN list per chunk stays within every database's limits.
+    touched = sorted(context.accounts_to_rescore)
+    for start in range(0, len(touched), RECOMPUTE_CHUNK):
+        scores_recompute(accounts=Account.objects.filter(pk__in=touched[start : start + RECOMPUTE_CHUNK]))
+    return created

@@ -1,0 +1,41 @@
+"""The notification email: built from the account's fields only."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.urls import reverse
+
+from accounts.scoring import rules
+from notifications.models import Notification
+
+
+def notification_email(notification: Notification) -> EmailMessage:
+    """The email: who, what color, why you are told, and a link. Built from the account's
+    fields only, so no meeting note, meeting summary or sentiment reason can leak into it."""
+    account = notification.account
+    recipient = notification.recipient
+    new, old = rules.color_words(notification.new_color), rules.color_words(notification.old_color)
+    tam = account.tam.get_full_name() or account.tam.username if account.tam else "unassigned"
+    score = f"{account.health_score} / 100" if account.health_score is not None else "no score"
+    lines = [
+        f"Hello {recipient.get_full_name() or recipient.username},",
+        "",
+        f"{account.name}'s customer health is now {new.upper()} (it was {old}).",
+        "",
+        f"Score: {score} (Customer Health Score Date {account.health_date or 'not set'})",
+        f"Segment: {account.get_segment_display()}, region: {account.region}"
+        + (", public sector" if account.public_sector else ""),
+        f"TAM: {tam}",
+        "",
+        f"You are told as: {notification.roles}.",
+        "The TAM leads the triage; the handbook's communication guidelines ask that you know.",
+        "",
+        f"Open the account: {settings.SITE_URL}{reverse('account_detail', args=[account.external_id])}",
+        f"Your notifications: {settings.SITE_URL}{reverse('triage:notification_list')}",
+    ]
+    return EmailMessage(
+        # A header is one line: a name imported or typed with a line break must not break it.
+        subject=" ".join(f"[Healthscore] {account.name} is now {new} (was {old})".split()),
+        body="\n".join(lines) + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+    )

@@ -1,0 +1,68 @@
+"""Reads for the notifications app: who is told about a color, and a person's notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
+
+from accounts.models import Account, Color
+from notifications.models import REGIONAL_ROLES, Notification, NotifyRole, RoleAssignment
+
+
+@dataclass
+class Recipient:
+    user: User
+    roles: list[str] = field(default_factory=list)
+
+
+def notification_recipients(*, account: Account, color: str) -> list[Recipient]:
+    """Exactly the people the handbook's Communication Guidelines name for a color, once each.
+
+    Yellow: the account team (SAL/AE, SA), the Regional TAM Manager, and the TAM Director (or the
+    Director of Customer Success Public Sector for public sector accounts). Red: all of those,
+    plus the Area Sales Manager and the Regional Director, and the VP of Customer Success.
+    """
+    if color not in (Color.YELLOW, Color.RED):
+        return []
+    people: dict[int, Recipient] = {}
+
+    def add(user: User | None, label: str) -> None:
+        if user is None or not user.is_active:
+            return
+        people.setdefault(user.pk, Recipient(user)).roles.append(label)
+
+    add(account.sal, "SAL / AE")
+    add(account.solutions_architect, "SA")
+    roles = [
+        NotifyRole.REGIONAL_TAM_MANAGER,
+        NotifyRole.DIRECTOR_CS_PUBLIC_SECTOR if account.public_sector else NotifyRole.TAM_DIRECTOR,
+    ]
+    if color == Color.RED:
+        roles += [NotifyRole.AREA_SALES_MANAGER, NotifyRole.REGIONAL_DIRECTOR, NotifyRole.VP_CUSTOMER_SUCCESS]
+    regional = [role for role in roles if role in REGIONAL_ROLES]
+    company = [role for role in roles if role not in REGIONAL_ROLES]
+    assignments = (
+        RoleAssignment.objects.filter(Q(role__in=regional, region=account.region) | Q(role__in=company, region=""))
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
+    by_role: dict[str, list[RoleAssignment]] = {}
+    for assignment in assignments:
+        by_role.setdefault(assignment.role, []).append(assignment)
+    for role in roles:  # in the handbook's order
+        for assignment in by_role.get(role, []):
+            where = f" ({assignment.region})" if assignment.region else ""
+            add(assignment.user, f"{NotifyRole(role).label}{where}")
+    return list(people.values())
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(recipient=user).select_related("account", "change").order_by("-created_at", "-pk")
+    )
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
