@@ -4,17 +4,20 @@ A color change is recorded as a HealthChange row in the transaction that changes
 (the scoring service calls health_changes_record), and its delivery is enqueued once that
 transaction commits. The drain hands every pending change, once, to each consumer the apps
 registered in their AppConfig.ready() (notifications tells people, triage runs its pass on the
-account), inside one transaction per change, then marks the change processed. Feature apps do
+account), in batches (one transaction each), then marks the changes processed. Feature apps do
 not import each other: they meet here.
 
-Safe to run twice at once: each change is claimed under a row lock, and one still pending is
+Safe to run twice at once: each change is claimed under a row lock (skipping those another
+drain holds), and one still pending is
 processed by the next drain (every minute by beat, or after the next commit).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import threading
 from collections.abc import Callable
 
 from django.db import transaction
@@ -28,8 +31,9 @@ from healthscore import clock
 NOTIFY_WITHIN_DAYS = 7
 
 Progress = Callable[[int], None] | None
-# consumer(change, today=...): called inside the change's transaction, the account (and its
-# account team) selected; what it writes commits with the change's "processed" mark, or not at all.
+# consumer(changes, today=...): called with a batch of news changes inside the transaction that
+# marks them processed, each change's account (and its account team) selected; what it writes
+# commits with the "processed" mark, or not at all. One set-based pass per batch.
 Consumer = Callable[..., None]
 # wrapper(drain=..., today=...): runs around the drain task's drain (drain() returns how many
 # changes it processed) and does what follows it, e.g. sending the emails the consumers wrote;
@@ -55,9 +59,7 @@ def register_drain_wrapper(fn: DrainWrapper) -> None:
 
 def health_changes_record(changes) -> None:
     """Called by the scoring service inside the change's transaction: write the outbox rows, and
-    enqueue their delivery only once the transaction commits."""
-    from accounts import tasks  # the tasks module imports this one
-
+    enqueue their delivery once the transaction commits (once per scoring run, see deferred)."""
     HealthChange.objects.bulk_create(
         [
             HealthChange(
@@ -70,19 +72,54 @@ def health_changes_record(changes) -> None:
         ],
         ignore_conflicts=True,
     )
+    if not getattr(_deferral, "active", False):
+        _enqueue_on_commit()
+
+
+def _enqueue_on_commit() -> None:
+    from accounts import tasks  # the tasks module imports this one
+
     transaction.on_commit(tasks.outbox_drain_enqueue, robust=True)
+
+
+_deferral = threading.local()
+
+
+@contextlib.contextmanager
+def deferred():
+    """Inside a scoring run of many chunks: record every change at once but enqueue a single
+    delivery when the run ends, so triage and notifications consume the run's changes in one
+    set-based pass afterwards instead of once per chunk."""
+    if getattr(_deferral, "active", False):
+        yield
+        return
+    _deferral.active = True
+    recorded = HealthChange.objects.filter(processed_at__isnull=True).exists
+    try:
+        yield
+    finally:
+        _deferral.active = False
+    if recorded():
+        _enqueue_on_commit()
+
+
+# Changes handed to the consumers per transaction: bounds lock time and memory.
+DRAIN_BATCH = 2000
 
 
 def outbox_drain(*, today: dt.date | None = None, progress: Progress = None) -> int:
     """Process every pending health change; returns how many were processed (settled as not
-    news, or handed to the consumers)."""
+    news, or handed to the consumers). Set-based: the not-news in one statement, then the news
+    in batches, each batch handed to every consumer at once in one transaction."""
     today = today or clock.today()
     processed = health_changes_settle_not_news(today=today)
-    pending = HealthChange.objects.filter(processed_at__isnull=True).order_by("created_at", "pk")
-    for change_id in list(pending.values_list("pk", flat=True)):
-        processed += health_change_process(change_id=change_id, today=today)
+    while True:
+        done = health_changes_process_batch(today=today)
+        if not done:
+            break
+        processed += done
         if progress:
-            progress(1)
+            progress(done)
     return processed
 
 
@@ -118,29 +155,33 @@ def health_changes_settle_not_news(*, today: dt.date) -> int:
     )
 
 
-def health_change_process(*, change_id: int, today: dt.date) -> bool:
-    """One change, once: every registered consumer is called for it, then it is marked processed.
+def health_changes_process_batch(*, today: dt.date, limit: int = DRAIN_BATCH) -> int:
+    """Claim up to `limit` pending news changes (locked, skipping those another drain holds),
+    hand them to every registered consumer together, and mark them processed, all in one
+    transaction: a rolled-back consumer leaves them pending for the next drain.
 
     Only a change that is still the account's current color and recent counts: the first score
     of an account is not a change anyone is told about, and a backfill of history is not news.
     """
     with transaction.atomic():
-        change = (
-            HealthChange.objects.select_for_update(of=("self",))
+        claimed = list(
+            HealthChange.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(processed_at__isnull=True)
             .select_related("account", "account__sal", "account__solutions_architect")
-            .filter(pk=change_id, processed_at__isnull=True)
-            .first()
+            .order_by("created_at", "pk")[:limit]
         )
-        if change is None:
-            return False  # processed by another run
-        current = (
-            change.old_color != ""
+        if not claimed:
+            return 0
+        news = [
+            change
+            for change in claimed
+            if change.old_color != ""
             and change.new_color != ""
             and change.account.health_color == change.new_color
             and change.as_of >= today - dt.timedelta(days=NOTIFY_WITHIN_DAYS)
-        )
-        if current:
+        ]
+        if news:
             for consumer in _consumers:
-                consumer(change, today=today)
-        HealthChange.objects.filter(pk=change.pk).update(processed_at=timezone.now())
-    return True
+                consumer(news, today=today)
+        HealthChange.objects.filter(pk__in=[change.pk for change in claimed]).update(processed_at=timezone.now())
+    return len(claimed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import Account, Color
 from notifications.models import REGIONAL_ROLES, Notification, NotifyRole, RoleAssignment
@@ -17,12 +17,20 @@ class Recipient:
     roles: list[str] = field(default_factory=list)
 
 
-def notification_recipients(*, account: Account, color: str) -> list[Recipient]:
+def role_assignments() -> list[RoleAssignment]:
+    """Every assignment of a notified role, with its user (a few dozen rows: read once per batch)."""
+    return list(RoleAssignment.objects.select_related("user").order_by("role", "user__username"))
+
+
+def notification_recipients(
+    *, account: Account, color: str, assignments: list[RoleAssignment] | None = None
+) -> list[Recipient]:
     """Exactly the people the handbook's Communication Guidelines name for a color, once each.
 
     Yellow: the account team (SAL/AE, SA), the Regional TAM Manager, and the TAM Director (or the
     Director of Customer Success Public Sector for public sector accounts). Red: all of those,
     plus the Area Sales Manager and the Regional Director, and the VP of Customer Success.
+    `assignments` (from role_assignments()) saves the query when many accounts are handled.
     """
     if color not in (Color.YELLOW, Color.RED):
         return []
@@ -41,16 +49,13 @@ def notification_recipients(*, account: Account, color: str) -> list[Recipient]:
     ]
     if color == Color.RED:
         roles += [NotifyRole.AREA_SALES_MANAGER, NotifyRole.REGIONAL_DIRECTOR, NotifyRole.VP_CUSTOMER_SUCCESS]
-    regional = [role for role in roles if role in REGIONAL_ROLES]
-    company = [role for role in roles if role not in REGIONAL_ROLES]
-    assignments = (
-        RoleAssignment.objects.filter(Q(role__in=regional, region=account.region) | Q(role__in=company, region=""))
-        .select_related("user")
-        .order_by("role", "user__username")
-    )
+    if assignments is None:
+        assignments = role_assignments()
     by_role: dict[str, list[RoleAssignment]] = {}
     for assignment in assignments:
-        by_role.setdefault(assignment.role, []).append(assignment)
+        regional = assignment.role in REGIONAL_ROLES
+        if (regional and assignment.region == account.region) or (not regional and assignment.region == ""):
+            by_role.setdefault(assignment.role, []).append(assignment)
     for role in roles:  # in the handbook's order
         for assignment in by_role.get(role, []):
             where = f" ({assignment.region})" if assignment.region else ""

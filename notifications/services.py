@@ -39,22 +39,25 @@ DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
 # --- The outbox consumer --------------------------------------------------------------------
 
 
-def notifications_for_change(change: HealthChange, *, today: dt.date) -> None:
-    """Consumer of accounts.events, inside the change's transaction: one notification for each
-    person the handbook names for the new color (its email goes out after the drain)."""
-    account = change.account
-    recipients = selectors.notification_recipients(account=account, color=change.new_color)
+def notifications_for_changes(changes: list[HealthChange], *, today: dt.date) -> None:
+    """Consumer of accounts.events, inside the changes' transaction: one notification for each
+    person the handbook names for each change's new color (emails go out after the drain).
+    One read of the role assignments and one insert for the whole batch."""
+    assignments = selectors.role_assignments()
     Notification.objects.bulk_create(
         [
             Notification(
                 change=change,
                 recipient=recipient.user,
-                account=account,
+                account=change.account,
                 old_color=change.old_color,
                 new_color=change.new_color,
                 roles="; ".join(recipient.roles)[:300],
             )
-            for recipient in recipients
+            for change in changes
+            for recipient in selectors.notification_recipients(
+                account=change.account, color=change.new_color, assignments=assignments
+            )
         ],
         ignore_conflicts=True,
     )

@@ -19,7 +19,7 @@ class TriageConfig(AppConfig):
         )
 
         # A color change runs the triage pass on its account at once, in the change's transaction.
-        events.register_consumer(triage_run.triage_for_change)
+        events.register_consumer(triage_run.triage_for_changes)
         # A TAM updating or confirming the health closes the "Update health score" CTA at once.
         if ctas.health_update_cta_close not in scoring.health_update_listeners:
             scoring.health_update_listeners.append(ctas.health_update_cta_close)

@@ -54,20 +54,22 @@ def scores_recompute(
     base = accounts if accounts is not None else Account.objects.all()
     done = 0
     last_pk = 0
-    while True:
-        ids = list(base.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:chunk_size])
-        if not ids:
-            break
-        # All accounts: a chunk is the id range (index range scans); a subset: its id list.
-        which = inputs.AccountSet(ids=tuple(ids)) if accounts is not None else inputs.AccountSet(ids[0], ids[-1])
-        with transaction.atomic():
-            chunk_score(which=which, as_of=as_of, segment_rules=segment_rules)
-        done += len(ids)
-        last_pk = ids[-1]
-        if progress:
-            progress(len(ids))
-        if len(ids) < chunk_size:
-            break
+    # Triage and notifications consume the run's color changes once, after the run.
+    with events.deferred():
+        while True:
+            ids = list(base.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:chunk_size])
+            if not ids:
+                break
+            # All accounts: a chunk is the id range (index range scans); a subset: its id list.
+            which = inputs.AccountSet(ids=tuple(ids)) if accounts is not None else inputs.AccountSet(ids[0], ids[-1])
+            with transaction.atomic():
+                chunk_score(which=which, as_of=as_of, segment_rules=segment_rules)
+            done += len(ids)
+            last_pk = ids[-1]
+            if progress:
+                progress(len(ids))
+            if len(ids) < chunk_size:
+                break
     return done
 
 

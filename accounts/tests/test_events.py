@@ -24,7 +24,9 @@ def test_a_color_change_writes_an_outbox_row_in_its_transaction(account_in):
 
 def test_each_news_change_is_handed_to_every_consumer_once(account_in, monkeypatch, fixed_today):
     seen = []
-    monkeypatch.setattr(events, "_consumers", [lambda change, *, today: seen.append((change.new_color, today))])
+    monkeypatch.setattr(
+        events, "_consumers", [lambda changes, *, today: seen.extend((c.new_color, today) for c in changes)]
+    )
     account = account_in(Color.GREEN)
     change_color(account, Color.RED)
     assert events.outbox_drain(today=fixed_today) == 1
@@ -34,7 +36,7 @@ def test_each_news_change_is_handed_to_every_consumer_once(account_in, monkeypat
 
 def test_a_change_the_account_moved_on_from_reaches_no_consumer(account_in, monkeypatch, fixed_today):
     seen = []
-    monkeypatch.setattr(events, "_consumers", [lambda change, *, today: seen.append(change.new_color)])
+    monkeypatch.setattr(events, "_consumers", [lambda changes, *, today: seen.extend(c.new_color for c in changes)])
     account = account_in(Color.GREEN)
     change_color(account, Color.RED)
     change_color(account, Color.GREEN)  # moved on before the drain: only the change back is current
@@ -44,5 +46,5 @@ def test_a_change_the_account_moved_on_from_reaches_no_consumer(account_in, monk
 
 def test_the_apps_register_their_consumers_and_drain_wrappers():
     names = [f"{fn.__module__}.{fn.__name__}" for fn in events._consumers]
-    assert names == ["notifications.services.notifications_for_change", "triage.jobs.triage_run.triage_for_change"]
+    assert names == ["notifications.services.notifications_for_changes", "triage.jobs.triage_run.triage_for_changes"]
     assert [fn.__module__ for fn in events._drain_wrappers] == ["notifications.services"]

@@ -125,7 +125,8 @@ def test_a_first_scoring_is_settled_in_a_fixed_number_of_queries(people, fixed_t
         scoring.scores_recompute(as_of=fixed_today, accounts=Account.objects.filter(pk__in=[a.pk for a in accounts]))
 
     first_scores(3)
-    with django_assert_num_queries(5) as few:  # count, settle, pending ids, count, pending emails
+    # count, settle, (savepoint) claim a batch of news: none, (release), count, pending emails
+    with django_assert_num_queries(7) as few:
         assert services.notifications_deliver(today=fixed_today).changes == 3
     first_scores(30)
     with django_assert_num_queries(len(few)):

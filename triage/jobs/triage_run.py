@@ -172,10 +172,10 @@ def _sync_open_records(accounts: QuerySet[Account]) -> int:
     return changed
 
 
-def triage_for_change(change: HealthChange, *, today: dt.date) -> None:
-    """Consumer of accounts.events, inside the change's transaction: the triage pass on the
-    account whose color changed, at once rather than at the next daily run."""
-    triage_run(as_of=today, accounts=Account.objects.filter(pk=change.account_id))
+def triage_for_changes(changes: list[HealthChange], *, today: dt.date) -> None:
+    """Consumer of accounts.events, inside the changes' transaction: one triage pass over the
+    accounts whose color changed, at once rather than at the next daily run."""
+    triage_run(as_of=today, accounts=Account.objects.filter(pk__in={change.account_id for change in changes}))
 
 
 def triage_total(as_of: dt.date) -> int:
