@@ -73,10 +73,12 @@ def health_changes_record(changes) -> None:
         ignore_conflicts=True,
     )
     if not getattr(_deferral, "active", False):
-        _enqueue_on_commit()
+        delivery_enqueue_on_commit()
 
 
-def _enqueue_on_commit() -> None:
+def delivery_enqueue_on_commit() -> None:
+    """Deliver the pending changes once the current transaction commits (best effort: the
+    every-minute drain is the safety net)."""
     from accounts import tasks  # the tasks module imports this one
 
     transaction.on_commit(tasks.outbox_drain_enqueue, robust=True)
@@ -100,7 +102,19 @@ def deferred():
     finally:
         _deferral.active = False
     if recorded():
-        _enqueue_on_commit()
+        delivery_enqueue_on_commit()
+
+
+@contextlib.contextmanager
+def deferred_silent():
+    """Record changes without enqueueing anything: the caller (a fanned-out run's last chunk)
+    enqueues the delivery itself."""
+    previous = getattr(_deferral, "active", False)
+    _deferral.active = True
+    try:
+        yield
+    finally:
+        _deferral.active = previous
 
 
 # Changes handed to the consumers per transaction: bounds lock time and memory.

@@ -349,3 +349,36 @@ class HealthChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.old_color or 'none'} -> {self.new_color or 'none'} on {self.as_of}"
+
+
+class ScoringRun(models.Model):
+    """A full re-score fanned out over Celery workers: one row per run, one chunk row per task."""
+
+    as_of = models.DateField()
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    # Set once, by the chunk that completes the run (a compare-and-set): it enqueues the delivery.
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Scoring run {self.pk} as of {self.as_of} ({self.chunks_done}/{self.chunks_total})"
+
+
+class ScoringChunk(models.Model):
+    """One id range of a ScoringRun; done_at is set in the transaction that scored it."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="chunks")
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["first_id"]
+        constraints = [models.UniqueConstraint(fields=["run", "first_id"], name="one_chunk_per_run_and_start")]
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id}: accounts {self.first_id}-{self.last_id}"

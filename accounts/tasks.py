@@ -10,6 +10,7 @@ from celery import shared_task
 from kombu.exceptions import OperationalError
 
 from accounts import events
+from accounts.scoring import fanout
 from accounts.scoring import services as scoring
 from healthscore import clock
 
@@ -20,6 +21,12 @@ logger = logging.getLogger(__name__)
 def recompute_scores(as_of: str | None = None) -> int:
     """Score every account and store the snapshots; safe to run twice (one snapshot per day)."""
     return scoring.scores_recompute(as_of=clock.as_of_or_today(as_of))
+
+
+@shared_task(name="accounts.tasks.score_chunk", acks_late=True, soft_time_limit=10 * 60, time_limit=12 * 60)
+def score_chunk(chunk_id: int) -> bool:
+    """One id range of a fanned-out scoring run; a repeat finds it done and does nothing."""
+    return fanout.scoring_chunk_run(chunk_id=chunk_id)
 
 
 @shared_task(name="accounts.tasks.drain_outbox", soft_time_limit=4 * 60, time_limit=5 * 60)
