@@ -6,6 +6,7 @@ from accounts.models import (
     HealthSnapshot,
     Meeting,
     ScorecardConfig,
+    ScoringRun,
     SentimentEntry,
     SuccessPlan,
     SupportTicket,
@@ -172,6 +173,15 @@ class HealthChangeAdmin(admin.ModelAdmin):
     date_hierarchy = "as_of"
     list_select_related = ("account",)
     readonly_fields = ("account", "old_color", "new_color", "as_of", "created_at", "processed_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ScoringRun)
+class ScoringRunAdmin(admin.ModelAdmin):
+    list_display = ("pk", "as_of", "chunks_done", "chunks_total", "started_at", "finished_at")
+    readonly_fields = ("as_of", "chunks_done", "chunks_total", "started_at", "finished_at")
 
     def has_add_permission(self, request):
         return False

@@ -50,7 +50,16 @@ def test_admin_saves_valid_weights(client, admin_user):
 
 @pytest.mark.parametrize(
     "path",
-    ["account", "meeting", "supportticket", "successplan", "sentimententry", "healthsnapshot", "scorecardconfig"],
+    [
+        "account",
+        "meeting",
+        "supportticket",
+        "successplan",
+        "sentimententry",
+        "healthsnapshot",
+        "scorecardconfig",
+        "scoringrun",
+    ],
 )
 def test_admin_lists_load_with_search(client, admin_user, path):
     client.force_login(admin_user)
