@@ -34,12 +34,12 @@ def sentiment_update(
     if (previous is None or previous.color != color) and not reason.strip():
         raise ValidationError({"reason": "Say why the sentiment changes."})
     entry = SentimentEntry(account=account, color=color, reason=reason.strip(), author=by, date=date, source=source)
-    entry.full_clean()
+    # The account and the author are the instances at hand: no query to check they exist.
+    entry.full_clean(exclude=["account", "author"])
     entry.save()
-    scoring.account_rescore(account=account, as_of=date)
-    if date == clock.today():
-        Account.objects.filter(pk=account.pk).update(health_date=date)
-        account.health_date = date
+    today = date == clock.today()
+    scoring.account_rescore(account=account, as_of=date, confirmed=today)
+    if today:
         for listener in scoring.health_update_listeners:
             listener(account)
     return entry

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection, transaction
@@ -73,13 +73,22 @@ def scores_recompute(
     return done
 
 
-def chunk_score(
-    *, which: inputs.AccountSet, as_of: dt.date, segment_rules: dict[str, rules.Rules]
-) -> list[ColorChange]:
-    """Score one chunk inside the caller's transaction (see scores_recompute); returns its
-    color changes.
+@dataclass
+class ChunkScored:
+    """What scoring a chunk did: its color changes, and each account's scorecard and health."""
 
-    The Customer Health Score Date moves to `as_of` when the overall color changes. A snapshot
+    changes: list[ColorChange] = field(default_factory=list)
+    results: dict[int, rules.Result] = field(default_factory=dict)
+    health: dict[int, tuple] = field(default_factory=dict)  # pk -> (color, score, health date)
+
+
+def chunk_score(
+    *, which: inputs.AccountSet, as_of: dt.date, segment_rules: dict[str, rules.Rules], confirmed: bool = False
+) -> ChunkScored:
+    """Score one chunk inside the caller's transaction (see scores_recompute).
+
+    The Customer Health Score Date moves to `as_of` when the overall color changes, or for every
+    account of the chunk when `confirmed` (a TAM's update says the health is current). A snapshot
     for a date before an account's latest one is history: it leaves current health alone.
     """
     accounts = list(
@@ -88,8 +97,9 @@ def chunk_score(
         .order_by("pk")
         .values_list("pk", "segment", "arr", "health_color", "health_score", "health_date")
     )
+    scored = ChunkScored()
     if not accounts:
-        return []
+        return scored
     rows = inputs.read_inputs([(pk, segment, arr) for pk, segment, arr, *_ in accounts], which, as_of, segment_rules)
     # Accounts already scored for a later date (a backfill is running): history only.
     later = set(
@@ -100,9 +110,9 @@ def chunk_score(
     )
     snapshots = []
     updates = []
-    changes = []
+    changes = scored.changes
     for (pk, _, _, old_color, old_score, old_date), row in zip(accounts, rows, strict=True):
-        result = row.compute(segment_rules[row.segment], as_of)
+        result = scored.results[pk] = row.compute(segment_rules[row.segment], as_of)
         score = result.score_rounded
         snapshots.append(
             HealthSnapshot(
@@ -115,8 +125,11 @@ def chunk_score(
             )
         )
         if pk in later:
+            scored.health[pk] = (old_color, old_score, old_date)
             continue
-        health_date = as_of if old_date is None or old_color is None or old_color != result.color else old_date
+        moved = confirmed or old_date is None or old_color is None or old_color != result.color
+        health_date = as_of if moved else old_date
+        scored.health[pk] = (result.color, score, health_date)
         if (old_color, old_score, old_date) != (result.color, score, health_date):
             updates.append((pk, result.color, score, health_date))
         if old_color != result.color:
@@ -132,7 +145,7 @@ def chunk_score(
         # The outbox rows, atomically with the change; delivery is enqueued on commit, so a
         # rolled-back change triggers nothing.
         events.health_changes_record(changes)
-    return changes
+    return scored
 
 
 @lru_cache(maxsize=65536)
@@ -179,13 +192,17 @@ def segment_rescore(*, segment: str, as_of: dt.date | None = None, progress=None
     return scores_recompute(as_of=as_of, accounts=Account.objects.filter(segment=segment), progress=progress)
 
 
-@transaction.atomic
-def account_rescore(*, account: Account, as_of: dt.date | None = None) -> rules.Result:
+def account_rescore(*, account: Account, as_of: dt.date | None = None, confirmed: bool = False) -> rules.Result:
     """Recompute and store one account's scorecard (after a sentiment update, a meeting, ...),
-    locked like the nightly run, so two saves at once end in a fresh computation's state."""
+    locked like the nightly run, so two saves at once end in a fresh computation's state.
+    `confirmed`: the TAM says the health is current, so its date moves to as_of too."""
     as_of = as_of or clock.today()
-    segment_rules = inputs.rules_by_segment()
-    chunk_score(which=inputs.AccountSet(ids=(account.pk,)), as_of=as_of, segment_rules=segment_rules)
-    account.refresh_from_db(fields=["health_color", "health_score", "health_date", "scored_on"])
-    [(_, result)] = inputs.scorecards_compute(Account.objects.filter(pk=account.pk), as_of, segment_rules)
-    return result
+    with transaction.atomic(savepoint=False):  # part of the caller's transaction, if any
+        scored = chunk_score(
+            which=inputs.AccountSet(ids=(account.pk,)),
+            as_of=as_of,
+            segment_rules=inputs.rules_by_segment(),
+            confirmed=confirmed,
+        )
+    account.health_color, account.health_score, account.health_date = scored.health[account.pk]
+    return scored.results[account.pk]

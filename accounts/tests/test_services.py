@@ -172,7 +172,7 @@ def test_scoring_a_chunk_reports_color_changes():
     account = AccountFactory()
     SentimentFactory(account=account, color=Color.RED, date=D)
     which = inputs.AccountSet(ids=(account.pk,))
-    changes = scoring.chunk_score(which=which, as_of=D, segment_rules=inputs.rules_by_segment())
+    changes = scoring.chunk_score(which=which, as_of=D, segment_rules=inputs.rules_by_segment()).changes
     assert changes == [scoring.ColorChange(account.pk, None, Color.RED, D)]
 
 
@@ -416,3 +416,28 @@ def test_history_reads_only_the_entries_it_can_show(fixed_today):
     history = selectors.account_history(account=account, snapshots=[], limit=3)
     assert [(h.old, h.new) for h in history] == [("green", "red"), ("red", "green"), ("green", "red")]
     assert history[-1].date == fixed_today - dt.timedelta(days=7)
+
+
+def test_a_sentiment_save_takes_the_same_queries_for_a_small_or_a_long_history(
+    tam, fixed_today, django_assert_num_queries, django_assert_max_num_queries
+):
+    """A TAM's save: validate, insert, then the engine for one account (lock, four input reads,
+    later snapshots, snapshot upsert, one account update, the outbox row) and the CTA listener:
+    15 queries whether the account has a week or two months behind it; fewer without a change."""
+
+    def account_with(days):
+        account = AccountFactory(tam=tam)
+        for n in range(days):
+            day = fixed_today - dt.timedelta(days=n)
+            MeetingFactory(account=account, date=day)
+            TicketFactory(account=account, opened=day)
+            SentimentFactory(account=account, color="green", date=day)
+        scoring.scores_recompute(as_of=fixed_today, accounts=Account.objects.filter(pk=account.pk))
+        return account
+
+    small, large = account_with(3), account_with(60)
+    for account in (small, large):
+        with django_assert_num_queries(15):
+            services.sentiment_update(account=account, color="red", reason="Budget frozen", by=tam)
+    with django_assert_max_num_queries(15):
+        services.sentiment_update(account=large, color="red", reason="Still frozen", by=tam)
