@@ -5,7 +5,7 @@
 
 Per 100,000 accounts: 1M meetings and 2M support tickets over the last year, 200k sentiment
 entries over the last 6 months, 100k success plans, 1.3M health snapshots (13 weekly dates) and,
-dated D, new sentiment for ~2.5 % of the accounts (another color), a day's meetings and tickets.
+dated D, new sentiment for ~2 % of the accounts (another color), a day's meetings and tickets.
 Rows are generated in Python from a seeded random generator (the same data on every database)
 and loaded set-based: COPY on PostgreSQL, executemany in one transaction on SQLite (WAL).
 
@@ -32,7 +32,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_VERSION = 1
+DATA_VERSION = 2
 DAY = dt.date(2026, 11, 24)  # D, "the normal day" the benchmark scores
 WEEKS = 13
 CHUNK_ROWS = 100_000
@@ -42,7 +42,7 @@ DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/hs_bench9"
 MEETINGS_PER_YEAR = 10
 TICKETS_PER_YEAR = 20
 HELD_SHARE = 0.85
-DAY_SENTIMENT_SHARE = 0.025  # accounts whose TAM records a new, different color on D
+DAY_SENTIMENT_SHARE = 0.02  # accounts whose TAM records a new, different color on D
 TAMS, SALS, SAS = 60, 25, 15
 
 Log = Callable[[str], None]
@@ -353,7 +353,7 @@ class Plan:
 
     def sentiments(self, *, history: bool) -> Iterator[tuple]:
         """History: 0-5 entries per account (2 on average) over the last 6 months, some two on
-        one day. D: a new, different color for ~2.5 % of the accounts."""
+        one day. D: a new, different color for ~2 % of the accounts."""
         rng = random.Random(f"sentiment-{self.n}-{history}")
         for i in range(self.n):
             if history:
