@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import json
 import os
@@ -76,6 +77,8 @@ def print_tables(results: list[dict]) -> None:
             ("floor_s", "Read floor s", "{:.2f}"),
             ("engine_s", "Engine s", "{:.2f}"),
             ("rerun_s", "Re-run s", "{:.2f}"),
+            ("engine_cpu_s", "Engine CPU s", "{:.2f}"),
+            ("engine_gc_s", "of it GC s", "{:.2f}"),
             ("naive_s", "Naive s (scaled)", "{:.0f}"),
             ("naive_ratio", "Naive ÷ engine", "{:.0f}×"),
             ("floor_ratio", "Engine ÷ floor", "{:.1f}×"),
@@ -86,7 +89,11 @@ def print_tables(results: list[dict]) -> None:
             ("naive_qpa", "Naive q/acct", "{:.1f}"),
         ],
     )
-    print("\nSeconds are medians of the measured passes; Changed = accounts whose overall color moved on D.")
+    print(
+        "\nSeconds are medians of the measured passes; Engine CPU = this process's CPU time (Python and, on"
+        "\nSQLite, the database engine), of it GC = in the cyclic garbage collector; Changed = accounts whose"
+        "\noverall color moved on D; q = SQL statements."
+    )
     table(
         results,
         [
@@ -161,15 +168,17 @@ def child(args) -> None:
         saves = {kind: sentiment_saves(counter, args.saves, change=kind) for kind in (True, False)}
         log(f"[{vendor} {n:,}] sentiment saves: {saves}")
     load = "/".join(f"{x:.1f}" for x in (max(a, b) for a, b in zip(load, os.getloadavg(), strict=True)))
-    floor_s = statistics.median(s for s, _ in floors)
-    engine_s = statistics.median(s for s, _ in engines)
+    floor_s = statistics.median(s for s, *_ in floors)
+    engine_s = statistics.median(s for s, *_ in engines)
     naive_s = naive[0] * n / args.sample
     result = {
         "database": vendor,
         "n": n,
         "floor_s": floor_s,
         "engine_s": engine_s,
-        "rerun_s": statistics.median(s for s, _ in reruns),
+        "rerun_s": statistics.median(s for s, *_ in reruns),
+        "engine_cpu_s": statistics.median(e[2] for e in engines),
+        "engine_gc_s": statistics.median(e[3] for e in engines),
         "naive_s": naive_s,
         "naive_ratio": naive_s / engine_s,
         "floor_ratio": engine_s / floor_s,
@@ -181,8 +190,8 @@ def child(args) -> None:
         "load": load,
     }
     for kind, key in ((True, "save_change"), (False, "save_same")):
-        times = [ms for ms, _ in saves[kind]]
-        queries = [q for _, q in saves[kind]]
+        times = [ms for ms, *_ in saves[kind]]
+        queries = [q for _, q, *_ in saves[kind]]
         result[f"{key}_ms"] = f"{statistics.median(times):.0f} / {max(times):.0f}"
         result[f"{key}_q"] = f"{min(queries)}-{max(queries)}" if min(queries) != max(queries) else str(queries[0])
     if args.profile:
@@ -190,14 +199,41 @@ def child(args) -> None:
     print(json.dumps(result), flush=True)
 
 
+class GcTimer:
+    """Seconds this process spent in the cyclic garbage collector (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self)
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+
+
+GC = GcTimer()
+
+
 @contextmanager
 def counted(counter: QueryCounter):
-    """Yields a list that receives (seconds, statements) of the block."""
+    """Yields a list that receives (seconds, statements, this process's CPU seconds, GC seconds)
+    of the block. CPU time shows how much of the wall time was this process's own work (the
+    rest: the database server, I/O, or waiting for a core on a shared machine)."""
     out = []
-    before = counter.count
-    started = time.perf_counter()
+    before, gc_before = counter.count, GC.seconds
+    started, cpu = time.perf_counter(), time.process_time()
     yield out
-    out.extend((round(time.perf_counter() - started, 3), counter.count - before))
+    out.extend(
+        (
+            round(time.perf_counter() - started, 3),
+            counter.count - before,
+            round(time.process_time() - cpu, 3),
+            round(GC.seconds - gc_before, 3),
+        )
+    )
 
 
 class Rollback(Exception):
@@ -221,7 +257,7 @@ def rolled_back():
             cursor.execute("VACUUM accounts_healthsnapshot, accounts_account, triage_healthchange")
 
 
-def read_floor(counter: QueryCounter) -> tuple[float, int]:
+def read_floor(counter: QueryCounter) -> tuple:
     """Only read every input of every account, in the engine's chunks and session settings."""
     from django.db import connection, transaction
 
@@ -253,7 +289,7 @@ def read_floor(counter: QueryCounter) -> tuple[float, int]:
     return tuple(out)
 
 
-def engine_day(counter: QueryCounter) -> tuple[tuple[float, int], tuple[float, int]]:
+def engine_day(counter: QueryCounter) -> tuple[tuple, tuple]:
     """scores_recompute for D, then again for D (nothing changes), both undone afterwards."""
     from accounts.scoring.services import scores_recompute
 
@@ -265,7 +301,7 @@ def engine_day(counter: QueryCounter) -> tuple[tuple[float, int], tuple[float, i
     return tuple(first), tuple(again)
 
 
-def naive_loop(counter: QueryCounter, sample: int) -> tuple[float, int]:
+def naive_loop(counter: QueryCounter, sample: int) -> tuple:
     """The obvious code: per account, separate ORM queries for each input, the rules, an
     update_or_create of the snapshot and a save of the account (undone afterwards)."""
     from accounts.models import Account
