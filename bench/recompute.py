@@ -200,7 +200,7 @@ def child(args) -> None:
 
 
 class GcTimer:
-    """Seconds this process spent in the cyclic garbage collector (gc.callbacks)."""
+    """CPU seconds this process spent in the cyclic garbage collector (gc.callbacks)."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
@@ -209,9 +209,9 @@ class GcTimer:
 
     def __call__(self, phase: str, info: dict) -> None:
         if phase == "start":
-            self._started = time.perf_counter()
+            self._started = time.process_time()
         else:
-            self.seconds += time.perf_counter() - self._started
+            self.seconds += time.process_time() - self._started
 
 
 GC = GcTimer()
@@ -219,8 +219,8 @@ GC = GcTimer()
 
 @contextmanager
 def counted(counter: QueryCounter):
-    """Yields a list that receives (seconds, statements, this process's CPU seconds, GC seconds)
-    of the block. CPU time shows how much of the wall time was this process's own work (the
+    """Yields a list that receives (seconds, statements, this process's CPU seconds, of them in
+    the garbage collector) of the block. CPU time shows how much of the wall time was this process's own work (the
     rest: the database server, I/O, or waiting for a core on a shared machine)."""
     out = []
     before, gc_before = counter.count, GC.seconds
