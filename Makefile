@@ -32,8 +32,10 @@ lint: install
 	$(VENV)/bin/lint-imports
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
+# Benchmarks (bench/README.md): SQLite, plus PostgreSQL when BENCH_DATABASE_URL is set. The
+# recompute data is built once per database and size and reused; BENCH_ARGS=--rebuild forces it.
 bench: install
-	DEBUG=true $(PY) bench/recompute.py
+	$(PY) bench/recompute.py $(BENCH_ARGS)
 	$(PY) bench/dashboard.py
 
 clean:

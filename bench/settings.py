@@ -17,3 +17,8 @@ STORAGES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # no collectstatic: no STATIC_ROOT to scan at start
+
+# Production runs the outbox drain on a worker; here the enqueue after commit goes to an
+# in-process queue that nobody drains, so no timing includes notifications or emails.
+CELERY_BROKER_URL = "memory://"
+CELERY_TASK_ALWAYS_EAGER = False
