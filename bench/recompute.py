@@ -141,14 +141,20 @@ def child(args) -> None:
     data.django_setup(args.child)
     from django.db import connection
 
-    from accounts.scoring import services as scoring
+    from accounts import events
     from healthscore import clock
 
     clock.today = lambda: DAY  # the dataset is laid out around a fixed D
     n = args.sizes[0]
     data.ensure(n, rebuild=args.rebuild)
     changes = []
-    scoring.color_change_listeners.append(changes.extend)
+    record = events.health_changes_record
+
+    def recording(batch):  # count the color changes the engine records in the outbox
+        changes.extend(batch)
+        record(batch)
+
+    events.health_changes_record = recording
     counter = QueryCounter()
     vendor = "SQLite" if connection.vendor == "sqlite" else "PostgreSQL"
     load = os.getloadavg()
