@@ -89,6 +89,10 @@ def ensure(n: int, *, rebuild: bool = False) -> dict:
     marker = None if rebuild else _marker()
     if marker and marker["n"] == n and marker["version"] == DATA_VERSION and marker["day"] == DAY.isoformat():
         log(f"[{connection.vendor}] reusing {n:,} accounts (built {marker['built_at']} in {marker['seconds']:.0f} s)")
+        # The app's schema may have moved on since the build (a table renamed, a column added).
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
         return marker
     _fresh_database()
     started = time.perf_counter()
