@@ -466,7 +466,7 @@ def _outbox_clear() -> None:
     """The first scoring "changed" every account from no color; a real system drained those long ago."""
     from django.db import connection
 
-    from triage.models import HealthChange
+    from accounts.models import HealthChange
 
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {HealthChange._meta.db_table}")

@@ -371,7 +371,7 @@ def sentiment_saves(counter: QueryCounter, count: int, *, change: bool) -> list[
     from accounts.models import Account, HealthSnapshot, SentimentEntry
     from accounts.scoring import inputs
     from accounts.services import sentiment_update
-    from triage.models import HealthChange
+    from accounts.models import HealthChange
 
     rng = random.Random(11 if change else 13)
     ids = list(Account.objects.filter(tam__isnull=False).values_list("pk", flat=True))
