@@ -368,10 +368,9 @@ def sentiment_saves(counter: QueryCounter, count: int, *, change: bool) -> list[
     then undone row by row: the entry, the day's snapshot, the outbox row, the account's health."""
     from django.contrib.auth.models import User
 
-    from accounts.models import Account, HealthSnapshot, SentimentEntry
+    from accounts.models import Account, HealthChange, HealthSnapshot, SentimentEntry
     from accounts.scoring import inputs
     from accounts.services import sentiment_update
-    from accounts.models import HealthChange
 
     rng = random.Random(11 if change else 13)
     ids = list(Account.objects.filter(tam__isnull=False).values_list("pk", flat=True))
