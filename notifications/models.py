@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Color, HealthChange, Region
+from healthscore.limits import SHORT_TEXT, bounded_text_field
 
 
 class NotifyRole(models.TextChoices):
@@ -80,7 +81,7 @@ class Notification(models.Model):
     email_status = models.CharField(max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
-    email_error = models.TextField(blank=True)
+    email_error = bounded_text_field(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
