@@ -233,3 +233,11 @@ FeatureRequestFormSet = modelformset_factory(
 ChampionChangeFormSet = modelformset_factory(
     ChampionChange, form=ChampionChangeForm, extra=1, can_delete=True, max_num=200, validate_max=True
 )
+
+
+class NoteSearchForm(forms.Form):
+    """The notes search box (posted, so the term stays out of URLs and logs)."""
+
+    SEARCH_MAX_LENGTH = 200
+
+    q = forms.CharField(label="Search for", max_length=SEARCH_MAX_LENGTH)
