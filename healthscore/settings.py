@@ -116,6 +116,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "healthscore.login_security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# Its start-up banner would be a second line on every command's stderr.
+AXES_VERBOSE = False
 # Behind PROXY_COUNT reverse proxies the client's address is the entry the outermost one added
 # to X-Forwarded-For (a client can prepend anything, so never the left-most).
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
