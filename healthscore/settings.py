@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     # Login throttling: failed attempts per user and per address, admin unlock (docs/security.md).
     "axes",
+    "csp",
     "accounts",
     "dashboard",
     # Before triage: its outbox consumer (people told) runs before triage's on each change.
@@ -64,11 +66,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything looks a URL or a filter up: a NUL there is a 404 (PostgreSQL refuses NUL).
     "healthscore.middleware.RejectNulMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: an idle or too old session is logged out before any view runs.
+    "healthscore.sessions.SessionLifetimeMiddleware",
+    # Pages for a signed-in user show accounts, sentiment reasons or notes: never cached.
+    "healthscore.sessions.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -89,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -149,12 +157,51 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 # A mail server that does not answer must not hold a worker (or a web request) for long.
 EMAIL_TIMEOUT = 10
 
-SESSION_COOKIE_SECURE = env("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = env("SECURE_COOKIES")
+# --- HTTPS, headers, sessions (docs/security.md) -----------------------------------------------
+# Behind HTTPS (SECURE_COOKIES=true) the secure defaults follow: HTTP redirects to HTTPS and
+# browsers are told to use HTTPS only for a year (HSTS); each stays settable on its own.
+HTTPS = env("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+# A load balancer's health check may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# The header a TLS-terminating proxy sets, e.g. X-Forwarded-Proto (its value is then "https").
+# Set it only behind such a proxy: a client could send the header itself.
+_PROXY_SSL_HEADER = env("SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
+# Origins allowed to post forms when the site is reached under another name (scheme included).
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles from our own static files only; an
+# inline <style> would need the request's nonce ({{ CSP_NONCE }}); no inline script at all.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Sessions: logged out after SESSION_IDLE_HOURS without a request, and SESSION_MAX_HOURS after
+# logging in whatever the activity (healthscore/sessions.py). Changing a password logs every
+# other session of that user out (Django checks the session's password hash on each request).
+SESSION_IDLE_SECONDS = int(env.float("SESSION_IDLE_HOURS", default=8) * 3600)
+SESSION_MAX_SECONDS = int(env.float("SESSION_MAX_HOURS", default=24) * 3600)
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 
 # --- Celery -----------------------------------------------------------------
 # No REDIS_URL: tasks run eagerly in the web process (embedded mode).
