@@ -18,6 +18,13 @@ SEEN = "healthscore_session_seen"
 SEEN_RESOLUTION_SECONDS = 60
 
 
+def session_clock_start(sender, request, user, **kwargs) -> None:
+    """At login (the user_logged_in signal, connected by the accounts app): the session starts now.
+    Written with the login's own session save, so the first page costs no extra write."""
+    if request is not None and hasattr(request, "session"):
+        request.session[STARTED] = request.session[SEEN] = time.time()
+
+
 class SessionLifetimeMiddleware:
     """Logs an idle or too old session out; the view then sends the user to the login page."""
 
