@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_celery_beat",
+    # The floor is an app only for the daily pipeline's record of each day (DailyRun).
+    "healthscore",
     # Login throttling: failed attempts per user and per address, admin unlock (docs/security.md).
     "axes",
     "csp",
@@ -237,6 +239,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_IMPORTS = ["healthscore.tasks"]
 # Every periodic job, in one place; django-celery-beat copies these into the database at beat
 # start, where admins can change or pause them.
+# The hour (UTC) the daily jobs run at; the 15-minute resume starts looking then.
+DAILY_JOBS_HOUR_UTC = 5
 CELERY_BEAT_SCHEDULE = {
     # Every day at 05:00 UTC, one task runs the daily jobs in order: score every account as of
     # today, triage (red -> triage record, yellow -> "Decide on triage" CTA, green again ->
@@ -244,7 +248,15 @@ CELERY_BEAT_SCHEDULE = {
     # (accounts.tasks.recompute_scores is its first step; it has no schedule of its own.)
     "daily-jobs": {
         "task": "healthscore.tasks.run_daily_jobs",
-        "schedule": crontab(hour=5, minute=0),
+        "schedule": crontab(hour=DAILY_JOBS_HOUR_UTC, minute=0),
+    },
+    # Every 15 minutes: if today's daily jobs are due (05:00 UTC passed) and not done, finish
+    # them (a worker killed mid-run, a step that failed); when the day is done it does nothing.
+    # Without it a killed run came back only after Redis's 1-hour visibility timeout.
+    "daily-jobs-resume-every-15-minutes": {
+        "task": "healthscore.tasks.resume_daily_jobs",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expire_seconds": 14 * 60},
     },
     # Every minute: deliver health changes waiting in the outbox (accounts.events: notifications
     # and triage updates, then the emails). Normally a commit enqueues this at once; this
