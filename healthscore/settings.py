@@ -158,6 +158,12 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 # A mail server that does not answer must not hold a worker (or a web request) for long.
 EMAIL_TIMEOUT = 10
+# Who gets Django's error emails (a 500 in production): comma-separated addresses.
+ADMINS = [("Healthscore admin", address) for address in env.list("ADMINS", default=[])]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every error report (the ADMINS' emails, the debug page) blanks all posted values and every
+# frame's local variables: sentiment reasons, triage plans and meeting text appear in all of them.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "healthscore.privacy.NotesExceptionReporterFilter"
 
 # --- HTTPS, headers, sessions (docs/security.md) -----------------------------------------------
 # Behind HTTPS (SECURE_COOKIES=true) the secure defaults follow: HTTP redirects to HTTPS and
