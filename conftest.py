@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from accounts.models import Account, Color, Region
 from accounts.tests import factories
 from accounts.tests.factories import UserFactory
-from healthscore import permissions
+from healthscore import broker, permissions
 from healthscore.celery import app as celery_app
 from notifications.models import NotifyRole
 from notifications.tests.factories import RoleAssignmentFactory
@@ -22,6 +22,7 @@ def _celery_eager():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+    broker.broker_state_reset()  # a test's dead broker must not silence the next test's enqueues
 
 
 @pytest.fixture

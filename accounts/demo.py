@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
@@ -67,6 +68,11 @@ class DemoLogin:
     role: str
 
 
+def admin_gets_demo_password() -> bool:
+    """Only the embedded demo (SQLite, debug on: a laptop) gives the superuser the published password."""
+    return settings.EMBEDDED and settings.DEBUG
+
+
 def _user(username: str, first: str, last: str, role: str | None) -> User:
     user, _ = User.objects.get_or_create(
         username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"}
@@ -74,6 +80,9 @@ def _user(username: str, first: str, last: str, role: str | None) -> User:
     user.set_password(DEMO_PASSWORD)
     if role == permissions.ADMIN:
         user.is_staff = user.is_superuser = True
+        if not admin_gets_demo_password():
+            # Anywhere reachable, a superuser with a password printed in the README is an open door.
+            user.set_unusable_password()
     user.save()
     if role:
         user.groups.add(Group.objects.get(name=role))

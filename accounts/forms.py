@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 
 from accounts.models import Color, MeetingKind, MeetingStatus, SentimentSource
+from healthscore.limits import LONG_TEXT
 
 REASON_HELP = "Required when the color changes: what moved your read of the customer?"
 
@@ -72,6 +73,7 @@ class ActivityForm(forms.Form):
     summary = forms.CharField(
         label="Summary",
         required=False,
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Visible to the account team and managers only.",
     )

@@ -19,6 +19,7 @@ from accounts.choices import (
     TicketStatus,
 )
 from accounts.scoring import rules
+from healthscore.limits import LONG_TEXT, SHORT_TEXT, bounded_text_field
 
 
 class Account(models.Model):
@@ -102,7 +103,7 @@ class Meeting(models.Model):
     kind = models.CharField(max_length=20, choices=MeetingKind.choices, default=MeetingKind.CADENCE)
     status = models.CharField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.HELD)
     attendees = models.CharField(max_length=500, blank=True)
-    summary = models.TextField(blank=True)
+    summary = bounded_text_field(blank=True, max_length=LONG_TEXT)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -167,7 +168,7 @@ class SentimentEntry(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sentiments")
     color = models.CharField(max_length=10, choices=Color.choices)
-    reason = models.TextField(blank=True)
+    reason = bounded_text_field(blank=True, max_length=SHORT_TEXT)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError
 from accounts import events
 from accounts.scoring import fanout
 from accounts.scoring import services as scoring
-from healthscore import clock
+from healthscore import broker, clock
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +38,14 @@ def drain_outbox(as_of: str | None = None) -> str:
 def outbox_drain_enqueue() -> None:
     """Run after a commit that changed a color: deliver it now through the worker.
 
-    When the broker is down this fails within seconds (see the CELERY_BROKER_* timeouts) and
-    the change waits in the outbox table; the every-minute drain delivers it once Redis is back.
+    Best effort: the change is already in the outbox table. When the broker does not answer a
+    quick PING (healthscore.broker: 250 ms, then not asked again for a while) nothing is
+    enqueued and the every-minute drain delivers the change once Redis is back; Celery's own
+    timeouts (CELERY_BROKER_*) bound the rare hang that starts between the PING and the send.
     """
+    conf = drain_outbox.app.conf
+    if not conf.task_always_eager and not broker.broker_answers(conf.broker_url):
+        return
     try:
         drain_outbox.delay()
     except OperationalError as exc:

@@ -60,6 +60,19 @@ class Field:
         return value
 
 
+# Counts are stored in 32-bit integer columns (PostgreSQL's "integer").
+MAX_COUNT = 2_147_483_647
+
+
+def text_is_encodable(value: str) -> bool:
+    """False for a string with a lone surrogate ("\\ud800" in JSON): no database or terminal takes it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Text(Field):
     """A string, stripped; on one line unless multiline."""
@@ -75,7 +88,9 @@ class Text(Field):
         if not isinstance(value, str):
             raise Invalid("must be a string")
         value = value.strip()
-        if not self.multiline and any(ch in value for ch in "\r\n\x00"):
+        if "\x00" in value:
+            raise Invalid("must not contain a NUL character")
+        if not self.multiline and any(ch in value for ch in "\r\n"):
             raise Invalid("must be on one line")
         if len(value) > self.max_length:
             raise Invalid(f"must be at most {self.max_length} characters")
@@ -156,6 +171,8 @@ class Count(Field):
     def clean(self, value, row):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise Invalid("must be a whole number >= 0")
+        if value > MAX_COUNT:
+            raise Invalid(f"must be at most {MAX_COUNT:,}")
         return value
 
 

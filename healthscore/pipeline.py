@@ -93,3 +93,71 @@ class DailyRunError(RuntimeError):
     def __init__(self, message: str, *, steps: list[str]):
         super().__init__(message)
         self.steps = steps
+
+
+# --- Running each day once, and resuming a killed run ------------------------------------------
+
+# A runner holds the day for this long and renews the hold as it works (on its steps' progress,
+# at most once a minute, and after each step); a killed runner's hold expires, and the next
+# catch-up (every 15 minutes) resumes with the steps not done yet.
+DAILY_CLAIM_SECONDS = 5 * 60
+_RENEW_EVERY_SECONDS = 60
+
+
+def daily_run_resume(*, as_of: dt.date) -> list[str]:
+    """The day's pipeline, once: the steps not done yet for `as_of`, unless another runner holds
+    the day. Returns the summaries of the steps run ([] when the day is done or held). A step
+    that fails stays not done: the next call runs it again (the steps are idempotent)."""
+    from django.db import transaction
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from healthscore.models import DailyRun
+
+    run, _ = DailyRun.objects.get_or_create(day=as_of)
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            DailyRun.objects.filter(pk=run.pk, finished_at__isnull=True)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .update(claimed_until=now + dt.timedelta(seconds=DAILY_CLAIM_SECONDS))
+        )
+    if not claimed:
+        logger.info("Daily jobs as of %s: done or running elsewhere; nothing to do", as_of)
+        return []
+    run.refresh_from_db()
+    done = list(run.steps_done)
+    last_renewal = [timezone.now()]
+
+    def renew(force: bool = False) -> None:
+        moment = timezone.now()
+        if force or (moment - last_renewal[0]).total_seconds() >= _RENEW_EVERY_SECONDS:
+            DailyRun.objects.filter(pk=run.pk).update(claimed_until=moment + dt.timedelta(seconds=DAILY_CLAIM_SECONDS))
+            last_renewal[0] = moment
+
+    @contextlib.contextmanager
+    def heartbeat(step: Step):
+        yield lambda n: renew()
+
+    def report(step: Step, line: str | None, exc: Exception | None) -> None:
+        if exc is None:
+            done.append(step.name)
+            DailyRun.objects.filter(pk=run.pk).update(steps_done=done)
+        renew(force=True)
+
+    try:
+        return daily_run(
+            as_of=as_of,
+            names=[step.name for step in DAILY_STEPS if step.name not in done],
+            progress=heartbeat,
+            report=report,
+        )
+    finally:
+        finished = timezone.now() if all(step.name in done for step in DAILY_STEPS) else None
+        DailyRun.objects.filter(pk=run.pk).update(claimed_until=None, finished_at=finished)
+
+
+def daily_run_due(*, now: dt.datetime, hour: int) -> dt.date | None:
+    """The day whose pipeline should have run by `now` (UTC), if its hour has come: today from
+    `hour` on, else None (yesterday's run is left to the command)."""
+    return now.date() if now.hour >= hour else None

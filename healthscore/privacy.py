@@ -1,6 +1,8 @@
 """Keeping note text (and meeting summaries) out of caches and error reports.
 
-Every note page, and every view that renders the account page (which shows meeting summaries
+Every error report of every page uses the same filter (settings DEFAULT_EXCEPTION_REPORTER_FILTER:
+triage plans, sentiment reasons and posted text are as private as notes). Every note page, and
+every view that renders the account page (which shows meeting summaries
 to the account team), is wrapped in `private_page`: `Cache-Control: no-store, private` (never_cache)
 so no browser or proxy keeps a copy, and an exception reporter filter that blanks all POST data
 and every frame's local variables, so an error email to the ADMINS (Django's mail_admins) or an

@@ -4,10 +4,12 @@ Embedded default: SQLite file in the project, Celery tasks run eagerly, email to
 Production: set DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=false.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,6 +50,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_celery_beat",
+    # The floor is an app only for the daily pipeline's record of each day (DailyRun).
+    "healthscore",
+    # Login throttling: failed attempts per user and per address, admin unlock (docs/security.md).
+    "axes",
+    "csp",
     "accounts",
     "dashboard",
     # Before triage: its outbox consumer (people told) runs before triage's on each change.
@@ -59,13 +66,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything looks a URL or a filter up: a NUL there is a 404 (PostgreSQL refuses NUL).
+    "healthscore.middleware.RejectNulMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: an idle or too old session is logged out before any view runs.
+    "healthscore.sessions.SessionLifetimeMiddleware",
+    # Pages for a signed-in user show accounts, sentiment reasons or notes: never cached.
+    "healthscore.sessions.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "healthscore.urls"
@@ -82,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -103,12 +120,29 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# ASVS 2.1.1: at least 12 characters; common and all-digit passwords are refused.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks every login (the app's and the admin's) before the password is compared.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Lock a username after AXES_FAILURE_LIMIT failures from anywhere, and an address after as many
+# failures for any usernames, for AXES_COOLOFF_MINUTES; an admin unlocks earlier by deleting the
+# access attempt in Django admin (Axes > Access attempts) or with `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "healthscore.login_security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Its start-up banner would be a second line on every command's stderr.
+AXES_VERBOSE = False
+# Behind PROXY_COUNT reverse proxies the client's address is the entry the outermost one added
+# to X-Forwarded-For (a client can prepend anything, so never the left-most).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "healthscore.login_security.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -135,13 +169,58 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 # A mail server that does not answer must not hold a worker (or a web request) for long.
 EMAIL_TIMEOUT = 10
+# Who gets Django's error emails (a 500 in production): comma-separated addresses.
+ADMINS = [("Healthscore admin", address) for address in env.list("ADMINS", default=[])]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every error report (the ADMINS' emails, the debug page) blanks all posted values and every
+# frame's local variables: sentiment reasons, triage plans and meeting text appear in all of them.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "healthscore.privacy.NotesExceptionReporterFilter"
 
-SESSION_COOKIE_SECURE = env("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = env("SECURE_COOKIES")
+# --- HTTPS, headers, sessions (docs/security.md) -----------------------------------------------
+# Behind HTTPS (SECURE_COOKIES=true) the secure defaults follow: HTTP redirects to HTTPS and
+# browsers are told to use HTTPS only for a year (HSTS); each stays settable on its own.
+HTTPS = env("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+# A load balancer's health check may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# The header a TLS-terminating proxy sets, e.g. X-Forwarded-Proto (its value is then "https").
+# Set it only behind such a proxy: a client could send the header itself.
+_PROXY_SSL_HEADER = env("SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
+# Origins allowed to post forms when the site is reached under another name (scheme included).
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles from our own static files only; an
+# inline <style> would need the request's nonce ({{ CSP_NONCE }}); no inline script at all.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Sessions: logged out after SESSION_IDLE_HOURS without a request, and SESSION_MAX_HOURS after
+# logging in whatever the activity (healthscore/sessions.py). Changing a password logs every
+# other session of that user out (Django checks the session's password hash on each request).
+SESSION_IDLE_SECONDS = int(env.float("SESSION_IDLE_HOURS", default=8) * 3600)
+SESSION_MAX_SECONDS = int(env.float("SESSION_MAX_HOURS", default=24) * 3600)
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 
 # --- Celery -----------------------------------------------------------------
 # No REDIS_URL: tasks run eagerly in the web process (embedded mode).
@@ -177,6 +256,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_IMPORTS = ["healthscore.tasks"]
 # Every periodic job, in one place; django-celery-beat copies these into the database at beat
 # start, where admins can change or pause them.
+# The hour (UTC) the daily jobs run at; the 15-minute resume starts looking then.
+DAILY_JOBS_HOUR_UTC = 5
 CELERY_BEAT_SCHEDULE = {
     # Every day at 05:00 UTC, one task runs the daily jobs in order: score every account as of
     # today, triage (red -> triage record, yellow -> "Decide on triage" CTA, green again ->
@@ -184,7 +265,15 @@ CELERY_BEAT_SCHEDULE = {
     # (accounts.tasks.recompute_scores is its first step; it has no schedule of its own.)
     "daily-jobs": {
         "task": "healthscore.tasks.run_daily_jobs",
-        "schedule": crontab(hour=5, minute=0),
+        "schedule": crontab(hour=DAILY_JOBS_HOUR_UTC, minute=0),
+    },
+    # Every 15 minutes: if today's daily jobs are due (05:00 UTC passed) and not done, finish
+    # them (a worker killed mid-run, a step that failed); when the day is done it does nothing.
+    # Without it a killed run came back only after Redis's 1-hour visibility timeout.
+    "daily-jobs-resume-every-15-minutes": {
+        "task": "healthscore.tasks.resume_daily_jobs",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expire_seconds": 14 * 60},
     },
     # Every minute: deliver health changes waiting in the outbox (accounts.events: notifications
     # and triage updates, then the emails). Normally a commit enqueues this at once; this

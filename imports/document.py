@@ -8,6 +8,7 @@ only a document that parsed cleanly, then rescores the accounts whose score inpu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,63 @@ from django.db import transaction
 from accounts.models import Account
 from accounts.scoring.services import RECOMPUTE_CHUNK, scores_recompute
 from healthscore import importing
+
+# No field takes a number this long (money stops below 1e12); Python refuses to convert
+# integers over 4,300 digits with a traceback, so the reader stops far earlier, in words.
+MAX_NUMBER_DIGITS = 30
+
+
+class DocumentUnreadable(Exception):
+    """The file is not an import document at all (missing, not JSON, hostile); nothing was written."""
+
+
+class _NumberTooLong(Exception):
+    pass
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _NumberTooLong(len(text.lstrip("-")))
+    return int(text)
+
+
+def document_read(path: str):
+    """The JSON document in `path`, or DocumentUnreadable with one line saying why."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            document = json.load(fh, parse_int=_bounded_int)
+    except FileNotFoundError:
+        raise DocumentUnreadable("no such file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DocumentUnreadable(f"not valid JSON ({exc})") from None
+    except _NumberTooLong as exc:
+        raise DocumentUnreadable(
+            f"a number has {exc.args[0]:,} digits (at most {MAX_NUMBER_DIGITS} are accepted)"
+        ) from None
+    except RecursionError:
+        raise DocumentUnreadable("nested too deeply to be an import document") from None
+    place = _lone_surrogate_place(document)
+    if place is not None:
+        raise DocumentUnreadable(f"{place}: holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text")
+    return document
+
+
+def _lone_surrogate_place(document) -> str | None:
+    """Where the first string (key or value) that cannot be UTF-8 is, e.g. "accounts[0].name"."""
+    stack = [("(top)", document)]
+    while stack:
+        place, value = stack.pop()
+        if isinstance(value, str):
+            if not importing.text_is_encodable(value):
+                return place
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not importing.text_is_encodable(key):
+                    return f"{place}: a key"
+                stack.append((key if place == "(top)" else f"{place}.{key}", item))
+        elif isinstance(value, list):
+            stack.extend((f"{place}[{i}]", item) for i, item in enumerate(value))
+    return None
 
 
 class ImportErrors(Exception):

@@ -9,8 +9,9 @@ from django.forms import formset_factory, modelformset_factory
 
 from accounts.models import Color, MeetingKind
 from healthscore import clock
+from healthscore.limits import LONG_TEXT
 from notes import health_signals
-from notes.models import ActionItem, ChampionChange, Deployment, FeatureRequest, RiskCategory
+from notes.models import RISK_NOTE_MAX_LENGTH, ActionItem, ChampionChange, Deployment, FeatureRequest, RiskCategory
 from notes.services import CONFIRM, NO_CHANGE
 
 # The product's DevOps stages, offered as checkboxes for "product stages in use".
@@ -39,6 +40,7 @@ def _markdown_area(label: str, help_text: str = "", rows: int = 3) -> forms.Char
     return forms.CharField(
         label=label,
         required=False,
+        max_length=LONG_TEXT,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
@@ -90,6 +92,7 @@ class NoteEntryForm(forms.Form):
     risk_note = forms.CharField(
         label="Note on the risks",
         required=False,
+        max_length=RISK_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Recorded when the categories change or a note is given.",
     )
@@ -230,3 +233,11 @@ FeatureRequestFormSet = modelformset_factory(
 ChampionChangeFormSet = modelformset_factory(
     ChampionChange, form=ChampionChangeForm, extra=1, can_delete=True, max_num=200, validate_max=True
 )
+
+
+class NoteSearchForm(forms.Form):
+    """The notes search box (posted, so the term stays out of URLs and logs)."""
+
+    SEARCH_MAX_LENGTH = 200
+
+    q = forms.CharField(label="Search for", max_length=SEARCH_MAX_LENGTH)

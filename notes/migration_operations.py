@@ -18,3 +18,20 @@ class AddIndexOnPostgres(migrations.AddIndex):
 
     def describe(self):
         return super().describe() + " (PostgreSQL only)"
+
+
+class RemoveIndexOnPostgres(migrations.RemoveIndex):
+    """RemoveIndex for the PostgreSQL-only index. A migration that makes SQLite rebuild the note
+    table removes it from the state first (SQLite would otherwise try to build the GIN index)
+    and adds it back after."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return super().describe() + " (PostgreSQL only)"

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Meeting
+from healthscore.limits import LONG_TEXT, bounded_text_field
 
 # The text sections of an entry, in the handbook's agenda order. Search covers all of them.
 SECTION_FIELDS = (
@@ -28,6 +29,8 @@ SECTION_FIELDS = (
 # Full-text search on PostgreSQL; the GIN index below is built from the same expression so the
 # planner can use it ("english" is fixed so that to_tsvector is immutable and indexable).
 SEARCH_CONFIG = "english"
+# The risk note's form has always taken this much.
+RISK_NOTE_MAX_LENGTH = 4_000
 
 
 def note_search_vector() -> SearchVector:
@@ -45,14 +48,18 @@ class NoteEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    action_item_updates = models.TextField("updates on action items", blank=True)
-    architecture_changes = models.TextField("architectural changes", blank=True)
-    new_deployments = models.TextField(blank=True)
-    product_feedback = models.TextField(blank=True)
-    support_review = models.TextField("review of open support tickets", blank=True)
-    questions_answers = models.TextField("Q&A", blank=True)
-    health_business = models.TextField("health from a business standpoint", blank=True)
-    health_operational = models.TextField("health from an operational standpoint", blank=True)
+    action_item_updates = bounded_text_field("updates on action items", blank=True, max_length=LONG_TEXT)
+    architecture_changes = bounded_text_field("architectural changes", blank=True, max_length=LONG_TEXT)
+    new_deployments = bounded_text_field(blank=True, max_length=LONG_TEXT)
+    product_feedback = bounded_text_field(blank=True, max_length=LONG_TEXT)
+    support_review = bounded_text_field("review of open support tickets", blank=True, max_length=LONG_TEXT)
+    questions_answers = bounded_text_field("Q&A", blank=True, max_length=LONG_TEXT)
+    health_business = bounded_text_field("health from a business standpoint", blank=True, max_length=LONG_TEXT)
+    health_operational = bounded_text_field("health from an operational standpoint", blank=True, max_length=LONG_TEXT)
+
+    # Each section's sanitized HTML, rendered once when the entry is saved (notes.rendering):
+    # pages show it as stored, so no view of a note pays for Markdown again.
+    sections_html = models.JSONField(default=dict, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -127,7 +134,7 @@ class RiskAssessment(models.Model):
     sponsor_or_champion = models.BooleanField(RiskCategory.SPONSOR_OR_CHAMPION.label, default=False)
     customer_sentiment = models.BooleanField(RiskCategory.CUSTOMER_SENTIMENT.label, default=False)
     organizational_factors = models.BooleanField(RiskCategory.ORGANIZATIONAL_FACTORS.label, default=False)
-    note = models.TextField(blank=True)
+    note = bounded_text_field(blank=True, max_length=RISK_NOTE_MAX_LENGTH)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -14,7 +14,7 @@ from accounts import services as account_services
 from accounts.models import Account, Color, Meeting, MeetingKind, MeetingStatus, SentimentSource
 from accounts.scoring import services as scoring
 from healthscore import clock
-from notes import selectors
+from notes import rendering, selectors
 from notes.models import (
     ActionItem,
     ChampionChange,
@@ -102,6 +102,7 @@ def note_create(
     meeting.save()
     entry = NoteEntry(account=account, meeting=meeting, author=by, **asdict(sections))
     entry.full_clean()
+    entry.sections_html = rendering.sections_render(entry)
     entry.save()
 
     for pk in done_items:
@@ -153,6 +154,7 @@ def note_update(*, entry: NoteEntry, sections: NoteSections, attendees: str) -> 
     for name, value in asdict(sections).items():
         setattr(entry, name, value)
     entry.full_clean()
+    entry.sections_html = rendering.sections_render(entry)
     entry.save()
     meeting = entry.meeting
     meeting.attendees = attendees

@@ -22,7 +22,6 @@ from notes.models import NoteEntry
 
 ENTRIES_PER_PAGE = 10
 RESULTS_PER_PAGE = 20
-SEARCH_MAX_LENGTH = 200
 
 
 def _account(external_id: str) -> Account:
@@ -174,7 +173,8 @@ def search(request):
     permissions.require_role(request.user)
     # POST, so a search term (often a word from the notes) never lands in a URL, the browser
     # history or an access log; paging posts the term again.
-    term = request.POST.get("q", "").strip()[:SEARCH_MAX_LENGTH] if request.method == "POST" else ""
+    form = forms.NoteSearchForm(request.POST if request.method == "POST" else None)
+    term = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     page = None
     results = []
     if term:
@@ -185,7 +185,7 @@ def search(request):
             (entry, rendering.plain_excerpt(selectors.first_matching_text(entry, term), term))
             for entry in page.object_list
         ]
-    return render(request, "notes/search.html", {"term": term, "page": page, "results": results})
+    return render(request, "notes/search.html", {"form": form, "term": term, "page": page, "results": results})
 
 
 @private_page

@@ -1,11 +1,20 @@
 """The notification email: built from the account's fields only."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from accounts.scoring import rules
 from notifications.models import Notification
+
+
+def notification_message_id(notification: Notification) -> str:
+    """The same for every attempt at one notification's email, so a resent copy (see
+    notifications.services) can be recognised and dropped by mail systems."""
+    domain = urlsplit(settings.SITE_URL).hostname or "healthscore.invalid"
+    return f"<notification-{notification.pk}.change-{notification.change_id}@{domain}>"
 
 
 def notification_email(notification: Notification) -> EmailMessage:
@@ -33,6 +42,7 @@ def notification_email(notification: Notification) -> EmailMessage:
         f"Your notifications: {settings.SITE_URL}{reverse('triage:notification_list')}",
     ]
     return EmailMessage(
+        headers={"Message-ID": notification_message_id(notification)},
         # A header is one line: a name imported or typed with a line break must not break it.
         subject=" ".join(f"[Healthscore] {account.name} is now {new} (was {old})".split()),
         body="\n".join(lines) + "\n",

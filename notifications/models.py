@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Color, HealthChange, Region
+from healthscore.limits import SHORT_TEXT, bounded_text_field
 
 
 class NotifyRole(models.TextChoices):
@@ -61,6 +62,9 @@ class RoleAssignment(models.Model):
 
 class EmailStatus(models.TextChoices):
     PENDING = "pending", "Pending"
+    # Claimed by a sender at `emailed_at` and being sent outside any transaction; a claim older
+    # than notifications.services.EMAIL_CLAIM_SECONDS was abandoned (a killed worker) and is sent again.
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     NO_ADDRESS = "no_address", "No email address"
     FAILED = "failed", "Failed (gave up)"
@@ -78,9 +82,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    # When it was sent (sent), or claimed for sending (sending).
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
-    email_error = models.TextField(blank=True)
+    email_error = bounded_text_field(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

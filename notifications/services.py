@@ -1,10 +1,13 @@
 """Writes of the notifications app: the outbox consumer that creates notifications, their
-emails (each sent once, retried up to a limit; a crash between the mail server accepting a
-message and our commit sends it again), and people marking them read.
+emails (each sent once, retried up to a limit), and people marking them read.
 
 Every job here is idempotent and safe to run twice or twice at once: one notification per
 change and recipient (a unique constraint), and each email is claimed with a conditional
-update in the transaction that sends it.
+update committed before it is sent, so no transaction and no row lock is held while the mail
+server is talked to. The one duplicate window: a process killed after the mail server accepted
+a message and before "sent" is committed (a few milliseconds) sends it again once the claim
+expires (EMAIL_CLAIM_SECONDS); the resent message has the same Message-ID
+(emails.notification_message_id), so mail systems that deduplicate show it once.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from accounts import events
@@ -34,6 +37,15 @@ logger = logging.getLogger(__name__)
 EMAIL_MAX_ATTEMPTS = 5
 # What a mail server or the network raise when a message cannot be delivered (retried later).
 DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
+# A claim older than this was abandoned by a killed sender: the email is sent again. Far longer
+# than one send can take (EMAIL_TIMEOUT is 10 s).
+EMAIL_CLAIM_SECONDS = 10 * 60
+
+
+def _sendable_q() -> Q:
+    """Pending emails, and claims a killed sender abandoned."""
+    abandoned_before = timezone.now() - dt.timedelta(seconds=EMAIL_CLAIM_SECONDS)
+    return Q(email_status=EmailStatus.PENDING) | Q(email_status=EmailStatus.SENDING, emailed_at__lt=abandoned_before)
 
 
 # --- The outbox consumer --------------------------------------------------------------------
@@ -112,11 +124,7 @@ def notification_emails_send(*, connection=None) -> tuple[int, int]:
     """Send every pending notification email once; returns (sent, failed). One connection to
     the mail server serves the whole batch."""
     sent = failed = 0
-    pending = list(
-        Notification.objects.filter(email_status=EmailStatus.PENDING)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)
-    )
+    pending = list(Notification.objects.filter(_sendable_q()).order_by("created_at", "pk").values_list("pk", flat=True))
     if not pending:
         return 0, 0
     own = connection is None
@@ -139,43 +147,41 @@ def notification_emails_send(*, connection=None) -> tuple[int, int]:
 
 
 def _failure_record(notification_id: int, error: str) -> None:
-    """A delivery attempt failed: count it and keep the error; give up after the limit."""
-    Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING).update(
-        email_attempts=F("email_attempts") + 1,
+    """A delivery attempt failed: release the claim and keep the error; give up after the limit
+    (the attempt was counted when the email was claimed)."""
+    Notification.objects.filter(pk=notification_id, email_status=EmailStatus.SENDING).update(
+        emailed_at=None,
         email_error=error[:2000],
         email_status=Case(
-            When(email_attempts__gte=EMAIL_MAX_ATTEMPTS - 1, then=Value(EmailStatus.FAILED)),
+            When(email_attempts__gte=EMAIL_MAX_ATTEMPTS, then=Value(EmailStatus.FAILED)),
             default=Value(EmailStatus.PENDING),
         ),
     )
 
 
 def notification_email_send(*, notification_id: int, connection=None) -> str:
-    """Send one notification's email once (twice only if the process dies between the mail
-    server's accept and the commit: issue 11 narrows that window).
+    """Send one notification's email once: claim it, send it outside any transaction, record it.
 
-    The row is claimed (pending -> sent) and the message sent in one transaction: a second run
-    waits on the row lock and then finds it sent; a failure or a killed worker rolls the claim
-    back, so the next run sends it. Delivery errors are recorded and retried, up to a limit.
+    1. Claim: a conditional update (pending, or a claim abandoned for EMAIL_CLAIM_SECONDS ->
+       sending), committed at once; a concurrent run finds nothing to claim and skips.
+    2. Send, holding no transaction and no lock, with a Message-ID derived from the notification.
+    3. Record "sent" (or, on a delivery error, release the claim for a retry, up to a limit).
     """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Notification.objects.filter(_sendable_q(), pk=notification_id).update(
+            email_status=EmailStatus.SENDING, emailed_at=now, email_attempts=F("email_attempts") + 1
+        )
+    if not claimed:
+        return "skipped"
+    notification = Notification.objects.select_related("recipient", "account", "account__tam").get(pk=notification_id)
+    if not notification.recipient.email:
+        Notification.objects.filter(pk=notification_id).update(email_status=EmailStatus.NO_ADDRESS, emailed_at=None)
+        return "no_address"
     try:
-        with transaction.atomic():
-            claimed = Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING).update(
-                email_status=EmailStatus.SENT, emailed_at=timezone.now(), email_attempts=F("email_attempts") + 1
-            )
-            if not claimed:
-                return "skipped"
-            notification = Notification.objects.select_related("recipient", "account", "account__tam").get(
-                pk=notification_id
-            )
-            if not notification.recipient.email:
-                Notification.objects.filter(pk=notification_id).update(
-                    email_status=EmailStatus.NO_ADDRESS, emailed_at=None
-                )
-                return "no_address"
-            message = emails.notification_email(notification)
-            message.connection = connection or get_connection()
-            message.send()
+        message = emails.notification_email(notification)
+        message.connection = connection or get_connection()
+        message.send()
     except DELIVERY_ERRORS as exc:
         logger.warning("Notification %s: email not delivered, will retry: %s", notification_id, exc)
         _failure_record(notification_id, str(exc))
@@ -187,6 +193,9 @@ def notification_email_send(*, notification_id: int, connection=None) -> str:
         logger.exception("Notification %s: email could not be built or sent", notification_id)
         _failure_record(notification_id, f"{type(exc).__name__}: {exc}")
         return "failed"
+    Notification.objects.filter(pk=notification_id, email_status=EmailStatus.SENDING).update(
+        email_status=EmailStatus.SENT, emailed_at=timezone.now()
+    )
     return "sent"
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Color, Region, Segment
+from healthscore.limits import LONG_TEXT, SHORT_TEXT, bounded_text_field
 
 
 class Risk(models.TextChoices):
@@ -82,8 +83,8 @@ class TriageRecord(models.Model):
         related_name="owned_triage_records",
         help_text="The account's TAM.",
     )
-    plan = models.TextField(blank=True, help_text="How the risks will be addressed.")
-    resolution = models.TextField("resolution note", blank=True)
+    plan = bounded_text_field(blank=True, max_length=LONG_TEXT, help_text="How the risks will be addressed.")
+    resolution = bounded_text_field("resolution note", blank=True, max_length=LONG_TEXT)
     opened_on = models.DateField()
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -136,7 +137,7 @@ class TriageUpdate(models.Model):
 
     triage = models.ForeignKey(TriageRecord, on_delete=models.CASCADE, related_name="updates")
     kind = models.CharField(max_length=10, choices=TriageUpdateKind.choices, default=TriageUpdateKind.NOTE)
-    text = models.TextField()
+    text = bounded_text_field(max_length=LONG_TEXT)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -182,7 +183,7 @@ class Cta(models.Model):
     triage = models.ForeignKey(TriageRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="ctas")
     opened_on = models.DateField()
     snoozed_until = models.DateField(null=True, blank=True)
-    dismiss_reason = models.TextField(blank=True)
+    dismiss_reason = bounded_text_field(blank=True, max_length=SHORT_TEXT)
     resolved_on = models.DateField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

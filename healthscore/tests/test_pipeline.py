@@ -8,12 +8,14 @@ import threading
 
 import pytest
 from django.core import mail
+from django.db.models import F
 
 from accounts.models import Account, Color, HealthChange, Region
 from accounts.tests.factories import AccountFactory, SentimentFactory, healthy_account
 from healthscore import pipeline
 from notifications import services as notification_services
-from notifications.models import Notification
+from notifications.models import EmailStatus, Notification
+from notifications.services import EMAIL_CLAIM_SECONDS
 from triage import jobs
 from triage.jobs import ctas, triage_run
 from triage.models import Cta, CtaKind, Risk, TriageRecord
@@ -107,6 +109,10 @@ def test_a_run_killed_half_way_is_completed_by_the_next_run(tam, people, fixed_t
     with pytest.raises(SystemExit):
         pipeline.daily_run(as_of=fixed_today)
     monkeypatch.setattr(target, original)
+    # The next run comes after a killed sender's email claim has expired (notifications.services).
+    Notification.objects.filter(email_status=EmailStatus.SENDING).update(
+        emailed_at=F("emailed_at") - dt.timedelta(seconds=EMAIL_CLAIM_SECONDS + 1)
+    )
     pipeline.daily_run(as_of=fixed_today)
     state, sent = world_state(), sorted((m.to[0], m.subject) for m in mail.outbox)
     clean_state, clean_sent = clean_run(tam, people, fixed_today, sent_key=lambda m: (m.to[0], m.subject))

@@ -14,6 +14,7 @@ from notes.models import (
     RiskAssessment,
     SignalData,
 )
+from notes.rendering import sections_render
 
 
 class NoteEntryFactory(factory.django.DjangoModelFactory):
@@ -24,6 +25,14 @@ class NoteEntryFactory(factory.django.DjangoModelFactory):
     meeting = factory.SubFactory(MeetingFactory, account=factory.SelfAttribute("..account"), status=MeetingStatus.HELD)
     author = factory.SelfAttribute("account.tam")
     product_feedback = "Likes the new pipeline editor"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As the services do: the sections' HTML is rendered once, when the entry is saved.
+        entry = model_class(*args, **kwargs)
+        entry.sections_html = sections_render(entry)
+        entry.save()
+        return entry
 
 
 class ActionItemFactory(factory.django.DjangoModelFactory):

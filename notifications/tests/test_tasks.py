@@ -12,6 +12,7 @@ from accounts import services as account_services
 from accounts import tasks
 from accounts.models import Account, Color, HealthChange, Region, SentimentEntry
 from accounts.tests.factories import healthy_account
+from healthscore import broker
 from healthscore import tasks as pipeline_tasks
 from healthscore.celery import app as celery_app
 from notifications import services
@@ -25,6 +26,7 @@ DEAD_BROKER = "redis://127.0.0.1:1/0"
 def _reset_broker_pools():
     """Celery keeps its broker connection pools; drop them so a new broker_url takes effect."""
     celery_app._pool = None
+    broker.broker_state_reset()
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, demo_seed
+from accounts.demo import DEMO_PASSWORD, admin_gets_demo_password, demo_seed
 from accounts.management.commands._shared import progress_bar
 from accounts.models import Account
-from healthscore import clock
+from healthscore import clock, permissions
 
 
 class Command(BaseCommand):
@@ -28,4 +28,10 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Loaded {accounts} demo accounts. Demo logins (password {DEMO_PASSWORD}):")
         )
         for login in logins:
-            self.stdout.write(f"  {login.username:<10} {login.role}")
+            if login.role == permissions.ADMIN and not admin_gets_demo_password():
+                self.stdout.write(
+                    f"  {login.username:<10} {login.role} (no password outside the embedded demo: "
+                    f"set one with `manage.py changepassword {login.username}`)"
+                )
+            else:
+                self.stdout.write(f"  {login.username:<10} {login.role}")

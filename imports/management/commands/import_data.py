@@ -1,11 +1,9 @@
-import json
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
 from accounts.management.commands._shared import progress_bar
-from imports.document import ImportErrors, document_apply, document_parse
+from imports.document import DocumentUnreadable, ImportErrors, document_apply, document_parse, document_read
 
 
 class Command(BaseCommand):
@@ -21,12 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, verbosity, **options):
         try:
-            with open(file, encoding="utf-8") as fh:
-                document = json.load(fh)
-        except FileNotFoundError:
-            raise CommandError(f"{file}: no such file") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CommandError(f"{file}: not valid JSON ({exc})") from None
+            document = document_read(file)
+        except DocumentUnreadable as exc:
+            raise CommandError(f"{file}: {exc}; nothing imported") from None
         try:
             parsed = document_parse(document)
         except ImportErrors as exc:
