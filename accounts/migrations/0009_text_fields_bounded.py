@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0007_sentiment_order_is_the_sentiment_in_force"),
+        ("accounts", "0008_scoring_runs_fanned_out_over_workers"),
     ]
 
     operations = [
