@@ -75,7 +75,10 @@ class Text(Field):
         if not isinstance(value, str):
             raise Invalid("must be a string")
         value = value.strip()
-        if not self.multiline and any(ch in value for ch in "\r\n\x00"):
+        # A NUL byte is refused everywhere: PostgreSQL cannot store one (a 500 from the API).
+        if "\x00" in value:
+            raise Invalid("must not contain a NUL character")
+        if not self.multiline and any(ch in value for ch in "\r\n"):
             raise Invalid("must be on one line")
         if len(value) > self.max_length:
             raise Invalid(f"must be at most {self.max_length} characters")
