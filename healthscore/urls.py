@@ -14,5 +14,6 @@ urlpatterns = [
     ),
     path("notes/", include("notes.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("api/", include("api.urls")),
     path("", include("accounts.urls")),
 ]
