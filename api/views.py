@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -242,8 +242,13 @@ class BulkUpsert(APIView):
             parsed = document_parse(request.data)
         except ImportErrors as exc:
             return errors.bad_request([_problem(p) for p in exc.problems])
-        with transaction.atomic():
-            created = document_apply(parsed)
+        try:
+            with transaction.atomic():
+                created = document_apply(parsed)
+        except IntegrityError as exc:
+            # A rule only the database knows (a ValidationError from a model is a 400 already):
+            # the whole payload is rolled back and refused in one line, as by import_data.
+            return errors.bad_request([{"path": errors.TOP, "message": str(exc).splitlines()[0]}])
         return Response({"rows": parsed.total(), "created": created})
 
 
