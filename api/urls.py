@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from api import pages, views
+from api import exports, pages, views
 
 # Any path segment: the view answers an id the web app's addresses never allow with a JSON 404
 # before any query (a NUL byte in a lookup is a 500 on PostgreSQL).
@@ -30,6 +30,9 @@ urlpatterns = [
     path(
         "redoc/", SpectacularRedocView.as_view(url_name="api_schema", permission_classes=[AllowAny]), name="api_redoc"
     ),
+    path("exports/accounts.<str:fmt>", exports.accounts_export, name="export_accounts"),
+    path("exports/scorecards.<str:fmt>", exports.scorecards_export, name="export_scorecards"),
+    path("exports/accounts/<str:external_id>/history.<str:fmt>", exports.history_export, name="export_history"),
     path("tokens/", pages.token_list, name="api_tokens"),
     path("tokens/<int:pk>/revoke/", pages.token_revoke, name="api_token_revoke"),
 ]

@@ -71,4 +71,10 @@ PAGES = [
     ),
 ]
 
-RULES = [*READS, *WRITES, *DOCS, *PAGES]
+EXPORTS = [
+    Rule("export_accounts", lambda w: "/api/exports/accounts.csv"),
+    Rule("export_scorecards", lambda w: "/api/exports/scorecards.json"),
+    Rule("export_history", lambda w: f"/api/exports/accounts/{w.other_account.external_id}/history.csv"),
+]
+
+RULES = [*READS, *WRITES, *DOCS, *PAGES, *EXPORTS]
