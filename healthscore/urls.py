@@ -15,5 +15,6 @@ urlpatterns = [
     path("notes/", include("notes.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("api/", include("api.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("accounts.urls")),
 ]

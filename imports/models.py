@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -21,3 +22,43 @@ class CsvMapping(models.Model):
 
     def __str__(self) -> str:
         return f"Columns of the {self.get_source_display()}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    CHECKING = "checking", "Checking every row"
+    WRITING = "writing", "Writing and rescoring"
+    DONE = "done", "Done"
+    FAILED = "failed", "Refused: nothing imported"
+
+
+FINISHED = (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class ImportRun(models.Model):
+    """One CSV file an admin uploaded on the Import page, and how its import went."""
+
+    source = models.CharField(max_length=20, choices=CsvSource.choices)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField(help_text="The uploaded file; emptied once imported.")
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    rows = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.source})"
+
+    @property
+    def percent(self) -> int:
+        """The progress bar: checking is the first half of the work, writing the second."""
+        return {ImportStatus.QUEUED: 0, ImportStatus.CHECKING: 10, ImportStatus.WRITING: 50}.get(self.status, 100)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from imports.csv_sources import CsvRefused, csv_convert
 from imports.document import ImportErrors, Parsed, document_apply, document_parse
+from imports.models import ImportRun, ImportStatus
 
 
 def csv_parse(*, data: bytes, source: str) -> Parsed:
@@ -41,9 +42,58 @@ def _line_order(problem: str):
 def csv_import(*, data: bytes, source: str, progress: Callable[[int], None] | None = None) -> tuple[Parsed, dict]:
     """Import a CSV export: all of it in one transaction, or nothing (ImportErrors)."""
     parsed = csv_parse(data=data, source=source)
+    return parsed, _apply(parsed, progress)
+
+
+def _apply(parsed: Parsed, progress=None) -> dict:
     try:
-        return parsed, document_apply(parsed, progress=progress)
+        return document_apply(parsed, progress=progress)
     except ValidationError as exc:
         raise ImportErrors(exc.messages) from None
     except IntegrityError as exc:
         raise ImportErrors([str(exc).splitlines()[0]]) from None
+
+
+def import_run_create(*, data: bytes, filename: str, source: str, by) -> ImportRun:
+    """Keep an uploaded file and queue its import after commit; the Import page follows it."""
+    from imports import tasks
+
+    run = ImportRun(source=source, filename=filename[:255], content=data, by=by)
+    run.full_clean(exclude=["content"])
+    run.save()
+    transaction.on_commit(lambda: tasks.import_run_enqueue(run.pk))
+    return run
+
+
+def import_run_execute(*, run_id: int) -> None:
+    """Import a queued run once: a second delivery of the task finds it started and does nothing.
+    Checking happens outside the write transaction, so the page sees each step."""
+    if not ImportRun.objects.filter(pk=run_id, status=ImportStatus.QUEUED).update(status=ImportStatus.CHECKING):
+        return
+    run = ImportRun.objects.get(pk=run_id)
+    try:
+        parsed = csv_parse(data=bytes(run.content), source=run.source)
+        ImportRun.objects.filter(pk=run_id).update(status=ImportStatus.WRITING, rows=parsed.total())
+        created = _apply(parsed)
+    except ImportErrors as exc:
+        ImportRun.objects.filter(pk=run_id).update(
+            status=ImportStatus.FAILED,
+            problems=exc.problems,
+            summary=f"{len(exc.problems)} problem(s), nothing imported",
+        )
+        return
+    new = ", ".join(f"{n} new {name.replace('_', ' ')}" for name, n in created.items() if n) or "nothing new"
+    ImportRun.objects.filter(pk=run_id).update(
+        status=ImportStatus.DONE, summary=f"{parsed.total()} {_rows(parsed.total())} imported ({new})", content=b""
+    )
+
+
+def _rows(n: int) -> str:
+    return "row" if n == 1 else "rows"
+
+
+def import_run_refuse(*, run_id: int, reason: str) -> None:
+    """A queued run that cannot start (the task queue is down) is refused, not left waiting."""
+    ImportRun.objects.filter(pk=run_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.FAILED, problems=[reason], summary="not started, nothing imported"
+    )
