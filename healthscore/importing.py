@@ -88,6 +88,7 @@ class Text(Field):
         if not isinstance(value, str):
             raise Invalid("must be a string")
         value = value.strip()
+        # A NUL byte is refused everywhere: PostgreSQL cannot store one (a 500 from the API).
         if "\x00" in value:
             raise Invalid("must not contain a NUL character")
         if not self.multiline and any(ch in value for ch in "\r\n"):

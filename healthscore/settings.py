@@ -21,6 +21,7 @@ env = environ.Env(
     DEFAULT_FROM_EMAIL=(str, "healthscore@localhost"),
     SITE_URL=(str, "http://127.0.0.1:8000"),
     SECURE_COOKIES=(bool, False),
+    API_THROTTLE_RATE=(str, "600/minute"),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -62,6 +63,11 @@ INSTALLED_APPS = [
     "triage",
     "notes",
     "imports",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    # The REST API sits on top of every app (see docs/architecture.md).
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +227,35 @@ CONTENT_SECURITY_POLICY = {
 SESSION_IDLE_SECONDS = int(env.float("SESSION_IDLE_HOURS", default=8) * 3600)
 SESSION_MAX_SECONDS = int(env.float("SESSION_MAX_HOURS", default=24) * 3600)
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+
+# --- REST API (api/) ------------------------------------------------------
+REST_FRAMEWORK = {
+    # A personal API token (Authorization: Bearer hs_...) or the browser's session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_THROTTLE_RATE")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Healthscore API",
+    "DESCRIPTION": "Customer health for Technical Account Managers. Meeting notes are never served.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ColorEnum": "api.serializers.COLORS", "ColorOrNoneEnum": "api.serializers.COLOR_FILTER"},
+}
 
 # --- Celery -----------------------------------------------------------------
 # No REDIS_URL: tasks run eagerly in the web process (embedded mode).

@@ -17,5 +17,7 @@ urlpatterns = [
     ),
     path("notes/", include("notes.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("api/", include("api.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("accounts.urls")),
 ]

@@ -3,21 +3,42 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
 from accounts.management.commands._shared import progress_bar
+from imports import services
 from imports.document import DocumentUnreadable, ImportErrors, document_apply, document_parse, document_read
+from imports.models import CsvSource
 
 
 class Command(BaseCommand):
     help = (
         "Import accounts, meetings, tickets, success plans, sentiments, feature requests and champion "
-        "changes from a JSON export. "
+        "changes from a JSON export, or a Salesforce account report or Zendesk ticket export as CSV "
+        "(--source). "
         "The whole file is validated first: on any problem every one is listed and nothing is written. "
         "The accounts the import changed are rescored at once."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="path to the JSON file (see the README for its format)")
+        parser.add_argument("file", help="path to the JSON or CSV file (see the README for the formats)")
+        parser.add_argument(
+            "--source",
+            choices=[s.value for s in CsvSource],
+            help="the file is a CSV export from this system (columns per the saved or default mapping)",
+        )
 
-    def handle(self, *args, file, verbosity, **options):
+    def handle(self, *args, file, verbosity, source=None, **options):
+        if source is None and file.lower().endswith(".csv"):
+            raise CommandError(f"{file}: a CSV file needs --source ({' or '.join(s.value for s in CsvSource)})")
+        try:
+            if source:
+                with open(file, "rb") as fh:
+                    parsed = services.csv_parse(data=fh.read(), source=source)
+                return self._apply(file, parsed, verbosity)
+        except FileNotFoundError:
+            raise CommandError(f"{file}: no such file") from None
+        except ImportErrors as exc:
+            for problem in exc.problems:
+                self.stderr.write(problem)
+            raise CommandError(f"{file}: {len(exc.problems)} problem(s), nothing imported") from None
         try:
             document = document_read(file)
         except DocumentUnreadable as exc:
@@ -28,6 +49,9 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(problem)
             raise CommandError(f"{file}: {len(exc.problems)} problem(s), nothing imported") from None
+        return self._apply(file, parsed, verbosity)
+
+    def _apply(self, file, parsed, verbosity):
         try:
             with progress_bar(self, total=parsed.total(), desc="Importing", verbosity=verbosity) as tick:
                 created = document_apply(parsed, progress=tick)
