@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts import listeners
 from accounts import services as account_services
 from accounts.models import Account, Color, Meeting, MeetingKind, MeetingStatus, SentimentSource
 from accounts.scoring import services as scoring
@@ -143,6 +144,8 @@ def note_create(
     if not rescored:
         # The held meeting moves Engagement: show the new score at once.
         scoring.account_rescore(account=account, as_of=today)
+    # The held meeting closes the "Missed cadence call" CTA in this same transaction.
+    listeners.meetings_logged(account_ids=[account.pk], today=today)
     return entry
 
 
