@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts import charts, selectors, services
-from accounts.forms import ActivityForm, ConfirmForm, SentimentForm
+from accounts import charts, preview, selectors, services
+from accounts.forms import ActivityForm, ConfirmForm, SentimentForm, SentimentPreviewForm
 from accounts.models import Account, Color, MeetingKind
 from accounts.scoring import inputs, rules
 from healthscore import clock, permissions
@@ -145,6 +145,22 @@ def account_sentiment(request, external_id: str):
             message = f"{account.name}: sentiment set to {Color(color).label}, score {_score(account)}."
             return _health_saved(request, account, form.sent_from, message)
     return _health_not_saved(request, account, form)
+
+
+@login_required
+def account_sentiment_preview(request, external_id: str):
+    """Read-only, for the sentiment forms before saving: the account's overall color and score
+    after the candidate sentiment (and held meeting), and who would be notified."""
+    account = _account_to_edit(request, external_id)
+    form = SentimentPreviewForm(request.GET)
+    context = {"preview": None}
+    if form.is_valid():
+        sentiment, held_on = form.candidate()
+        if sentiment or held_on:
+            context["preview"] = preview.sentiment_preview(
+                account=account, sentiment=sentiment, held_meeting_on=held_on, today=clock.today()
+            )
+    return render(request, "accounts/_sentiment_preview.html", context)
 
 
 @private_page

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from accounts import listeners
@@ -27,6 +27,10 @@ from notes.models import (
 )
 
 NO_CHANGE, CONFIRM = "", "confirm"
+EMPTY_NOTE = (
+    "This meeting note is empty: write what was discussed in at least one section, or add or tick off "
+    "an action item. No meeting was logged."
+)
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,9 @@ def note_create(
     unknown = set(done_items) - set(open_items)
     if unknown:
         errors["done_items"] = "Some of the ticked items are not open action items of this account."
+    if not any(text.strip() for text in asdict(sections).values()) and not new_items and not done_items:
+        # An empty note would still log a held meeting and turn Engagement green.
+        errors[NON_FIELD_ERRORS] = EMPTY_NOTE
     if errors:
         raise ValidationError(errors)
 

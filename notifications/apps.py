@@ -6,12 +6,14 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from accounts import events
+        from accounts import events, preview
         from healthscore import pipeline
-        from notifications import services
+        from notifications import selectors, services
 
         # A color change tells the people the handbook names, in the change's transaction.
         events.register_consumer(services.notifications_for_change)
+        # The sentiment forms say, before saving, who a color change would tell.
+        preview.register_recipients_preview(selectors.recipients_preview)
         # Each drain the drain task runs is followed by sending the emails it created.
         events.register_drain_wrapper(services.outbox_drain_and_send)
         # The daily pipeline's third step: the outbox drain, then every pending email.

@@ -58,6 +58,17 @@ def notification_recipients(*, account: Account, color: str) -> list[Recipient]:
     return list(people.values())
 
 
+def recipients_preview(*, account: Account, old_color: str | None, new_color: str | None) -> list[str]:
+    """Who would be told if the account's overall color moved from old to new now (the sentiment
+    forms' preview): a first score or an unchanged color tells no one (accounts.events)."""
+    if not old_color or not new_color or old_color == new_color:
+        return []
+    return [
+        f"{recipient.user.get_full_name() or recipient.user.username} ({', '.join(recipient.roles)})"
+        for recipient in notification_recipients(account=account, color=new_color)
+    ]
+
+
 def notifications_for(user: User) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(recipient=user).select_related("account", "change").order_by("-created_at", "-pk")
