@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts import charts, preview, selectors, services
+from accounts import charts, history, preview, selectors, services
 from accounts.forms import ActivityForm, ConfirmForm, SentimentForm, SentimentPreviewForm
 from accounts.models import Account, Color, MeetingKind
 from accounts.scoring import inputs, rules
@@ -259,7 +259,7 @@ def _account_page(request, account: Account, *, status: int = 200, **forms):
             yellow_min=segment_rules.yellow_min_score,
         ),
         "snapshots": snapshots,
-        "history": selectors.account_history(account=account, snapshots=snapshots),
+        "history": history.account_history(account=account, snapshots=snapshots),
         "latest_sentiment": latest_sentiment,
         "meetings": selectors.account_meetings(account=account),
         "tickets": selectors.account_tickets(account=account, today=today),

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import listeners
 from accounts import services as account_services
@@ -21,6 +22,7 @@ from notes.models import (
     ChampionChange,
     FeatureRequest,
     NoteEntry,
+    NoteEntryVersion,
     RiskAssessment,
     RiskCategory,
     SignalData,
@@ -157,15 +159,35 @@ def note_create(
 
 
 @transaction.atomic
-def note_update(*, entry: NoteEntry, sections: NoteSections, attendees: str) -> NoteEntry:
-    """Correct an entry's text and attendees. The meeting's date and type, the action items and
-    the health change stay as recorded (the next entry carries later news)."""
+def note_update(*, entry: NoteEntry, sections: NoteSections, attendees: str, by) -> NoteEntry:
+    """Correct an entry's text and attendees, keeping the earlier text as a version (readable by
+    whoever may read the note) and marking the entry edited. The meeting's date and type, the
+    action items and the health change stay as recorded (the next entry carries later news).
+    Saving the same text again changes nothing."""
+    entry = NoteEntry.objects.select_for_update().select_related("meeting").get(pk=entry.pk)
+    before = {name: getattr(entry, name) for name in NoteSections.__dataclass_fields__}
+    if before == asdict(sections) and entry.meeting.attendees == attendees.strip():
+        return entry
+    if not any(text.strip() for text in asdict(sections).values()):
+        raise ValidationError({NON_FIELD_ERRORS: "A meeting note cannot be emptied: keep some text in one section."})
+    last = entry.versions.order_by("-replaced_at", "-pk").first()
+    version = NoteEntryVersion(
+        entry=entry,
+        attendees=entry.meeting.attendees,
+        sections=before,
+        written_by_id=last.replaced_by_id if last else entry.author_id,
+        written_at=entry.edited_at or entry.created_at,
+        replaced_by=by,
+    )
+    version.full_clean()
+    version.save()
     for name, value in asdict(sections).items():
         setattr(entry, name, value)
+    entry.edited_at = timezone.now()
     entry.full_clean()
     entry.save()
     meeting = entry.meeting
-    meeting.attendees = attendees
+    meeting.attendees = attendees.strip()
     meeting.full_clean()
     meeting.save(update_fields=["attendees"])
     return entry
