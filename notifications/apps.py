@@ -7,8 +7,18 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from accounts import events, preview
+        from accounts.panels import register_account_panel
         from healthscore import pipeline
-        from notifications import selectors, services
+        from notifications import panels, selectors, services
+
+        # The account page's panel of every notification sent about the account, after triage
+        # (10) and the notes (20).
+        register_account_panel(
+            name="notifications",
+            template="notifications/_account_panel.html",
+            context=panels.account_panel_context,
+            order=30,
+        )
 
         # A color change tells the people the handbook names, in the change's transaction.
         events.register_consumer(services.notifications_for_change)

@@ -77,3 +77,8 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_about(account: Account) -> QuerySet[Notification]:
+    """Every notification sent about an account, latest first (its page's panel)."""
+    return Notification.objects.filter(account=account).select_related("recipient").order_by("-created_at", "-pk")
