@@ -9,7 +9,7 @@ class NotificationsConfig(AppConfig):
         from accounts import events, preview
         from accounts.panels import register_account_panel
         from healthscore import pipeline
-        from notifications import panels, selectors, services
+        from notifications import digests, panels, selectors, services
 
         # The account page's panel of every notification sent about the account, after triage
         # (10) and the notes (20).
@@ -28,3 +28,5 @@ class NotificationsConfig(AppConfig):
         events.register_drain_wrapper(services.outbox_drain_and_send)
         # The daily pipeline's third step: the outbox drain, then every pending email.
         pipeline.register_step("Notifications", services.notifications_step, services.notifications_total, order=30)
+        # Then one digest email for each person who chose the daily digest.
+        pipeline.register_step("Notification digests", digests.digests_send, digests.digests_total, order=35)

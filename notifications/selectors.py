@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
 from accounts.models import Account, Color
-from notifications.models import REGIONAL_ROLES, Notification, NotifyRole, RoleAssignment
+from notifications.models import REGIONAL_ROLES, EmailMode, EmailPreference, Notification, NotifyRole, RoleAssignment
 
 
 @dataclass
@@ -82,3 +82,8 @@ def unread_count(user: User) -> int:
 def notifications_about(account: Account) -> QuerySet[Notification]:
     """Every notification sent about an account, latest first (its page's panel)."""
     return Notification.objects.filter(account=account).select_related("recipient").order_by("-created_at", "-pk")
+
+
+def email_mode(user: User) -> str:
+    """How the person gets notification emails (each at once unless they chose the digest)."""
+    return EmailPreference.objects.filter(user=user).values_list("mode", flat=True).first() or EmailMode.IMMEDIATE
