@@ -169,3 +169,17 @@ def test_the_overall_color_shows_before_saving_a_sentiment(page, live_server, wo
     row.locator("summary").click()
     row.get_by_role("radio", name="Red").check()
     expect(row.locator(".sentiment-preview")).to_contain_text("Red sentiment makes this account Red overall.")
+
+
+def test_escape_closes_the_inline_editor(page, live_server, world):
+    tam, accounts = world
+    acme = accounts["Acme Corp"]
+    page.set_viewport_size(LAPTOP)
+    _log_in(page, live_server)
+    row = page.locator(f"#acct-{acme.external_id}")
+    row.locator("summary").click()
+    row.get_by_label("Reason").focus()
+    expect(row.locator("details.inline-update")).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(row.locator("details.inline-update")).not_to_have_attribute("open", "")
+    expect(row.locator("summary")).to_be_focused()

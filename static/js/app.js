@@ -24,6 +24,17 @@
     });
   });
 
+  // Escape closes the inline editor it is typed in (My accounts' "Update" panel) and puts the
+  // focus back on its button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var details = event.target.closest ? event.target.closest("details[open]") : null;
+    if (!details) return;
+    details.open = false;
+    var summary = details.querySelector("summary");
+    if (summary) summary.focus();
+  });
+
   function announce(text) {
     var live = document.getElementById("live-status");
     if (!live) return;
