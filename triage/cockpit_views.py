@@ -60,7 +60,10 @@ def _cockpit_params(request) -> QueryDict:
 
 def _cockpit_page(request, *, status: int = 200, card_errors=None, bulk_form=None, card_forms=None):
     permissions.require_role(request.user)
-    params = _cockpit_params(request)
+    # A NUL byte is fine on SQLite and a 500 on PostgreSQL: such a filter matches nothing.
+    params = QueryDict(mutable=True)
+    for key, values in _cockpit_params(request).lists():
+        params.setlist(key, [value for value in values if "\x00" not in value])
     state = params.get("state", "open")
     if state not in dict(COCKPIT_TABS):
         state = "open"

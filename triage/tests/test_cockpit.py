@@ -101,7 +101,7 @@ def test_filter_by_kind_and_account_keeps_the_filters_in_the_tabs(client, tam, f
 def test_unknown_filters_are_ignored_not_errors(client, tam, fixed_today):
     cta(tam, name="Acme")
     client.force_login(tam)
-    response = client.get("/triage/?kind=nope&account=%00x&sort=zzz&state=bad&page=-3")
+    response = client.get("/triage/?kind=nope&account=%00x&tam=%00&sort=zzz&state=bad&page=-3")
     assert response.status_code == 200 and "Acme detail" in html(response)
 
 
