@@ -183,3 +183,21 @@ def test_escape_closes_the_inline_editor(page, live_server, world):
     page.keyboard.press("Escape")
     expect(row.locator("details.inline-update")).not_to_have_attribute("open", "")
     expect(row.locator("summary")).to_be_focused()
+
+
+def test_the_header_folds_behind_a_menu_button_on_phones(page, live_server, world):
+    page.set_viewport_size(PHONE)
+    _log_in(page, live_server)
+    nav = page.get_by_role("navigation", name="Main")
+    menu = page.get_by_role("button", name="Menu")
+    expect(nav).to_be_hidden()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    menu.click()
+    expect(nav.get_by_role("link", name="Accounts", exact=True)).to_be_visible()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    page.set_viewport_size(LAPTOP)
+    page.reload()
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Accounts", exact=True)).to_be_visible()
