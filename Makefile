@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export DEBUG ?= true
+# `make run PORT=8001` when 8000 is taken.
+PORT ?= 8000
 
-.PHONY: run test install migrate seed lint check bench clean
+.PHONY: run test install migrate seed reset-demo lint check bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +23,13 @@ seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
 run: seed
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Back to a fresh demo: the embedded SQLite database is deleted, migrated and seeded again.
+reset-demo: install
+	@test -z "$$DATABASE_URL" || { echo "reset-demo resets the embedded demo only: unset DATABASE_URL."; exit 1; }
+	rm -f db.sqlite3
+	$(MAKE) seed
 
 test: install
 	DEBUG=false $(VENV)/bin/pytest

@@ -95,3 +95,28 @@ class ActivityForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["date"].widget.attrs["max"] = today.isoformat()
+
+
+class SentimentPreviewForm(forms.Form):
+    """What a sentiment form holds so far, for the preview before saving. Each form names its
+    fields its own way: `source` says which form it is (the list row and the account page send
+    `color`; logging an activity `sentiment_color`, `date`, `status`; a meeting note `health`
+    ("" or "confirm": no change) and `date`, always a held meeting)."""
+
+    source = forms.ChoiceField(choices=[("sentiment", "sentiment"), ("activity", "activity"), ("note", "note")])
+    color = forms.ChoiceField(choices=[("", "")] + list(Color.choices), required=False)
+    sentiment_color = forms.ChoiceField(choices=[("", "")] + list(Color.choices), required=False)
+    health = forms.ChoiceField(choices=[("", ""), ("confirm", "confirm")] + list(Color.choices), required=False)
+    date = forms.DateField(required=False)
+    status = forms.ChoiceField(choices=[("", "")] + list(MeetingStatus.choices), required=False)
+
+    def candidate(self) -> tuple[str | None, dt.date | None]:
+        """(the sentiment the form would set or None, the day of the held meeting it would log or None)."""
+        data = self.cleaned_data
+        if data["source"] == "activity":
+            held = data["date"] if data["status"] == MeetingStatus.HELD else None
+            return data["sentiment_color"] or None, held
+        if data["source"] == "note":
+            health = data["health"]
+            return (health if health in Color.values else None), data["date"]
+        return data["color"] or None, None

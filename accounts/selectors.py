@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import (
     Case,
@@ -24,7 +23,6 @@ from accounts.models import (
     HealthSnapshot,
     Meeting,
     PlanStatus,
-    SentimentSource,
     SuccessPlan,
     SupportTicket,
 )
@@ -90,85 +88,6 @@ def account_snapshots(*, account: Account, today: dt.date) -> list[HealthSnapsho
         .only("account_id", "date", "score", "color", "measures")
         .order_by("date")
     )
-
-
-@dataclass(frozen=True)
-class HistoryItem:
-    """One change in the account's health: who, when, from -> to, why."""
-
-    date: dt.date
-    what: str  # "TAM Sentiment" or "Overall health"
-    old: str | None
-    new: str | None
-    who: str
-    why: str
-    source: str = ""
-    sort_rank: int = 0  # on one day, the overall change (1) is shown above the sentiment behind it (0)
-
-
-def _person(user, source: str) -> str:
-    if user is None:
-        return "Import" if source == SentimentSource.IMPORT else "Unknown (user removed)"
-    return user.get_full_name() or user.username
-
-
-def account_history(*, account: Account, snapshots: list[HealthSnapshot], limit: int = 50) -> list[HistoryItem]:
-    """TAM sentiment entries and overall color changes, newest first."""
-    items = []
-    # Only the newest `limit` entries can be shown; one more gives the oldest its "from" color.
-    newest = list(account.sentiments.select_related("author").order_by(*rules.SENTIMENT_NEWEST_FIRST)[: limit + 1])
-    entries = newest[::-1]
-    previous = None
-    if len(entries) > limit:
-        previous, entries = entries[0].color, entries[1:]
-    for entry in entries:
-        items.append(
-            HistoryItem(
-                date=entry.date,
-                what="TAM Sentiment",
-                old=previous,
-                new=entry.color,
-                who=_person(entry.author, entry.source),
-                why=entry.reason,
-                source=entry.get_source_display(),
-            )
-        )
-        previous = entry.color
-    # The color in force when the window opens, so its first day is not taken for a first score.
-    before = (
-        account.snapshots.filter(date__lt=snapshots[0].date).only("date", "color", "measures").order_by("-date").first()
-        if snapshots
-        else None
-    )
-    for snap in snapshots:
-        if before is None or snap.color != before.color:
-            items.append(
-                HistoryItem(
-                    date=snap.date,
-                    what="Overall health",
-                    old=before.color if before else None,
-                    new=snap.color,
-                    who="Scorecard",
-                    why=_measure_changes(before, snap),
-                    sort_rank=1,
-                )
-            )
-        before = snap
-    items.sort(key=lambda item: (item.date, item.sort_rank), reverse=True)
-    return items[:limit]
-
-
-def _measure_changes(before: HealthSnapshot | None, after: HealthSnapshot) -> str:
-    """Which measures moved between two snapshots, in words."""
-    if before is None:
-        return "First score on record" if after.score is not None else "Not enough data to score"
-    changes = []
-    for name in rules.MEASURES:
-        old = (before.measures.get(name) or {}).get("color")
-        new = (after.measures.get(name) or {}).get("color")
-        if old != new:
-            changes.append(f"{rules.LABELS[name]} {old or 'missing'} → {new or 'missing'}")
-    return "; ".join(changes) if changes else "Scorecard rules or weights changed"
 
 
 def account_meetings(*, account: Account, limit: int = 10) -> list[Meeting]:

@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
+from accounts import listeners
 from accounts.models import Account, Meeting, SentimentEntry, SentimentSource
 from accounts.scoring import inputs
 from accounts.scoring import services as scoring
@@ -119,4 +120,6 @@ def activity_log(
             ) from error
     else:
         scoring.account_rescore(account=account)
+    # A held cadence call closes the "Missed cadence call" CTA in this same transaction.
+    listeners.meetings_logged(account_ids=[account.pk], today=clock.today())
     return meeting

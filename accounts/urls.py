@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", views.account_list, name="account_list"),
     path("accounts/<str:external_id>/", views.account_detail, name="account_detail"),
     path("accounts/<str:external_id>/sentiment/", views.account_sentiment, name="account_sentiment"),
+    path("accounts/<str:external_id>/preview/", views.account_sentiment_preview, name="account_sentiment_preview"),
     path("accounts/<str:external_id>/confirm/", views.account_health_confirm, name="account_health_confirm"),
     path("accounts/<str:external_id>/activity/", views.account_activity, name="account_activity"),
 ]

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts import charts, selectors, services
-from accounts.forms import ActivityForm, ConfirmForm, SentimentForm
+from accounts import charts, history, preview, selectors, services
+from accounts.forms import ActivityForm, ConfirmForm, SentimentForm, SentimentPreviewForm
 from accounts.models import Account, Color, MeetingKind
 from accounts.scoring import inputs, rules
 from healthscore import clock, permissions
@@ -147,6 +147,22 @@ def account_sentiment(request, external_id: str):
     return _health_not_saved(request, account, form)
 
 
+@login_required
+def account_sentiment_preview(request, external_id: str):
+    """Read-only, for the sentiment forms before saving: the account's overall color and score
+    after the candidate sentiment (and held meeting), and who would be notified."""
+    account = _account_to_edit(request, external_id)
+    form = SentimentPreviewForm(request.GET)
+    context = {"preview": None}
+    if form.is_valid():
+        sentiment, held_on = form.candidate()
+        if sentiment or held_on:
+            context["preview"] = preview.sentiment_preview(
+                account=account, sentiment=sentiment, held_meeting_on=held_on, today=clock.today()
+            )
+    return render(request, "accounts/_sentiment_preview.html", context)
+
+
 @private_page
 @login_required
 @require_POST
@@ -243,7 +259,7 @@ def _account_page(request, account: Account, *, status: int = 200, **forms):
             yellow_min=segment_rules.yellow_min_score,
         ),
         "snapshots": snapshots,
-        "history": selectors.account_history(account=account, snapshots=snapshots),
+        "history": history.account_history(account=account, snapshots=snapshots),
         "latest_sentiment": latest_sentiment,
         "meetings": selectors.account_meetings(account=account),
         "tickets": selectors.account_tickets(account=account, today=today),

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from accounts import listeners
 from accounts.models import Account
 from accounts.scoring.services import RECOMPUTE_CHUNK, scores_recompute
-from healthscore import importing
+from healthscore import clock, importing
 
 # No field takes a number this long (money stops below 1e12); Python refuses to convert
 # integers over 4,300 digits with a traceback, so the reader stops far earlier, in words.
@@ -166,4 +167,6 @@ def document_apply(parsed: Parsed, *, progress: Callable[[int], None] | None = N
     touched = sorted(context.accounts_to_rescore)
     for start in range(0, len(touched), RECOMPUTE_CHUNK):
         scores_recompute(accounts=Account.objects.filter(pk__in=touched[start : start + RECOMPUTE_CHUNK]))
+    # Imported held cadence calls close "Missed cadence call" CTAs in this same transaction.
+    listeners.meetings_logged(account_ids=touched, today=clock.today())
     return created

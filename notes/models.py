@@ -63,6 +63,9 @@ class NoteEntry(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set by a correction of the text (services.note_update); the earlier text and who replaced it
+    # are a NoteEntryVersion. A plain column: SQLite drops it without rebuilding the table.
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "meeting note entry"
@@ -74,6 +77,30 @@ class NoteEntry(models.Model):
 
     def __str__(self) -> str:
         return f"Meeting note #{self.pk} for {self.account}"
+
+
+class NoteEntryVersion(models.Model):
+    """An earlier text of a meeting note entry, kept when the entry is corrected."""
+
+    entry = models.ForeignKey(NoteEntry, on_delete=models.CASCADE, related_name="versions")
+    attendees = models.CharField(max_length=500, blank=True)
+    # The sections as they read then: {section name: Markdown text}.
+    sections = models.JSONField(default=dict)
+    # Who had written this text (the author, or the previous editor) and when.
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField()
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Earlier version of {self.entry}"
 
 
 class ActionItem(models.Model):

@@ -26,6 +26,7 @@ from notes.models import (
     FeatureRequest,
     FeatureRequestStatus,
     NoteEntry,
+    NoteEntryVersion,
     ProductRelease,
     RiskAssessment,
     SignalData,
@@ -289,3 +290,33 @@ def signals_for_accounts(accounts: QuerySet[Account], today: dt.date) -> list[tu
 def account_signals(account: Account, today: dt.date) -> list[health_signals.Signal]:
     [(_, signals)] = signals_for_accounts(Account.objects.filter(pk=account.pk), today)
     return signals
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """An earlier text of an entry, section by section as the page shows it."""
+
+    version: NoteEntryVersion
+    sections: list[tuple[str, str]]  # (section's label, its Markdown) for the non-empty ones
+
+
+def entry_versions(entry: NoteEntry) -> list[VersionView]:
+    """An entry's earlier texts, the latest replaced first (readable by whoever reads the note)."""
+    labels = {
+        field.name: field.verbose_name for field in NoteEntry._meta.get_fields() if hasattr(field, "verbose_name")
+    }
+    return [
+        VersionView(
+            version,
+            [
+                (_sentence_case(str(labels.get(name, name))), text)
+                for name, text in version.sections.items()
+                if text.strip()
+            ],
+        )
+        for version in entry.versions.select_related("written_by", "replaced_by")
+    ]
+
+
+def _sentence_case(label: str) -> str:
+    return label[:1].upper() + label[1:]

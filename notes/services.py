@@ -7,9 +7,11 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from accounts import listeners
 from accounts import services as account_services
 from accounts.models import Account, Color, Meeting, MeetingKind, MeetingStatus, SentimentSource
 from accounts.scoring import services as scoring
@@ -20,12 +22,17 @@ from notes.models import (
     ChampionChange,
     FeatureRequest,
     NoteEntry,
+    NoteEntryVersion,
     RiskAssessment,
     RiskCategory,
     SignalData,
 )
 
 NO_CHANGE, CONFIRM = "", "confirm"
+EMPTY_NOTE = (
+    "This meeting note is empty: write what was discussed in at least one section, or add or tick off "
+    "an action item. No meeting was logged."
+)
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,9 @@ def note_create(
     unknown = set(done_items) - set(open_items)
     if unknown:
         errors["done_items"] = "Some of the ticked items are not open action items of this account."
+    if not any(text.strip() for text in asdict(sections).values()) and not new_items and not done_items:
+        # An empty note would still log a held meeting and turn Engagement green.
+        errors[NON_FIELD_ERRORS] = EMPTY_NOTE
     if errors:
         raise ValidationError(errors)
 
@@ -144,20 +154,42 @@ def note_create(
     if not rescored:
         # The held meeting moves Engagement: show the new score at once.
         scoring.account_rescore(account=account, as_of=today)
+    # The held meeting closes the "Missed cadence call" CTA in this same transaction.
+    listeners.meetings_logged(account_ids=[account.pk], today=today)
     return entry
 
 
 @transaction.atomic
-def note_update(*, entry: NoteEntry, sections: NoteSections, attendees: str) -> NoteEntry:
-    """Correct an entry's text and attendees. The meeting's date and type, the action items and
-    the health change stay as recorded (the next entry carries later news)."""
+def note_update(*, entry: NoteEntry, sections: NoteSections, attendees: str, by) -> NoteEntry:
+    """Correct an entry's text and attendees, keeping the earlier text as a version (readable by
+    whoever may read the note) and marking the entry edited. The meeting's date and type, the
+    action items and the health change stay as recorded (the next entry carries later news).
+    Saving the same text again changes nothing."""
+    entry = NoteEntry.objects.select_for_update().select_related("meeting").get(pk=entry.pk)
+    before = {name: getattr(entry, name) for name in NoteSections.__dataclass_fields__}
+    if before == asdict(sections) and entry.meeting.attendees == attendees.strip():
+        return entry
+    if not any(text.strip() for text in asdict(sections).values()):
+        raise ValidationError({NON_FIELD_ERRORS: "A meeting note cannot be emptied: keep some text in one section."})
+    last = entry.versions.order_by("-replaced_at", "-pk").first()
+    version = NoteEntryVersion(
+        entry=entry,
+        attendees=entry.meeting.attendees,
+        sections=before,
+        written_by_id=last.replaced_by_id if last else entry.author_id,
+        written_at=entry.edited_at or entry.created_at,
+        replaced_by=by,
+    )
+    version.full_clean()
+    version.save()
     for name, value in asdict(sections).items():
         setattr(entry, name, value)
+    entry.edited_at = timezone.now()
     entry.full_clean()
     entry.sections_html = rendering.sections_render(entry)
     entry.save()
     meeting = entry.meeting
-    meeting.attendees = attendees
+    meeting.attendees = attendees.strip()
     meeting.full_clean()
     meeting.save(update_fields=["attendees"])
     return entry

@@ -69,7 +69,12 @@ def entry_detail(request, pk: int):
     return render(
         request,
         "notes/entry_detail.html",
-        {"account": account, "view": view, "can_edit": permissions.can_edit_account(request.user, account)},
+        {
+            "account": account,
+            "view": view,
+            "can_edit": permissions.can_edit_account(request.user, account),
+            "versions": selectors.entry_versions(entry),
+        },
     )
 
 
@@ -152,13 +157,18 @@ def entry_edit(request, pk: int):
         form = forms.NoteEntryEditForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            services.note_update(
-                entry=entry,
-                sections=services.NoteSections(**{name: data[name] for name in section_names}),
-                attendees=data["attendees"],
-            )
-            messages.success(request, f"Meeting note of {entry.meeting.date:%Y-%m-%d} updated.")
-            return redirect(reverse("notes:document", args=[account.external_id]) + f"#entry-{entry.pk}")
+            try:
+                services.note_update(
+                    entry=entry,
+                    sections=services.NoteSections(**{name: data[name] for name in section_names}),
+                    attendees=data["attendees"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Meeting note of {entry.meeting.date:%Y-%m-%d} updated.")
+                return redirect(reverse("notes:document", args=[account.external_id]) + f"#entry-{entry.pk}")
     else:
         initial = {name: getattr(entry, name) for name in section_names}
         form = forms.NoteEntryEditForm(initial={**initial, "attendees": entry.meeting.attendees})

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from notifications.models import Notification, RoleAssignment
+from notifications.models import EmailPreference, Notification, RoleAssignment
 
 
 @admin.register(RoleAssignment)
@@ -38,3 +38,14 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(EmailPreference)
+class EmailPreferenceAdmin(admin.ModelAdmin):
+    """How each person gets notification emails (people set it on their Notifications page)."""
+
+    list_display = ("user", "mode", "updated_at")
+    list_filter = ("mode",)
+    search_fields = ("user__username", "user__email")
+    autocomplete_fields = ("user",)
+    list_select_related = ("user",)

@@ -14,6 +14,8 @@ from healthscore import permissions
 from notifications import services
 from notifications.models import Notification, NotifyRole, RoleAssignment
 
+DEMO_MANAGER = "manager"
+
 # (username, first name, last name) per role and region; they log in as Managers (read-only).
 REGIONAL = {
     NotifyRole.REGIONAL_TAM_MANAGER: ["rita", "Rita", "Moreau"],
@@ -45,6 +47,12 @@ def _role_holders() -> None:
             RoleAssignment.objects.get_or_create(role=role, region=region, user=user)
     for role, (username, first, last) in COMPANY.items():
         RoleAssignment.objects.get_or_create(role=role, region="", user=_person(username, first, last))
+    # The demo's `manager` login is Regional TAM Manager of every region: a newcomer logged in
+    # as the manager sees notifications arrive (README: "Demo logins and notified roles").
+    manager = User.objects.filter(username=DEMO_MANAGER).first()
+    if manager is not None:
+        for region in Region.values:
+            RoleAssignment.objects.get_or_create(role=NotifyRole.REGIONAL_TAM_MANAGER, region=region, user=manager)
 
 
 def seed(*, today: dt.date, rng: random.Random) -> None:

@@ -49,3 +49,35 @@ def notification_email(notification: Notification) -> EmailMessage:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
     )
+
+
+def digest_email(recipient, notifications: list[Notification]) -> EmailMessage:
+    """The daily digest: one line per notification (account, colors, why you are told) and a
+    link each; built from the accounts' fields only, as the single email."""
+    lines = [
+        f"Hello {recipient.get_full_name() or recipient.username},",
+        "",
+        f"Since your last digest, {len(notifications)} account health change"
+        + ("s" if len(notifications) != 1 else "")
+        + " concern you:",
+        "",
+    ]
+    for notification in notifications:
+        account = notification.account
+        new, old = rules.color_words(notification.new_color), rules.color_words(notification.old_color)
+        lines += [
+            " ".join(f"- {account.name}: now {new.upper()} (was {old}), on {notification.change.as_of}.".split()),
+            f"  You are told as: {notification.roles}.",
+            f"  {settings.SITE_URL}{reverse('account_detail', args=[account.external_id])}",
+        ]
+    lines += [
+        "",
+        f"Your notifications (and how you get these emails): {settings.SITE_URL}{reverse('triage:notification_list')}",
+    ]
+    count = len(notifications)
+    return EmailMessage(
+        subject=f"[Healthscore] Daily digest: {count} account health change{'s' if count != 1 else ''}",
+        body="\n".join(lines) + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+    )

@@ -107,3 +107,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} is {self.new_color}: {self.recipient}"
+
+
+class EmailMode(models.TextChoices):
+    IMMEDIATE = "immediate", "An email for each notification, at once"
+    DIGEST = "digest", "One daily digest email"
+
+
+class EmailPreference(models.Model):
+    """How one person wants notification emails: each at once (the default), or one daily digest."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_email_preference"
+    )
+    mode = models.CharField(max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_mode_display()}"

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from accounts.models import Account, Color
-from notifications.models import REGIONAL_ROLES, Notification, NotifyRole, RoleAssignment
+from notifications.models import REGIONAL_ROLES, EmailMode, EmailPreference, Notification, NotifyRole, RoleAssignment
 
 
 @dataclass
@@ -63,6 +63,17 @@ def notification_recipients(
     return list(people.values())
 
 
+def recipients_preview(*, account: Account, old_color: str | None, new_color: str | None) -> list[str]:
+    """Who would be told if the account's overall color moved from old to new now (the sentiment
+    forms' preview): a first score or an unchanged color tells no one (accounts.events)."""
+    if not old_color or not new_color or old_color == new_color:
+        return []
+    return [
+        f"{recipient.user.get_full_name() or recipient.user.username} ({', '.join(recipient.roles)})"
+        for recipient in notification_recipients(account=account, color=new_color)
+    ]
+
+
 def notifications_for(user: User) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(recipient=user).select_related("account", "change").order_by("-created_at", "-pk")
@@ -71,3 +82,13 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_about(account: Account) -> QuerySet[Notification]:
+    """Every notification sent about an account, latest first (its page's panel)."""
+    return Notification.objects.filter(account=account).select_related("recipient").order_by("-created_at", "-pk")
+
+
+def email_mode(user: User) -> str:
+    """How the person gets notification emails (each at once unless they chose the digest)."""
+    return EmailPreference.objects.filter(user=user).values_list("mode", flat=True).first() or EmailMode.IMMEDIATE

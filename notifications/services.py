@@ -29,7 +29,7 @@ from accounts import events
 from accounts.models import HealthChange
 from healthscore.pipeline import Progress
 from notifications import emails, selectors
-from notifications.models import EmailStatus, Notification
+from notifications.models import EmailMode, EmailPreference, EmailStatus, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,13 @@ def notification_emails_send(*, connection=None) -> tuple[int, int]:
     """Send every pending notification email once; returns (sent, failed). One connection to
     the mail server serves the whole batch."""
     sent = failed = 0
-    pending = list(Notification.objects.filter(_sendable_q()).order_by("created_at", "pk").values_list("pk", flat=True))
+    pending = list(
+        Notification.objects.filter(_sendable_q())
+        # Those who chose the daily digest get theirs from notifications/digests.py.
+        .exclude(recipient__notification_email_preference__mode=EmailMode.DIGEST)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
     if not pending:
         return 0, 0
     own = connection is None
@@ -208,3 +214,14 @@ def notification_read(*, notification: Notification, by: User) -> None:
 
 def notifications_read_all(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def email_preference_set(*, user: User, mode: str) -> EmailPreference:
+    """How the person gets notification emails from now on: each at once, or one daily digest
+    (what is waiting goes out by the new mode)."""
+    preference = EmailPreference.objects.select_for_update().filter(user=user).first() or EmailPreference(user=user)
+    preference.mode = mode
+    preference.full_clean()
+    preference.save()
+    return preference

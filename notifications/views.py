@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from notifications import selectors, services
+from notifications.forms import EmailModeForm
 from notifications.models import Notification
 
 
@@ -23,7 +24,21 @@ def _next_or(request, default: str) -> str:
 def notification_list(request):
     """Anyone signed in reads their own notifications (role holders may have no other page)."""
     page = Paginator(selectors.notifications_for(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "notifications/notification_list.html", {"page": page})
+    form = EmailModeForm(initial={"mode": selectors.email_mode(request.user)})
+    return render(request, "notifications/notification_list.html", {"page": page, "email_form": form})
+
+
+@login_required
+@require_POST
+def notification_email_mode(request):
+    """Each person chooses how notification emails reach them: each at once, or a daily digest."""
+    form = EmailModeForm(request.POST)
+    if form.is_valid():
+        preference = services.email_preference_set(user=request.user, mode=form.cleaned_data["mode"])
+        messages.success(request, f"Notification emails: {preference.get_mode_display().lower()}.")
+        return redirect("triage:notification_list")
+    page = Paginator(selectors.notifications_for(request.user), 50).get_page(1)
+    return render(request, "notifications/notification_list.html", {"page": page, "email_form": form}, status=400)
 
 
 @login_required

@@ -6,7 +6,7 @@ class TriageConfig(AppConfig):
     verbose_name = "Triage and CTAs"
 
     def ready(self):
-        from accounts import events
+        from accounts import events, listeners
         from accounts.panels import register_account_panel
         from accounts.scoring import services as scoring
         from healthscore import pipeline
@@ -23,6 +23,8 @@ class TriageConfig(AppConfig):
         # A TAM updating or confirming the health closes the "Update health score" CTA at once.
         if ctas.health_update_cta_close not in scoring.health_update_listeners:
             scoring.health_update_listeners.append(ctas.health_update_cta_close)
+        # A held cadence call (activity, meeting note, import) closes "Missed cadence call" at once.
+        listeners.register_meetings_logged(ctas.cadence_cta_close)
         # The daily pipeline's steps 2, 4 and 5 (notifications, 3, is the notifications app's).
         pipeline.register_step("Triage", triage_run.triage_run, triage_run.triage_total, order=20)
         pipeline.register_step("Health CTAs", ctas.ctas_health_open, ctas.stale_total, order=40)

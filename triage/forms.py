@@ -3,7 +3,9 @@ show the services' ValidationErrors next to their fields."""
 
 from django import forms
 
+from healthscore import clock
 from triage.models import Classification, RiskReason
+from triage.snooze import SnoozePreset, snooze_preset_until
 
 CLASSIFICATION_CHOICES = [("", "Not classified yet"), *Classification.choices]
 
@@ -42,7 +44,35 @@ class CtaDismissForm(forms.Form):
 
 
 class CtaSnoozeForm(forms.Form):
+    """A date, or a preset (1 week, 1 month, next quarter) that names one."""
+
     until = forms.DateField(label="Snooze until", widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    preset = forms.ChoiceField(label="Snooze for", choices=[("", "Pick a date"), *SnoozePreset.choices], required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("preset"):
+            data["until"] = snooze_preset_until(data["preset"], clock.today())
+        return data
+
+
+class IdListField(forms.Field):
+    """Several ids sent under one name (the cockpit's checkboxes)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        try:
+            return sorted({int(v) for v in value or []})
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Choose CTAs from the list.") from None
+
+
+class CtaBulkForm(CtaSnoozeForm):
+    """The cockpit's bulk action: snooze (until a date or a preset) or mark done the chosen CTAs."""
+
+    cta = IdListField(required=False)
+    action = forms.ChoiceField(choices=[("snooze", "Snooze"), ("done", "Mark done")])
 
 
 class ConfirmForm(forms.Form):

@@ -1,6 +1,6 @@
 """The triage panel of the account page (registered in TriageConfig.ready())."""
 
-from healthscore import permissions
+from healthscore import clock, permissions
 from triage import selectors
 
 
@@ -18,5 +18,6 @@ def account_panel_context(context, account) -> dict | None:
         "csrf_token": context.get("csrf_token"),
         "can_edit": permissions.can_edit_account(user, account),
         "next": request.get_full_path(),
+        "today": clock.today(),
         **selectors.account_panel(account),
     }

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import User
-from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Case, Count, F, Max, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from accounts.models import Account, HealthChange
+from accounts.models import Account, Color, HealthChange
 from accounts.scoring import inputs as scoring_inputs
 from healthscore import permissions
 from triage.models import (
@@ -56,32 +56,76 @@ def accounts_with_last_cadence_call(accounts: QuerySet[Account], as_of: dt.date)
 # --- Pages --------------------------------------------------------------------------------
 
 
-def ctas_for_cockpit(*, user: User, state: str, tam: User | None = None) -> QuerySet[Cta]:
-    """A cockpit tab: CTAs of the TAM's accounts (a manager or admin may look at any TAM's, or all)."""
+# The cockpit's priority: red before yellow before green before unscored, then the larger ARR,
+# then the older CTA.
+COLOR_RANK = Case(
+    When(account__health_color=Color.RED, then=Value(0)),
+    When(account__health_color=Color.YELLOW, then=Value(1)),
+    When(account__health_color=Color.GREEN, then=Value(2)),
+    default=Value(3),
+)
+COCKPIT_SORTS = {
+    "priority": ("color_rank", F("account__arr").desc(), "opened_on", "pk"),
+    "oldest": ("opened_on", "pk"),
+    "arr": (F("account__arr").desc(), "opened_on", "pk"),
+}
+
+
+def _cockpit_scope(qs: QuerySet[Cta], *, user: User, tam: User | None) -> QuerySet[Cta]:
+    """The TAM's own CTAs; a manager's or admin's: one TAM's, or everyone's."""
+    if permissions.is_manager(user):
+        return qs.filter(account__tam=tam) if tam is not None else qs
+    return qs.filter(account__tam=user)
+
+
+def ctas_for_cockpit(
+    *,
+    user: User,
+    state: str,
+    tam: User | None = None,
+    kind: str = "",
+    account: Account | None = None,
+    sort: str = "priority",
+) -> QuerySet[Cta]:
+    """A cockpit tab, filtered by kind and account; open and snoozed CTAs sorted by priority
+    (COLOR_RANK, ARR, age) unless asked otherwise, done ones latest first."""
     states = {"open": [CtaState.OPEN], "snoozed": [CtaState.SNOOZED], "done": [CtaState.DONE, CtaState.DISMISSED]}[
         state
     ]
-    qs = Cta.objects.filter(state__in=states).select_related("account", "account__tam", "triage", "resolved_by")
-    if permissions.is_manager(user):
-        if tam is not None:
-            qs = qs.filter(account__tam=tam)
-    else:
-        qs = qs.filter(account__tam=user)
+    qs = _cockpit_scope(
+        Cta.objects.filter(state__in=states).select_related("account", "account__tam", "triage", "resolved_by"),
+        user=user,
+        tam=tam,
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if account is not None:
+        qs = qs.filter(account=account)
     if state == "done":
         return qs.order_by("-resolved_on", "-pk")
-    if state == "snoozed":
-        return qs.order_by("snoozed_until", "pk")
-    return qs.order_by("opened_on", "pk")
+    return qs.annotate(color_rank=COLOR_RANK).order_by(*COCKPIT_SORTS.get(sort, COCKPIT_SORTS["priority"]))
 
 
-def cockpit_counts(*, user: User, tam: User | None = None) -> dict[str, int]:
-    """How many CTAs each cockpit tab holds (one query)."""
-    qs = Cta.objects.all()
-    if permissions.is_manager(user):
-        if tam is not None:
-            qs = qs.filter(account__tam=tam)
-    else:
-        qs = qs.filter(account__tam=user)
+def cockpit_accounts(*, user: User, tam: User | None = None) -> QuerySet[Account]:
+    """The accounts the cockpit's account filter offers: those with a CTA in the user's scope."""
+    ctas = _cockpit_scope(Cta.objects.all(), user=user, tam=tam)
+    return Account.objects.filter(pk__in=ctas.values("account")).only("pk", "name", "external_id").order_by("name")
+
+
+def cockpit_ctas_chosen(*, ids: list[int]) -> list[Cta]:
+    """The CTAs chosen for a bulk action, as the cockpit shows them."""
+    return list(Cta.objects.filter(pk__in=ids).select_related("account", "account__tam").order_by("pk"))
+
+
+def cockpit_counts(
+    *, user: User, tam: User | None = None, kind: str = "", account: Account | None = None
+) -> dict[str, int]:
+    """How many CTAs each cockpit tab holds under the same filters (one query)."""
+    qs = _cockpit_scope(Cta.objects.all(), user=user, tam=tam)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if account is not None:
+        qs = qs.filter(account=account)
     counts = dict(qs.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     return {
         "open": counts.get(CtaState.OPEN, 0),

@@ -228,17 +228,21 @@ def cta_dismiss(*, cta: Cta, by: User, reason: str, today: dt.date | None = None
     return locked
 
 
-@transaction.atomic
-def cta_snooze(*, cta: Cta, by: User, until: dt.date | None, today: dt.date | None = None) -> Cta:
-    """Hide a CTA until a later date; the daily job opens it again on that date."""
-    today = today or clock.today()
-    locked = _locked_active(cta)
+def _snooze_date_check(until: dt.date | None, today: dt.date) -> None:
     if until is None:
         raise ValidationError({"until": "Choose the date the CTA comes back."})
     if until <= today:
         raise ValidationError({"until": "Choose a date after today."})
     if until > today + dt.timedelta(days=365):
         raise ValidationError({"until": "Snooze for a year at most."})
+
+
+@transaction.atomic
+def cta_snooze(*, cta: Cta, by: User, until: dt.date | None, today: dt.date | None = None) -> Cta:
+    """Hide a CTA until a later date; the daily job opens it again on that date."""
+    today = today or clock.today()
+    locked = _locked_active(cta)
+    _snooze_date_check(until, today)
     locked.state, locked.snoozed_until = CtaState.SNOOZED, until
     locked.full_clean()
     locked.save()
@@ -258,3 +262,47 @@ def cta_done(*, cta: Cta, by: User, today: dt.date | None = None) -> Cta:
     locked.full_clean()
     locked.save()
     return locked
+
+
+# --- Several CTAs at once -----------------------------------------------------------------
+
+
+class BulkErrors(ValidationError):
+    """Some of the chosen CTAs cannot take the action; nothing was changed. `by_cta` maps a
+    CTA's id to what is wrong with it, so the cockpit shows each error on its card."""
+
+    def __init__(self, by_cta: dict[int, str], names: dict[int, str]):
+        self.by_cta = by_cta
+        lines = [f"{names[pk]}: {message}" for pk, message in by_cta.items()]
+        super().__init__(["Nothing was changed. " + " ".join(lines)])
+
+
+def _bulk(ctas: list[Cta], action) -> list[Cta]:
+    """Run `action` on every CTA in one transaction: all of them change, or none."""
+    if not ctas:
+        raise ValidationError("Choose at least one CTA.")
+    errors, names = {}, {cta.pk: f"{cta.get_kind_display()} for {cta.account.name}" for cta in ctas}
+    done = []
+    with transaction.atomic():
+        for cta in sorted(ctas, key=lambda c: c.pk):  # lock in one order: no deadlock with another bulk
+            try:
+                done.append(action(cta))
+            except ValidationError as exc:
+                errors[cta.pk] = " ".join(exc.messages)
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise BulkErrors(errors, names)
+    return done
+
+
+def ctas_snooze(*, ctas: list[Cta], by: User, until: dt.date | None, today: dt.date | None = None) -> list[Cta]:
+    """Snooze several CTAs until one date, all or none."""
+    today = today or clock.today()
+    _snooze_date_check(until, today)
+    return _bulk(ctas, lambda cta: cta_snooze(cta=cta, by=by, until=until, today=today))
+
+
+def ctas_done(*, ctas: list[Cta], by: User, today: dt.date | None = None) -> list[Cta]:
+    """Mark several CTAs done, all or none ("Decide on triage" ones need a decision instead)."""
+    return _bulk(ctas, lambda cta: cta_done(cta=cta, by=by, today=today))

@@ -2,14 +2,15 @@
 
 from django.urls import path
 
-from triage import views
+from triage import cockpit_views, views
 
 urlpatterns = [
-    path("", views.cockpit, name="cockpit"),
-    path("ctas/<int:pk>/open-triage/", views.cta_open_triage, name="cta_open_triage"),
-    path("ctas/<int:pk>/dismiss/", views.cta_dismiss, name="cta_dismiss"),
-    path("ctas/<int:pk>/snooze/", views.cta_snooze, name="cta_snooze"),
-    path("ctas/<int:pk>/done/", views.cta_done, name="cta_done"),
+    path("", cockpit_views.cockpit, name="cockpit"),
+    path("ctas/bulk/", cockpit_views.cta_bulk, name="cta_bulk"),
+    path("ctas/<int:pk>/open-triage/", cockpit_views.cta_open_triage, name="cta_open_triage"),
+    path("ctas/<int:pk>/dismiss/", cockpit_views.cta_dismiss, name="cta_dismiss"),
+    path("ctas/<int:pk>/snooze/", cockpit_views.cta_snooze, name="cta_snooze"),
+    path("ctas/<int:pk>/done/", cockpit_views.cta_done, name="cta_done"),
     path("records/", views.record_list, name="record_list"),
     path("records/<int:pk>/", views.record_detail, name="record_detail"),
     path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),

@@ -89,6 +89,16 @@ WRITES = [
 ]
 
 RULES += [
+    # The preview before saving a sentiment: read-only, for whoever may change the account.
+    Rule(
+        "account_sentiment_preview",
+        lambda w: f"/accounts/{w.other_account.external_id}/preview/?source=sentiment&color=red",
+        anonymous=LOGIN,
+        tam=FORBIDDEN,
+        manager=FORBIDDEN,
+        admin=ALLOWED,
+        no_role=FORBIDDEN,
+    ),
     Rule("my_accounts", lambda w: "/my/", anonymous=LOGIN, tam=ALLOWED, manager=ALLOWED, admin=ALLOWED),
 ]
 for name, path, data in WRITES:

@@ -136,3 +136,68 @@ def test_tam_logs_a_call_with_a_sentiment_change_and_sees_it_on_the_account_page
     page.reload()
     _shoot(page, "account-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_overall_color_shows_before_saving_a_sentiment(page, live_server, world):
+    tam, accounts = world
+    acme = accounts["Acme Corp"]
+    page.set_viewport_size(LAPTOP)
+    _log_in(page, live_server)
+    page.goto(f"{live_server.url}/accounts/{acme.external_id}/")
+
+    form = page.locator("#sentiment form")
+    form.get_by_role("radio", name="Yellow").check()
+    preview = form.locator(".sentiment-preview")
+    expect(preview).to_contain_text("Yellow sentiment makes this account Yellow overall.")
+    expect(preview).to_contain_text("100.0 → Yellow 62.5")
+    expect(preview).to_contain_text("No one holds the notified roles for this account yet.")
+    form.get_by_role("radio", name="Red").check()
+    expect(preview).to_contain_text("Red sentiment makes this account Red overall.")
+    # Nothing was saved by looking.
+    assert acme.sentiments.count() == 1
+    acme.refresh_from_db()
+    assert acme.health_color == Color.GREEN
+
+    # The same preview in My accounts' inline editor and when logging an activity.
+    activity = page.locator("#activity form")
+    activity.get_by_label("New TAM sentiment").select_option("yellow")
+    expect(activity.locator(".sentiment-preview")).to_contain_text(
+        "Yellow sentiment makes this account Yellow overall."
+    )
+    page.goto(f"{live_server.url}/my/")
+    row = page.locator(f"#acct-{acme.external_id}")
+    row.locator("summary").click()
+    row.get_by_role("radio", name="Red").check()
+    expect(row.locator(".sentiment-preview")).to_contain_text("Red sentiment makes this account Red overall.")
+
+
+def test_escape_closes_the_inline_editor(page, live_server, world):
+    tam, accounts = world
+    acme = accounts["Acme Corp"]
+    page.set_viewport_size(LAPTOP)
+    _log_in(page, live_server)
+    row = page.locator(f"#acct-{acme.external_id}")
+    row.locator("summary").click()
+    row.get_by_label("Reason").focus()
+    expect(row.locator("details.inline-update")).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(row.locator("details.inline-update")).not_to_have_attribute("open", "")
+    expect(row.locator("summary")).to_be_focused()
+
+
+def test_the_header_folds_behind_a_menu_button_on_phones(page, live_server, world):
+    page.set_viewport_size(PHONE)
+    _log_in(page, live_server)
+    nav = page.get_by_role("navigation", name="Main")
+    menu = page.get_by_role("button", name="Menu")
+    expect(nav).to_be_hidden()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    menu.click()
+    expect(nav.get_by_role("link", name="Accounts", exact=True)).to_be_visible()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    page.set_viewport_size(LAPTOP)
+    page.reload()
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Accounts", exact=True)).to_be_visible()

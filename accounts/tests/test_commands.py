@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import logging
 from decimal import Decimal
 
 import pytest
@@ -79,3 +80,15 @@ def test_seed_demo_loads_a_believable_mix(capsys, fixed_today):
     assert Account.objects.count() == 60
     with pytest.raises(CommandError, match="already has accounts"):
         call_command("seed_demo", verbosity=0)
+
+
+def test_seed_demo_keeps_celery_and_kombu_quiet_around_its_progress_bar(caplog):
+    from accounts.management.commands.seed_demo import _quiet_task_logs
+
+    caplog.set_level(logging.INFO)
+    with _quiet_task_logs():
+        logging.getLogger("celery.app.trace").info("Task accounts.tasks.drain_outbox succeeded")
+        logging.getLogger("kombu.connection").warning("No hostname was supplied.")
+        logging.getLogger("celery").error("a real failure still shows")
+    logging.getLogger("celery.app.trace").info("after seeding: back to normal")
+    assert [r.getMessage() for r in caplog.records] == ["a real failure still shows", "after seeding: back to normal"]

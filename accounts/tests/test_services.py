@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from accounts import history as history_module
 from accounts import selectors, services
 from accounts.models import (
     Account,
@@ -374,7 +375,7 @@ def test_history_lists_sentiment_and_overall_changes_with_who_and_why(tam):
     scoring.scores_recompute(as_of=D - dt.timedelta(days=10))
     scoring.scores_recompute(as_of=D)
     snapshots = selectors.account_snapshots(account=account, today=D)
-    history = selectors.account_history(account=account, snapshots=snapshots)
+    history = history_module.account_history(account=account, snapshots=snapshots)
     described = [(h.date, h.what, h.old, h.new) for h in history]
     assert described == [
         (D, "Overall health", "green", "red"),
@@ -382,7 +383,7 @@ def test_history_lists_sentiment_and_overall_changes_with_who_and_why(tam):
         (D - dt.timedelta(days=10), "Overall health", None, "green"),
         (D - dt.timedelta(days=20), "TAM Sentiment", None, "green"),
     ]
-    assert history[0].why == "TAM Sentiment green → red" and history[0].who == "Scorecard"
+    assert history[0].why == "TAM Sentiment green → red" and history[0].who == "Healthscore (daily rescore)"
     assert history[1].why == "Budget cut" and history[1].who == (tam.get_full_name() or tam.username)
 
 
@@ -405,7 +406,7 @@ def test_history_does_not_invent_a_first_score_at_the_start_of_the_window(fixed_
         )
     snapshots = selectors.account_snapshots(account=account, today=fixed_today)
     assert [s.date for s in snapshots] == [fixed_today - dt.timedelta(days=200), fixed_today - dt.timedelta(days=100)]
-    history = selectors.account_history(account=account, snapshots=snapshots)
+    history = history_module.account_history(account=account, snapshots=snapshots)
     assert not [item for item in history if item.what == "Overall health"]  # green all along
 
 
@@ -413,7 +414,7 @@ def test_history_reads_only_the_entries_it_can_show(fixed_today):
     account = AccountFactory()
     for i in range(6):
         SentimentFactory(account=account, color=["green", "red"][i % 2], date=fixed_today - dt.timedelta(days=10 - i))
-    history = selectors.account_history(account=account, snapshots=[], limit=3)
+    history = history_module.account_history(account=account, snapshots=[], limit=3)
     assert [(h.old, h.new) for h in history] == [("green", "red"), ("red", "green"), ("green", "red")]
     assert history[-1].date == fixed_today - dt.timedelta(days=7)
 

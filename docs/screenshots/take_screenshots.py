@@ -39,6 +39,8 @@ def main(base: str, out: str) -> None:
         # The inline update panel open on the second row, as a TAM sees it.
         page.locator("details.inline-update summary").nth(1).click()
         page.locator("tbody.account-row").nth(1).get_by_role("radio", name="Yellow").check()
+        # The preview before saving: what the overall color becomes and who is told.
+        page.locator("tbody.account-row").nth(1).locator(".sentiment-preview p").first.wait_for()
         page.screenshot(path=f"{out}/my-accounts.png")
         href = page.locator("tbody.account-row th a").first.get_attribute("href")
         page.goto(base + href)

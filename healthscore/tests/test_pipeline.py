@@ -33,6 +33,7 @@ def test_daily_run_does_every_step_in_order(tam, people, fixed_today):
         "Scores",
         "Triage",
         "Notifications",
+        "Digests",
         "Out-of-date health",
         "Cadence",
     ]
@@ -260,6 +261,7 @@ def test_the_apps_register_the_daily_steps_in_order():
         ("Scoring", 10),
         ("Triage", 20),
         ("Notifications", 30),
+        ("Notification digests", 35),
         ("Health CTAs", 40),
         ("Cadence CTAs", 50),
     ]

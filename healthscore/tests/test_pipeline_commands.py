@@ -26,6 +26,7 @@ def test_run_daily_jobs_runs_every_step_as_of_a_date(account_in, capsys):
         "Scores",
         "Triage",
         "Notifications",
+        "Digests",
         "Out-of-date health",
         "Cadence",
         "Done as of 2026-11-24.",
@@ -103,5 +104,11 @@ def test_a_failing_step_is_reported_and_the_command_fails_after_the_others_ran(t
         call_command("run_daily_jobs", "--as-of", "2026-11-24", verbosity=0)
     out, err = capsys.readouterr()
     assert "Notifications: failed: mail server on fire" in err
-    assert [line.split(":")[0] for line in out.splitlines()] == ["Scores", "Triage", "Out-of-date health", "Cadence"]
+    assert [line.split(":")[0] for line in out.splitlines()] == [
+        "Scores",
+        "Triage",
+        "Digests",
+        "Out-of-date health",
+        "Cadence",
+    ]
     assert Cta.objects.filter(kind=CtaKind.MISSED_CADENCE).count() == 1

@@ -55,3 +55,21 @@ def test_tam_writes_a_note_with_an_action_item_and_a_health_change(page, live_se
     # The open item waits in the next note's form, to be ticked done.
     page.get_by_role("link", name="Write a meeting note").click()
     assert page.get_by_label("Send the upgrade guide (owner: TAM, due 2026-12-05)").is_visible()
+
+
+def test_an_empty_note_is_refused_and_logs_no_meeting(page, live_server, tam, fixed_today):
+    from accounts.models import Meeting
+    from notes.models import NoteEntry
+
+    account = AccountFactory(tam=tam, name="Acme Corp")
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("tam")
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_server.url}/notes/accounts/{account.external_id}/new/")
+    page.get_by_role("button", name="Save meeting note").click()
+    alert = page.get_by_role("alert").first
+    assert "This meeting note is empty" in alert.inner_text()
+    assert "No meeting was logged." in alert.inner_text()
+    assert not Meeting.objects.exists() and not NoteEntry.objects.exists()

@@ -22,7 +22,8 @@ TODAY = dt.date(2026, 11, 24)
 
 
 def note(account, by, day, **kwargs):
-    return services.note_create(account=account, by=by, date=day, sections=services.NoteSections(), **kwargs)
+    kwargs.setdefault("sections", services.NoteSections(questions_answers="Discussed the roadmap"))
+    return services.note_create(account=account, by=by, date=day, **kwargs)
 
 
 def test_each_entry_shows_the_items_carried_into_it_as_they_stood_then(tam, fixed_today):

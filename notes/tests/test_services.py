@@ -213,3 +213,17 @@ def test_other_meetings_are_left_alone(account, tam, fixed_today):
     create(account, tam)
     cancelled.refresh_from_db()
     assert cancelled.status == MeetingStatus.CANCELLED
+
+
+def test_an_empty_note_is_refused_and_logs_no_held_meeting(account, tam):
+    with pytest.raises(ValidationError) as error:
+        create(account, tam, sections=services.NoteSections(product_feedback="   \n"))
+    assert error.value.message_dict["__all__"] == [services.EMPTY_NOTE]
+    assert not Meeting.objects.exists() and not NoteEntry.objects.exists()
+
+
+def test_a_note_with_only_a_new_action_item_is_kept(account, tam):
+    entry = create(
+        account, tam, sections=services.NoteSections(), new_items=[services.NewActionItem("Send docs", "TAM")]
+    )
+    assert entry.meeting.status == MeetingStatus.HELD

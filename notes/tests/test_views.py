@@ -432,3 +432,11 @@ def test_readers_who_cannot_write_see_no_correct_link(client, account, manager):
     NoteEntryFactory(account=account)
     client.force_login(manager)
     assert "Correct this entry" not in client.get(f"/notes/accounts/{account.external_id}/").content.decode()
+
+
+def test_an_empty_note_is_refused_with_a_clear_message(client, account, tam):
+    client.force_login(tam)
+    empty = {name: "" for name in ("architecture_changes", "product_feedback", "health_business", "health_operational")}
+    response = client.post(f"/notes/accounts/{account.external_id}/new/", form_data(**empty))
+    assert "This meeting note is empty" in response.content.decode()
+    assert not NoteEntry.objects.exists() and not Meeting.objects.exists()

@@ -45,4 +45,15 @@ RULES = [
         admin=302,
         no_role=302,
     ),
+    Rule(
+        "triage:notification_email_mode",
+        lambda w: "/triage/notifications/email/",
+        method="post",
+        data=lambda w: {"mode": "digest"},
+        anonymous=LOGIN,
+        tam=302,
+        manager=302,
+        admin=302,
+        no_role=302,
+    ),
 ]

@@ -24,6 +24,30 @@
     });
   });
 
+  // Phones: the header's navigation folds behind a "Menu" button (the CSS hides it only once
+  // this script has marked the header, so without JavaScript every link stays visible).
+  var toggle = document.querySelector(".menu-toggle");
+  if (toggle) {
+    var topbar = toggle.closest(".topbar");
+    topbar.classList.add("js-menu");
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = topbar.classList.toggle("menu-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  // Escape closes the inline editor it is typed in (My accounts' "Update" panel) and puts the
+  // focus back on its button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var details = event.target.closest ? event.target.closest("details[open]") : null;
+    if (!details) return;
+    details.open = false;
+    var summary = details.querySelector("summary");
+    if (summary) summary.focus();
+  });
+
   function announce(text) {
     var live = document.getElementById("live-status");
     if (!live) return;

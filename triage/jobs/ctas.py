@@ -14,8 +14,8 @@ from accounts.scoring import inputs, rules
 from healthscore import clock
 from healthscore.pipeline import Progress
 from triage import selectors
-from triage.jobs import chunks, resolve
-from triage.models import Cta, CtaKind
+from triage.jobs import CHUNK, chunks, resolve
+from triage.models import ACTIVE_CTA_STATES, Cta, CtaKind
 
 
 @dataclass
@@ -143,6 +143,32 @@ def ctas_cadence_open(
             progress(len(chunk))
     result.opened = Cta.objects.count() - before
     return result
+
+
+def cadence_cta_close(*, account_ids, today: dt.date) -> int:
+    """A cadence call was logged: the "Missed cadence call" CTAs of these accounts whose cadence
+    is now kept close at once, in the logging transaction (the daily job would close them
+    tomorrow by the same rule). Reads only the accounts that have such a CTA open or snoozed."""
+    ids = sorted(set(account_ids))
+    closed = 0
+    for start in range(0, len(ids), CHUNK):
+        with_cta = Account.objects.filter(
+            pk__in=ids[start : start + CHUNK],
+            ctas__kind=CtaKind.MISSED_CADENCE,
+            ctas__state__in=ACTIVE_CTA_STATES,
+        )
+        kept = [
+            account.pk
+            for account in selectors.accounts_with_last_cadence_call(with_cta, today)
+            if not rules.cadence_missed(account.onboarding, account.last_cadence_call, today)
+        ]
+        if kept:
+            closed += resolve(
+                Cta.objects.filter(account__in=kept, kind=CtaKind.MISSED_CADENCE),
+                note="A cadence call was held",
+                on=today,
+            )
+    return closed
 
 
 def _cadence_detail(account: Account) -> str:

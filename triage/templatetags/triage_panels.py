@@ -36,3 +36,9 @@ def triage_nav(context):
 def can_act_on(user, account) -> bool:
     """{% if user|can_act_on:account %}: the account's TAM, or an admin."""
     return permissions.can_edit_account(user, account)
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ card_errors|get_item:cta.pk }}: a dict's value for a key (nothing when absent)."""
+    return mapping.get(key) if mapping else None

@@ -86,6 +86,15 @@ RULES = [
         unchanged=_ctas_state,
         **ACT,
     ),
+    Rule(
+        "triage:cta_bulk",
+        lambda w: "/triage/ctas/bulk/",
+        method="post",
+        data=lambda w: {"cta": [_cta(w, CtaKind.UPDATE_HEALTH).pk], "action": "done"},
+        # The CTA exists before the state is read: data() would otherwise create it in between.
+        unchanged=lambda w: (_cta(w, CtaKind.UPDATE_HEALTH), _ctas_state(w))[1],
+        **ACT,
+    ),
     Rule("triage:record_list", lambda w: "/triage/records/", no_role=FORBIDDEN),
     Rule("triage:record_detail", lambda w: f"/triage/records/{_record(w).pk}/", no_role=FORBIDDEN),
     Rule(

@@ -33,7 +33,7 @@ def test_from_the_cockpit_to_a_closed_triage_record_by_keyboard(signed_in, live_
     triage_run.triage_run(as_of=fixed_today)
 
     page.goto(f"{live_server.url}/triage/")
-    assert page.get_by_text("Decide on triage").is_visible() and no_sideways_scroll(page)
+    assert page.locator(".cta-kind", has_text="Decide on triage").is_visible() and no_sideways_scroll(page)
     page.get_by_role("button", name="Open triage").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/triage/records/*/")
@@ -74,3 +74,36 @@ def test_snooze_a_cta_from_the_cockpit(signed_in, live_server, tam, fixed_today)
     assert (cta.state, cta.snoozed_until) == (CtaState.SNOOZED, dt.date(2026, 12, 15))
     page.get_by_role("link", name="Snoozed (1)").click()
     assert page.get_by_text("Snoozed until 2026-12-15").is_visible()
+
+
+def test_bulk_snooze_in_the_cockpit(signed_in, live_server, tam, fixed_today):
+    page = signed_in
+    for name in ("Acme", "Globex", "Initech"):
+        healthy_account(today=fixed_today, tam=tam, name=name)
+    Cta.objects.all().delete()
+    ctas.ctas_cadence_open(as_of=fixed_today + dt.timedelta(days=40))
+    initech = Cta.objects.get(account__name="Initech")
+
+    page.goto(f"{live_server.url}/triage/")
+    # Nothing chosen: the error shows in the bulk bar, nothing changes.
+    page.get_by_role("button", name="Snooze selected").click()
+    assert page.locator("#bulk").get_by_role("alert").filter(has_text="Choose at least one CTA.").is_visible()
+    assert no_sideways_scroll(page)
+
+    page.get_by_label("Select Missed cadence call for Acme").check()
+    page.get_by_label("Select Missed cadence call for Globex").check()
+    assert page.get_by_role("button", name="Snooze selected (2)").is_visible()
+    page.get_by_label("Snooze the selected for").select_option("month")
+    page.get_by_role("button", name="Snooze selected (2)").click()
+    page.wait_for_selector("text=Snoozed 2 CTAs until 2026-12-24.")
+    assert set(Cta.objects.exclude(pk=initech.pk).values_list("state", "snoozed_until")) == {
+        (CtaState.SNOOZED, dt.date(2026, 12, 24))
+    }
+    assert Cta.objects.get(pk=initech.pk).state == CtaState.OPEN
+    assert page.get_by_role("link", name="Snoozed (2)").is_visible()
+
+    # Select all, then mark done in one action.
+    page.get_by_label("Select all on this page").check()
+    page.get_by_role("button", name="Mark selected done (1)").click()
+    page.wait_for_selector("text=Marked 1 CTA done.")
+    assert Cta.objects.get(pk=initech.pk).state == CtaState.DONE

@@ -1,9 +1,29 @@
+import contextlib
+import logging
+
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, admin_gets_demo_password, demo_seed
 from accounts.management.commands._shared import progress_bar
 from accounts.models import Account
 from healthscore import clock, permissions
+
+# Seeding runs Celery tasks in process (the outbox drain after each commit): their per-task log
+# lines and kombu's "no hostname" warning are noise around the progress bar, not news.
+QUIET_LOGGERS = ("celery", "kombu")
+
+
+@contextlib.contextmanager
+def _quiet_task_logs():
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 class Command(BaseCommand):
@@ -22,7 +42,7 @@ class Command(BaseCommand):
                 self.stdout.write("Demo data already loaded; nothing to do.")
                 return
             raise CommandError("the database already has accounts; seed_demo only fills an empty one")
-        with progress_bar(self, total=accounts, desc="Seeding", verbosity=verbosity) as tick:
+        with _quiet_task_logs(), progress_bar(self, total=accounts, desc="Seeding", verbosity=verbosity) as tick:
             logins = demo_seed(accounts=accounts, seed=seed, today=clock.today(), progress=tick)
         self.stdout.write(
             self.style.SUCCESS(f"Loaded {accounts} demo accounts. Demo logins (password {DEMO_PASSWORD}):")

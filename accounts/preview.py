@@ -1,0 +1,88 @@
+"""What saving a sentiment (or a held meeting) would do, computed before saving and never
+written: the account's overall color and score afterwards, in words, and who would be notified.
+
+The scorecard is the pure accounts.scoring.rules.compute on today's inputs (read set-based by
+accounts.scoring.inputs) with the candidate sentiment and meeting put in. Who would be notified
+is the notifications app's rule, reached through a registry it fills in AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+
+from accounts.models import Account
+from accounts.scoring import inputs, rules
+
+# recipients(account=..., old_color=..., new_color=...) -> ["Pat Lee (Regional TAM Manager (EMEA))", ...]
+RecipientsPreview = Callable[..., list[str]]
+_recipients_previews: list[RecipientsPreview] = []
+
+
+def register_recipients_preview(fn: RecipientsPreview) -> None:
+    """Who an app would tell when an account's overall color changes; call from AppConfig.ready()."""
+    if fn not in _recipients_previews:
+        _recipients_previews.append(fn)
+
+
+@dataclasses.dataclass(frozen=True)
+class SentimentPreview:
+    """The account before and after the candidate change, and who would be told."""
+
+    sentiment: str | None  # the candidate sentiment (None: unchanged)
+    old_color: str | None
+    old_score: object
+    result: rules.Result
+    recipients: list[str]
+
+    @property
+    def new_color(self) -> str | None:
+        return self.result.color
+
+    @property
+    def new_score(self) -> object:
+        return self.result.score_rounded
+
+    @property
+    def changes_color(self) -> bool:
+        return self.new_color != self.old_color
+
+    @property
+    def sentence(self) -> str:
+        """ "Yellow sentiment makes this account Red overall: ROI red, engagement yellow."."""
+        subject = f"{rules.color_label(self.sentiment)} sentiment" if self.sentiment else "Saving this"
+        verb = "makes" if self.changes_color else "keeps"
+        sentence = f"{subject} {verb} this account {rules.color_label(self.new_color)} overall"
+        others = [m for m in self.result.measures if m.name != "sentiment" and m.color in (rules.RED, rules.YELLOW)]
+        others.sort(key=lambda m: (m.color != rules.RED, rules.MEASURES.index(m.name)))
+        if others and self.new_color != rules.GREEN:
+            sentence += ": " + ", ".join(f"{_measure_words(m.label)} {rules.color_words(m.color)}" for m in others)
+        return sentence + "."
+
+
+def _measure_words(label: str) -> str:
+    return label if label.isupper() else label.lower()
+
+
+def sentiment_preview(
+    *, account: Account, sentiment: str | None, held_meeting_on: dt.date | None = None, today: dt.date
+) -> SentimentPreview:
+    """The scorecard as of today if `sentiment` were set today (None: the sentiment in force
+    stays) and a meeting held on `held_meeting_on` were logged. Reads only."""
+    segment_rules = inputs.rules_by_segment()
+    [candidate] = inputs.read_inputs(
+        [(account.pk, account.segment, account.arr)], inputs.AccountSet(ids=(account.pk,)), today, segment_rules
+    )
+    if sentiment:
+        candidate = dataclasses.replace(candidate, sentiment=sentiment, sentiment_date=today)
+    if held_meeting_on and held_meeting_on <= today:
+        last = candidate.last_held
+        candidate = dataclasses.replace(
+            candidate, last_held=held_meeting_on if last is None else max(last, held_meeting_on)
+        )
+    result = candidate.compute(segment_rules[account.segment], today)
+    recipients = []
+    for preview in _recipients_previews:
+        recipients += preview(account=account, old_color=account.health_color, new_color=result.color)
+    return SentimentPreview(sentiment or None, account.health_color, account.health_score, result, recipients)
