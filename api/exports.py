@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 
+from accounts import history as account_history
 from accounts import selectors as account_selectors
 from accounts.models import Account
 from accounts.scoring import inputs, rules
@@ -97,6 +98,6 @@ def history_export(request, external_id: str, fmt: str):
     if refused := _bad_format(fmt):
         return refused
     snapshots = account_selectors.account_snapshots(account=account, today=clock.today())
-    items = account_selectors.account_history(account=account, snapshots=snapshots, limit=10_000)
+    items = account_history.account_history(account=account, snapshots=snapshots, limit=10_000)
     rows = [dict(r) for r in HistoryItemSerializer(items, many=True).data]
     return _download(rows, fmt, f"history-{account.external_id}")

@@ -16,6 +16,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import history as account_history
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import Account
@@ -138,7 +139,7 @@ class AccountHistory(APIView):
     def get(self, request, external_id: str):
         account = _account_for_read(request, external_id)
         snapshots = account_selectors.account_snapshots(account=account, today=clock.today())
-        items = account_selectors.account_history(account=account, snapshots=snapshots)
+        items = account_history.account_history(account=account, snapshots=snapshots)
         return Response(s.HistoryItemSerializer(items, many=True).data)
 
 

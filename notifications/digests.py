@@ -15,12 +15,13 @@ import logging
 from django.contrib.auth.models import User
 from django.core.mail import get_connection
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from healthscore.pipeline import Progress
 from notifications import emails
 from notifications.models import EmailMode, EmailStatus, Notification
-from notifications.services import DELIVERY_ERRORS, _failure_record
+from notifications.services import DELIVERY_ERRORS, EMAIL_MAX_ATTEMPTS
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +59,16 @@ def digest_send(*, user_id: int, connection=None) -> str:
             message.send()
     except DELIVERY_ERRORS as exc:
         logger.warning("Digest for user %s not delivered, will retry: %s", user_id, exc)
-        for pk in ids:
-            _failure_record(pk, str(exc))
+        # The transaction rolled the rows back to pending: count this attempt on each of them,
+        # and give up after the limit, as a single email does.
+        Notification.objects.filter(pk__in=ids, email_status=EmailStatus.PENDING).update(
+            email_attempts=F("email_attempts") + 1,
+            email_error=str(exc)[:2000],
+            email_status=Case(
+                When(email_attempts__gte=EMAIL_MAX_ATTEMPTS - 1, then=Value(EmailStatus.FAILED)),
+                default=Value(EmailStatus.PENDING),
+            ),
+        )
         return "failed"
     return "sent"
 

@@ -101,8 +101,10 @@ def test_filter_by_kind_and_account_keeps_the_filters_in_the_tabs(client, tam, f
 def test_unknown_filters_are_ignored_not_errors(client, tam, fixed_today):
     cta(tam, name="Acme")
     client.force_login(tam)
-    response = client.get("/triage/?kind=nope&account=%00x&tam=%00&sort=zzz&state=bad&page=-3")
+    response = client.get("/triage/?kind=nope&account=zz&tam=x&sort=zzz&state=bad&page=-3")
     assert response.status_code == 200 and "Acme detail" in html(response)
+    # A NUL anywhere in the address is refused before any lookup (healthscore's NUL guard).
+    assert client.get("/triage/?account=%00x&tam=%00").status_code == 404
 
 
 def test_snooze_presets_on_a_card(client, tam, fixed_today):
