@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import data
+from bench import data, rows
 
 DAY = data.DAY
 
@@ -381,7 +381,7 @@ def sentiment_saves(counter: QueryCounter, count: int, *, change: bool) -> list[
         account = Account.objects.select_related("tam").get(pk=pk)
         current = inputs.account_sentiment_in_force(account, DAY)
         current_color = current.color if current else None
-        color = rng.choice([c for c in data.COLORS if c != current_color]) if change else (current_color or "green")
+        color = rng.choice([c for c in rows.COLORS if c != current_color]) if change else (current_color or "green")
         health = Account.objects.filter(pk=pk).values("health_color", "health_score", "health_date", "scored_on").get()
         user = User.objects.get(pk=account.tam_id)
         with counted(counter) as out:
