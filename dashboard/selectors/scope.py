@@ -35,6 +35,15 @@ class DashboardFilters:
 
     def q(self, today: dt.date, prefix: str = "") -> Q:
         """The filters as a condition on Account, or on a model pointing at it (prefix "account__")."""
+        condition = self.dimensions_q(prefix)
+        if self.stale is not None:
+            stale = inputs.stale_q(today, prefix)
+            condition &= stale if self.stale else ~stale
+        return condition
+
+    def dimensions_q(self, prefix: str = "") -> Q:
+        """Every filter but staleness (which depends on the day), as a condition on Account or on
+        a table with the same columns (the daily color counts)."""
         condition = Q()
         if self.region:
             condition &= Q(**{f"{prefix}region": self.region})
@@ -46,9 +55,6 @@ class DashboardFilters:
             condition &= color_q(self.color, prefix)
         if self.public_sector is not None:
             condition &= Q(**{f"{prefix}public_sector": self.public_sector})
-        if self.stale is not None:
-            stale = inputs.stale_q(today, prefix)
-            condition &= stale if self.stale else ~stale
         return condition
 
 
