@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from healthscore import permissions
-from integrations import services
+from integrations import config, services
 from integrations.models import GitlabIssue
 
 
@@ -26,7 +26,7 @@ class GitlabIssueAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the GitLab sync of the selected issues", permissions=["retry"])
     def retry_sync(self, request, queryset):
-        if services.gitlab_config() is None:
+        if config.gitlab_config() is None:
             self.message_user(
                 request, "GitLab is not configured (GITLAB_* settings): nothing to retry.", messages.ERROR
             )

@@ -34,6 +34,7 @@ from accounts.models import Account, HealthChange
 from accounts.scoring import inputs as scoring_inputs
 from healthscore import clock
 from integrations import issue_content
+from integrations.config import GitlabConfig, gitlab_config
 from integrations.models import GitlabIssue, SyncState
 
 logger = logging.getLogger(__name__)
@@ -47,26 +48,6 @@ BACKOFF_MAX_SECONDS = 30 * 60
 LEASE = dt.timedelta(seconds=120)
 # A change made while a sync runs is synced again at once, this many times at most.
 PASSES = 3
-
-
-@dataclass(frozen=True)
-class GitlabConfig:
-    url: str
-    token: str
-    project: str
-    timeout: float
-
-
-def gitlab_config() -> GitlabConfig | None:
-    """The GitLab settings, or None when any of the three is missing (then nothing happens)."""
-    if not (settings.GITLAB_URL and settings.GITLAB_TOKEN and settings.GITLAB_TRIAGE_PROJECT):
-        return None
-    return GitlabConfig(
-        url=settings.GITLAB_URL,
-        token=settings.GITLAB_TOKEN,
-        project=settings.GITLAB_TRIAGE_PROJECT,
-        timeout=settings.GITLAB_TIMEOUT_SECONDS,
-    )
 
 
 def backoff_seconds(attempts: int) -> int:
