@@ -199,19 +199,20 @@ def _sync(row: GitlabIssue, config: GitlabConfig) -> SyncOutcome:
         return _failed(row, "the triage record no longer exists in Healthscore", permanent=True)
     content = _content(facts[0])
     try:
-        project = _project(config)
-        just_created = False
-        if row.iid is None:
-            found = _find(project, row.triage_record_id)
-            if found is None:
-                created = project.issues.create(
-                    {"title": content.title, "description": content.description, "labels": list(content.labels)},
-                    obey_rate_limit=False,
-                )
-                found, just_created = (created.iid, created.web_url), True
-            _remember(row, *found)
-        if content.fingerprint() != row.synced_fingerprint and not (just_created and not content.closed):
-            _update(project, row, content)
+        with _client(config) as client:
+            project = client.projects.get(config.project, lazy=True)  # no request
+            just_created = False
+            if row.iid is None:
+                found = _find(project, row.triage_record_id)
+                if found is None:
+                    created = project.issues.create(
+                        {"title": content.title, "description": content.description, "labels": list(content.labels)},
+                        obey_rate_limit=False,
+                    )
+                    found, just_created = (created.iid, created.web_url), True
+                _remember(row, *found)
+            if content.fingerprint() != row.synced_fingerprint and not (just_created and not content.closed):
+                _update(project, row, content)
     except (gitlab.GitlabError, requests.RequestException) as exc:
         reason, permanent = _reason(exc, config)
         return _failed(row, reason, permanent=permanent)
@@ -236,11 +237,10 @@ def _content(facts: mirrors.TriageFacts) -> issue_content.IssueContent:
     )
 
 
-def _project(config: GitlabConfig):
-    """The project, without a request (lazy): every call is bounded by the timeout, and
-    python-gitlab neither retries nor sleeps on a 429 (Celery's backoff does the retrying)."""
-    client = gitlab.Gitlab(config.url, private_token=config.token, timeout=config.timeout, retry_transient_errors=False)
-    return client.projects.get(config.project, lazy=True)
+def _client(config: GitlabConfig) -> gitlab.Gitlab:
+    """A client whose every call is bounded by the timeout, and which neither retries nor sleeps
+    on a 429 by itself (the task's backoff does the retrying); closed after each sync."""
+    return gitlab.Gitlab(config.url, private_token=config.token, timeout=config.timeout, retry_transient_errors=False)
 
 
 def _find(project, record_id: int) -> tuple[int, str] | None:
@@ -257,7 +257,9 @@ def _find(project, record_id: int) -> tuple[int, str] | None:
 
 
 def _remember(row: GitlabIssue, iid: int, web_url: str) -> None:
-    """Store the issue at once, before anything else can fail."""
+    """Store the issue at once, before anything else can fail. The link is shown as a link: only
+    an http(s) address is kept."""
+    web_url = web_url if str(web_url).startswith(("https://", "http://")) else ""
     GitlabIssue.objects.filter(pk=row.pk).update(iid=iid, web_url=web_url)
     row.iid, row.web_url = iid, web_url
 

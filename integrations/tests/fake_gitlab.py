@@ -27,6 +27,7 @@ class FakeGitLab:
     fault: str | None = None
     slow_seconds: float = 1.5
     lose_next_create: bool = False
+    web_url_scheme: str = ""  # e.g. "javascript:": a GitLab answering with a hostile link
     issues: dict[int, dict] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)
     queries: list[dict] = field(default_factory=list)  # each call's query string
@@ -90,7 +91,7 @@ class FakeGitLab:
                 "description": data.get("description", ""),
                 "labels": _labels(data.get("labels")),
                 "state": "opened",
-                "web_url": f"{self.base_url}/{PROJECT}/-/issues/{iid}",
+                "web_url": f"{self.web_url_scheme}{self.base_url}/{PROJECT}/-/issues/{iid}",
             }
             self.issues[iid] = issue
             lose = self.lose_next_create

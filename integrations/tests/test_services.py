@@ -156,6 +156,12 @@ def test_closing_the_record_closes_the_issue(gitlab, open_record, tam, django_ca
     assert row(record).closed_in_gitlab and row(record).state == SyncState.SYNCED
 
 
+def test_only_an_http_link_from_gitlab_is_kept(gitlab, open_record):
+    gitlab.web_url_scheme = "javascript:alert(1)//"
+    record = open_record()
+    assert row(record).web_url == "" and row(record).iid == gitlab.only_issue()["iid"]
+
+
 def test_a_sync_with_nothing_new_sends_nothing(gitlab, open_record):
     record = open_record()
     calls = len(gitlab.calls)
