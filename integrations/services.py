@@ -70,9 +70,11 @@ def gitlab_mark(*, account_ids: Collection[int]) -> list[int]:
         )
     )
     # An open record is mirrored; a closed one only to close the issue it already has (records
-    # closed before GitLab was configured stay in Healthscore).
+    # closed before GitLab was configured stay in Healthscore); a closed record whose issue is
+    # closed has said its last word.
     new = [f for f in facts if f.is_open and f.record_id not in existing]
-    again = [f.record_id for f in facts if f.record_id in existing and not (existing[f.record_id] and not f.is_open)]
+    done = {f.record_id for f in facts if not f.is_open and existing.get(f.record_id)}
+    again = [f.record_id for f in facts if f.record_id in existing and f.record_id not in done]
     now = timezone.now()
     GitlabIssue.objects.bulk_create(
         [GitlabIssue(triage_record_id=f.record_id, account_id=f.account_id, next_attempt_at=now) for f in new],

@@ -162,6 +162,25 @@ def test_only_an_http_link_from_gitlab_is_kept(gitlab, open_record):
     assert row(record).web_url == "" and row(record).iid == gitlab.only_issue()["iid"]
 
 
+def test_a_closed_issue_is_left_alone_afterwards(gitlab, open_record, tam, django_capture_on_commit_callbacks):
+    record = open_record()
+    triage_services.triage_close(
+        triage=record, by=tam, classification="E&U", risk_reasons=["risk::lack of budget"], resolution="Renewed"
+    )
+    services.gitlab_issue_sync(record_id=record.pk)
+    calls = len(gitlab.calls)
+    after_commit(
+        django_capture_on_commit_callbacks,
+        lambda: account_services.sentiment_update(account=record.account, color=Color.RED, reason="New risk", by=tam),
+    )
+    assert services.gitlab_mark(account_ids=[record.account_id]) != [record.pk]
+    closed = gitlab.issue(row(record).iid)
+    assert closed["state"] == "closed" and "HS::Yellow" in closed["labels"] and "HS::Red" not in closed["labels"]
+    new_record = TriageRecord.objects.exclude(pk=record.pk).get()  # red: a new record, a new issue
+    assert len(gitlab.issues) == 2 and row(new_record).state == SyncState.SYNCED
+    assert [method for method, _ in gitlab.calls[calls:]] == ["GET", "POST"]
+
+
 def test_a_sync_with_nothing_new_sends_nothing(gitlab, open_record):
     record = open_record()
     calls = len(gitlab.calls)
