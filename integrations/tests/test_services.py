@@ -173,12 +173,12 @@ def test_a_closed_issue_is_left_alone_afterwards(gitlab, open_record, tam, djang
         django_capture_on_commit_callbacks,
         lambda: account_services.sentiment_update(account=record.account, color=Color.RED, reason="New risk", by=tam),
     )
-    assert services.gitlab_mark(account_ids=[record.account_id]) != [record.pk]
     closed = gitlab.issue(row(record).iid)
     assert closed["state"] == "closed" and "HS::Yellow" in closed["labels"] and "HS::Red" not in closed["labels"]
     new_record = TriageRecord.objects.exclude(pk=record.pk).get()  # red: a new record, a new issue
     assert len(gitlab.issues) == 2 and row(new_record).state == SyncState.SYNCED
     assert [method for method, _ in gitlab.calls[calls:]] == ["GET", "POST"]
+    assert services.gitlab_mark(account_ids=[record.account_id]) == [new_record.pk]
 
 
 def test_a_sync_with_nothing_new_sends_nothing(gitlab, open_record):
