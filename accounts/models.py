@@ -97,6 +97,9 @@ class Account(models.Model):
             # The dashboard's list, riskiest first: lowest score, largest ARR (the page's ids
             # come from this index in order, no sort of every account).
             models.Index("health_score", F("arr").desc(), "id", name="account_riskiest_first"),
+            # The dashboard's stale counts: the accounts whose health date is before their
+            # segment's cut-off (or missing), read from the index, not from every account.
+            models.Index(fields=["segment", "health_date"], name="account_stale"),
         ]
 
     def __str__(self) -> str:
@@ -325,6 +328,31 @@ class HealthSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} on {self.date}: {self.score} ({self.color})"
+
+
+class HealthTally(models.Model):
+    """How many accounts, and how much ARR, have each overall color now, per region, segment, TAM
+    and public sector: the dashboard's totals and breakdowns sum these rows instead of reading
+    every account.
+
+    Kept by the database itself (triggers on the accounts table, migration 0011): every insert,
+    update and delete of an account, by any path (forms, admin, imports, the engine, raw SQL),
+    appends its change (+1/-1 and its ARR) here in the same transaction, so the sums are always
+    exact. Appending never waits for another writer (no shared row is updated), so the tally adds
+    no lock and no deadlock; each full scoring run folds the rows back into one per group
+    (accounts.scoring.services.daily_counts_store). No account has TAM 0 or color "": they stand
+    for none."""
+
+    region = models.CharField(max_length=10, choices=Region.choices)
+    segment = models.CharField(max_length=20, choices=Segment.choices)
+    tam = models.IntegerField(default=0)
+    public_sector = models.BooleanField(default=False)
+    health_color = models.CharField(max_length=10, blank=True, default="")
+    accounts = models.IntegerField(default=0)
+    arr = models.DecimalField("ARR", max_digits=18, decimal_places=2, default=0)
+
+    def __str__(self) -> str:
+        return f"{self.accounts:+} {self.health_color or 'unscored'}"
 
 
 class HealthDailyCount(models.Model):

@@ -190,8 +190,7 @@ class Dashboard(APIView):
     def get(self, request):
         _require(permissions.is_manager(request.user), "The risk dashboard is for managers and admins.")
         today = clock.today()
-        accounts = dashboard_selectors.dashboard_accounts(dashboard_selectors.DashboardFilters(), today)
-        summary = dashboard_selectors.dashboard_summary(accounts, today)
+        summary = dashboard_selectors.dashboard_summary(dashboard_selectors.DashboardFilters(), today)
         return Response(s.DashboardSerializer(summary).data)
 
 

@@ -68,14 +68,14 @@ class QueryCounter:
 
 def child(args) -> None:
     data.django_setup(args.child)
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import Group, User
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
 
     from accounts.models import Account
     from accounts.scoring import services
-    from healthscore import clock
+    from healthscore import clock, permissions
 
     clock.today = lambda: DAY
     n = args.sizes[0]
@@ -87,6 +87,7 @@ def child(args) -> None:
     manager = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("bench-admin")
     busiest = Account.objects.values("tam").annotate(n=Count("pk")).order_by("-n").first()
     tam = User.objects.get(pk=busiest["tam"])
+    tam.groups.add(Group.objects.get_or_create(name=permissions.TAM)[0])  # bench users have no role
     pages = Account.objects.count() // 50 + 1
     measured = [
         (manager, "/dashboard/", "dashboard, page 1"),

@@ -46,7 +46,7 @@ def dashboard(request):
     form = dashboard_filter_form(request.GET)
     filters = form.filters()
     accounts = selectors.dashboard_accounts(filters, today)
-    summary = selectors.dashboard_summary(accounts, today)
+    summary = selectors.dashboard_summary(filters, today)
     totals = summary.totals
     paginator = Paginator(selectors.dashboard_order(accounts).values_list("pk", flat=True), DASHBOARD_PAGE_SIZE)
     paginator.count = totals.accounts  # the summary query has counted them already

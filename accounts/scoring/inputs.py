@@ -279,7 +279,12 @@ def last_cadence_call(as_of: dt.date) -> Subquery:
 
 def stale_q(today: dt.date, prefix: str = "") -> Q:
     """rules.health_is_stale as a filter on Account (prefix e.g. "account__" from a related model)."""
-    q = Q(**{f"{prefix}health_date__isnull": True})
+    # Per segment (no health date yet, or one before the segment's cut-off), so each part is a
+    # range of the (segment, health_date) index.
+    q = Q()
     for segment in rules.FRESH_MONTHS:
-        q |= Q(**{f"{prefix}segment": segment, f"{prefix}health_date__lt": rules.stale_before(segment, today)})
+        q |= Q(**{f"{prefix}segment": segment}) & (
+            Q(**{f"{prefix}health_date__isnull": True})
+            | Q(**{f"{prefix}health_date__lt": rules.stale_before(segment, today)})
+        )
     return q

@@ -6,14 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Max, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.contrib.auth.models import User
+from django.db.models import Count, Q, Sum
 
-from accounts.models import Account, Color, Segment
+from accounts.models import Account, Color, HealthTally, Segment
 from accounts.scoring import inputs, rules
-from dashboard.selectors.scope import DASHBOARD_COLORS, NO_TAM, color_q
-
-_MONEY = DecimalField(max_digits=16, decimal_places=2)
+from dashboard.selectors.scope import DASHBOARD_COLORS, NO_TAM, UNSCORED, DashboardFilters
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ class DashboardSummary:
 
 
 class _Rollup:
-    """Sums of the per-group aggregates, for one key (a region, a segment, a TAM, or all)."""
+    """Sums per color, for one key (a region, a segment, a TAM, or all)."""
 
     def __init__(self, key: str | None, label: str):
         self.key, self.label = key, label
@@ -70,56 +68,93 @@ class _Rollup:
         self.arr = {color: Decimal(0) for color in DASHBOARD_COLORS}
         self.stale = 0
 
-    def add(self, row: dict) -> None:
-        for color in DASHBOARD_COLORS:
-            self.counts[color] += row[f"count_{color}"]
-            self.arr[color] += Decimal(row[f"arr_{color}"])
-        self.stale += row["stale"]
+    def add(self, color: str, count: int, arr: Decimal, stale: int) -> None:
+        self.counts[color] += count
+        self.arr[color] += arr
+        self.stale += stale
 
     def totals(self) -> ColorTotals:
         colors = tuple(ColorCount(c, self.counts[c], self.arr[c]) for c in DASHBOARD_COLORS)
         return ColorTotals(key=self.key, label=self.label, colors=colors, stale=self.stale)
 
 
-def dashboard_summary(accounts: QuerySet[Account], today: dt.date) -> DashboardSummary:
+def _tally_q(filters: DashboardFilters) -> Q:
+    """The filters (but staleness) on the tally, where no TAM is 0 and no color is ""."""
+    condition = Q()
+    if filters.region:
+        condition &= Q(region=filters.region)
+    if filters.segment:
+        condition &= Q(segment=filters.segment)
+    if filters.tam is not None:
+        condition &= Q(tam=filters.tam)  # 0: no TAM
+    if filters.color:
+        condition &= Q(health_color="" if filters.color == UNSCORED else filters.color)
+    if filters.public_sector is not None:
+        condition &= Q(public_sector=filters.public_sector)
+    return condition
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def dashboard_summary(filters: DashboardFilters, today: dt.date) -> DashboardSummary:
     """Accounts and ARR by color, ARR at risk and stale health scores: in total and by region,
-    segment and TAM. One GROUP BY (region, segment, TAM) query, rolled up here: at most
-    regions x segments x TAMs groups, whatever the number of accounts."""
-    aggregates = {}
-    for color in DASHBOARD_COLORS:
-        condition = color_q(color)
-        aggregates[f"count_{color}"] = Count("pk", filter=condition)
-        aggregates[f"arr_{color}"] = Coalesce(Sum("arr", filter=condition), Value(Decimal(0)), output_field=_MONEY)
-    # Grouped by ids only, the TAM's names aggregated: PostgreSQL then estimates the few groups
-    # right and hashes them in memory instead of sorting every account on disk.
-    rows = (
-        accounts.order_by()
-        .values("region", "segment", "tam")
-        .annotate(
-            **aggregates,
-            stale=Count("pk", filter=inputs.stale_q(today)),
-            tam_first=Max("tam__first_name"),
-            tam_last=Max("tam__last_name"),
-            tam_username=Max("tam__username"),
+    segment and TAM, for the filtered accounts.
+
+    Three queries, none of which reads every account: the tally the database keeps per region,
+    segment, TAM, public sector and color (HealthTally: a row per group, plus the day's changes),
+    the stale accounts only (an index on segment and health date), and the TAMs' names."""
+    groups: dict[tuple, list] = {}  # (region, segment, tam id or 0, color) -> [count, arr, stale]
+    if filters.stale is not True:
+        tallied = (
+            HealthTally.objects.filter(_tally_q(filters))
+            .order_by()
+            .values_list("region", "segment", "tam", "health_color")
+            .annotate(n=Sum("accounts"), total=Sum("arr"))
         )
+        for region, segment, tam, color, count, arr in tallied:
+            group = groups.setdefault((region, segment, tam, color or UNSCORED), [0, Decimal(0), 0])
+            group[0] += count
+            group[1] += _money(arr)
+    stale = (
+        Account.objects.filter(filters.dimensions_q(), inputs.stale_q(today))
+        .order_by()
+        .values_list("region", "segment", "tam", "health_color")
+        .annotate(n=Count("*"), total=Sum("arr"))
     )
+    for region, segment, tam, color, count, arr in stale:
+        group = groups.setdefault((region, segment, tam or 0, color or UNSCORED), [0, Decimal(0), 0])
+        if filters.stale is True:  # only the stale ones
+            group[0] += count
+            group[1] += _money(arr)
+            group[2] += count
+        elif filters.stale is False:  # all but the stale ones
+            group[0] -= count
+            group[1] -= _money(arr)
+        else:
+            group[2] += count
+    tams = {
+        user.pk: user.get_full_name() or user.username
+        for user in User.objects.filter(pk__in={key[2] for key in groups if key[2]}).only(
+            "first_name", "last_name", "username"
+        )
+    }
     segments = dict(Segment.choices)
     total = _Rollup(None, "All")
     by: dict[str, dict[str, _Rollup]] = {"region": {}, "segment": {}, "tam": {}}
-    for row in rows:
-        if row["tam"]:
-            tam_key = str(row["tam"])
-            tam_label = f"{row['tam_first']} {row['tam_last']}".strip() or row["tam_username"]
-        else:
-            tam_key, tam_label = NO_TAM, "No TAM"
+    for (region, segment, tam, color), (count, arr, stale_count) in groups.items():
+        if not count and not stale_count:
+            continue
+        tam_key, tam_label = (str(tam), tams.get(tam, f"User {tam}")) if tam else (NO_TAM, "No TAM")
         keys = {
-            "region": (row["region"], row["region"]),
-            "segment": (row["segment"], segments.get(row["segment"], row["segment"])),
+            "region": (region, region),
+            "segment": (segment, segments.get(segment, segment)),
             "tam": (tam_key, tam_label),
         }
-        total.add(row)
+        total.add(color, count, arr, stale_count)
         for dimension, (key, label) in keys.items():
-            by[dimension].setdefault(key, _Rollup(key, label)).add(row)
+            by[dimension].setdefault(key, _Rollup(key, label)).add(color, count, arr, stale_count)
 
     def ordered(dimension: str, sort_key) -> list[ColorTotals]:
         return [rollup.totals() for rollup in sorted(by[dimension].values(), key=sort_key)]

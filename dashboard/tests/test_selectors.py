@@ -28,7 +28,7 @@ def filtered(today, **filters):
 
 
 def summary(today, **filters):
-    return selectors.dashboard_summary(filtered(today, **filters), today)
+    return selectors.dashboard_summary(DashboardFilters(**filters), today)
 
 
 def listed(today, **filters):

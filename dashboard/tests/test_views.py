@@ -202,10 +202,11 @@ def _accounts_with_history(n: int, today: dt.date) -> None:
         )
 
 
-# session, user, roles; TAM choices; totals and breakdowns (one GROUP BY, which also counts for
-# the paginator); the page's ids, then its rows; the weekly history (the daily counts); 2 for the
-# recent changes (the outbox's week, the shown accounts); the navigation's unread-notification count.
-DASHBOARD_QUERIES = 11
+# session, user, roles; TAM choices; totals and breakdowns (the tally, the stale accounts, the
+# TAMs' names; they also count for the paginator); the page's ids, then its rows; the weekly
+# history (the daily counts); 2 for the recent changes (the outbox's week, the shown accounts);
+# the navigation's unread-notification count.
+DASHBOARD_QUERIES = 13
 
 
 @pytest.mark.parametrize("accounts", [10, 120])
