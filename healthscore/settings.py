@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     # Login throttling: failed attempts per user and per address, admin unlock (docs/security.md).
     "axes",
     "csp",
+    # Who changed the scorecard configuration and role assignments, when, what (healthscore/audit.py).
+    "simple_history",
     "accounts",
     "dashboard",
     # Before triage: its outbox consumer (people told) runs before triage's on each change.
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Keeps the request so an audited change made in it is attributed to the signed-in user.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Right after authentication: an idle or too old session is logged out before any view runs.
     "healthscore.sessions.SessionLifetimeMiddleware",
     # Pages for a signed-in user show accounts, sentiment reasons or notes: never cached.
