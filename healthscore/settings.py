@@ -45,6 +45,8 @@ SITE_URL = env("SITE_URL").rstrip("/")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    # Single sign-on (OpenID Connect), used only when OIDC_RP_CLIENT_ID is set (healthscore/sso.py).
+    "mozilla_django_oidc",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -156,6 +158,59 @@ AXES_CLIENT_IP_CALLABLE = "healthscore.login_security.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Single sign-on: OpenID Connect, optional (healthscore/sso.py, docs/security.md) -------------
+# Off unless OIDC_RP_CLIENT_ID is set. The endpoints are the provider's (its
+# /.well-known/openid-configuration lists them); its callback URL is SITE_URL + /oidc/callback/.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+# When set, an ID token from any other issuer is refused.
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+# A provider that does not answer must not hold a web worker for long.
+OIDC_TIMEOUT = 10
+# Which claim lists the person's groups, and which of the provider's groups give each role
+# (comma-separated group names; the role names are healthscore.permissions.ROLES).
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_ROLE_GROUPS = {
+    "TAM": env.list("OIDC_TAM_GROUPS", default=[]),
+    "Manager": env.list("OIDC_MANAGER_GROUPS", default=[]),
+    "Admin": env.list("OIDC_ADMIN_GROUPS", default=[]),
+}
+# A first sign-in creates the user; false: only people who already have a user may sign in.
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=True)
+# false: passwords are refused for everyone but the break-glass admin (the app's and admin's login).
+OIDC_PASSWORD_LOGIN = env.bool("OIDC_PASSWORD_LOGIN", default=True)
+OIDC_BREAK_GLASS_USERNAME = env("OIDC_BREAK_GLASS_USERNAME", default="")
+if SSO_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"Single sign-on needs {', '.join(_missing)} (see README, Single sign-on).")
+    AUTHENTICATION_BACKENDS.append("healthscore.sso.RoleMappingBackend")
+elif not OIDC_PASSWORD_LOGIN:
+    raise ImproperlyConfigured("OIDC_PASSWORD_LOGIN=false needs single sign-on (OIDC_RP_CLIENT_ID and the endpoints).")
+if not OIDC_PASSWORD_LOGIN:
+    # Sessions opened with a password by anyone else end too: their backend is no longer listed.
+    AUTHENTICATION_BACKENDS[AUTHENTICATION_BACKENDS.index("django.contrib.auth.backends.ModelBackend")] = (
+        "healthscore.sso.BreakGlassPasswordBackend"
+    )
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE")
