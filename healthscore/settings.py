@@ -241,6 +241,33 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # frame's local variables: sentiment reasons, triage plans and meeting text appear in all of them.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "healthscore.privacy.NotesExceptionReporterFilter"
 
+
+def _sentry_before_send(event, hint):
+    # Imported when an event is sent: at settings time Django is not set up yet.
+    from healthscore.privacy import scrub_error_event
+
+    return scrub_error_event(event, hint)
+
+
+# Errors to Sentry as well when SENTRY_DSN is set, with the same blanking (healthscore/privacy.py):
+# no request bodies, cookies, query strings or local variables, and no personal data.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        before_send=_sentry_before_send,
+    )
+
 # --- HTTPS, headers, sessions (docs/security.md) -----------------------------------------------
 # Behind HTTPS (SECURE_COOKIES=true) the secure defaults follow: HTTP redirects to HTTPS and
 # browsers are told to use HTTPS only for a year (HSTS); each stays settable on its own.
