@@ -112,8 +112,13 @@ def test_with_sentry_dsn_errors_are_sent_scrubbed():
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            if self.headers.get("Content-Encoding") == "gzip":
+            encoding = self.headers.get("Content-Encoding")
+            if encoding == "gzip":
                 body = gzip.decompress(body)
+            elif encoding == "br":  # the SDK prefers brotli when the package is installed
+                import brotli
+
+                body = brotli.decompress(body)
             received.append(body.decode())
             self.send_response(200)
             self.end_headers()
