@@ -290,3 +290,16 @@ def test_the_provider_never_changes_the_break_glass_admins_access(client, passwo
     assert user == local_people["breakglass"]
     user.refresh_from_db()
     assert user.is_superuser
+
+
+def test_sso_never_sends_a_person_to_another_site_after_sign_in(client, sso_on):
+    response = sign_in(client, sso_on, identity("ada", groups=["hs-tams"]), next_url="https://evil.example/")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert signed_in_user(client) is not None
+
+
+def test_a_password_sign_in_with_a_code_in_its_address_asks_the_provider_nothing(client, sso_on, local_people):
+    response = client.post("/login/?code=stolen&state=s", {"username": "ordinary", "password": PASSWORD})
+    assert response.status_code == 302
+    assert signed_in_user(client) == local_people["ordinary"]
+    assert sso_on.requests == []
