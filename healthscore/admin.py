@@ -32,10 +32,15 @@ class RoleChangeAdmin(ReadOnlyAdmin):
 class HistoryLogAdmin(ReadOnlyAdmin):
     """Every version of an audited model, across all its rows (deleted ones included)."""
 
-    list_display = ("history_date", "__str__", "history_type", "history_user", "history_change_reason")
+    list_display = ("history_date", "row", "history_type", "history_user", "history_change_reason")
     list_filter = ("history_type",)
     date_hierarchy = "history_date"
     list_select_related = ("history_user",)
+
+    @admin.display(description="row", ordering="id")
+    def row(self, version):
+        # The row's id, not its __str__: that may read a related row per line (a role's user).
+        return f"{version.instance_type._meta.verbose_name} #{version.id}"
 
 
 def register_history_logs() -> None:

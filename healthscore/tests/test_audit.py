@@ -249,3 +249,31 @@ def test_the_migrations_carry_the_rows_that_existed_before_auditing():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/notifications/historicalroleassignment/", "/admin/healthscore/rolechange/"],
+    ids=["versions", "roles"],
+)
+def test_the_audit_lists_read_a_fixed_number_of_queries(client, admin_user, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(admin_user)
+
+    def make(count):
+        for _ in range(count):
+            user = UserFactory()
+            RoleAssignment.objects.create(role=NotifyRole.VP_CUSTOMER_SUCCESS, region="", user=user)
+            user.groups.add(Group.objects.get(name=permissions.TAM))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    make(3)
+    few = queries()
+    make(30)
+    assert queries() == few
