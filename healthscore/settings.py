@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "csp.context_processors.nonce",
+                "healthscore.sso.login_options",
             ],
         },
     },

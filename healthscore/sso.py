@@ -102,10 +102,10 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            sso_enabled=settings.SSO_ENABLED, password_login=settings.OIDC_PASSWORD_LOGIN, **kwargs
-        )
+
+def login_options(request) -> dict:
+    """Context processor: what both login pages (the app's and the admin's) offer."""
+    return {"sso_enabled": settings.SSO_ENABLED, "password_login": settings.OIDC_PASSWORD_LOGIN}
 
 
 # --- Single sign-on --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from healthscore.health import healthz
 
 # Passwords may be off for all but the break-glass admin: the admin's login asks the same.
 admin.site.login_form = sso.AdminLoginForm
+admin.site.login_template = "admin/login_sso.html"
 
 urlpatterns = [
     path("login/", sso.LoginView.as_view(), name="login"),

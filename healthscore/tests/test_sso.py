@@ -303,3 +303,15 @@ def test_a_password_sign_in_with_a_code_in_its_address_asks_the_provider_nothing
     assert response.status_code == 302
     assert signed_in_user(client) == local_people["ordinary"]
     assert sso_on.requests == []
+
+
+def test_the_admin_login_page_offers_sso_too(client, passwords_off):
+    page = client.get("/admin/login/?next=/admin/").content.decode()
+    assert 'href="/oidc/authenticate/?next=/admin/"' in page
+    assert "only the break-glass admin" in page
+
+
+def test_without_sso_the_admin_login_page_is_django_s(client):
+    page = client.get("/admin/login/").content.decode()
+    assert "Sign in with SSO" not in page
+    assert 'name="password"' in page
