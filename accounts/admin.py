@@ -12,6 +12,7 @@ from accounts.models import (
     SupportTicket,
 )
 from accounts.scoring import services as scoring
+from healthscore.audit import AuditedAdmin
 
 
 class RescoresAccount:
@@ -102,7 +103,7 @@ class SentimentEntryAdmin(RescoresAccount, admin.ModelAdmin):
 
 
 @admin.register(ScorecardConfig)
-class ScorecardConfigAdmin(admin.ModelAdmin):
+class ScorecardConfigAdmin(AuditedAdmin):
     list_display = (
         "segment",
         "weight_engagement",

@@ -19,6 +19,7 @@ from accounts.choices import (
     TicketStatus,
 )
 from accounts.scoring import rules
+from healthscore import audit
 from healthscore.limits import LONG_TEXT, SHORT_TEXT, bounded_text_field
 
 
@@ -245,6 +246,9 @@ class ScorecardConfig(models.Model):
     yellow_min_score = models.PositiveSmallIntegerField(default=51)
 
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Every change is kept: who, when, which values (Django admin: History).
+    history = audit.history(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "scorecard configuration"

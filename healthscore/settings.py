@@ -45,6 +45,8 @@ SITE_URL = env("SITE_URL").rstrip("/")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    # Single sign-on (OpenID Connect), used only when OIDC_RP_CLIENT_ID is set (healthscore/sso.py).
+    "mozilla_django_oidc",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
     # Login throttling: failed attempts per user and per address, admin unlock (docs/security.md).
     "axes",
     "csp",
+    # Who changed the scorecard configuration and role assignments, when, what (healthscore/audit.py).
+    "simple_history",
     "accounts",
     "dashboard",
     # Before triage: its outbox consumer (people told) runs before triage's on each change.
@@ -82,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Keeps the request so an audited change made in it is attributed to the signed-in user.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Right after authentication: an idle or too old session is logged out before any view runs.
     "healthscore.sessions.SessionLifetimeMiddleware",
     # Pages for a signed-in user show accounts, sentiment reasons or notes: never cached.
@@ -107,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "csp.context_processors.nonce",
+                "healthscore.sso.login_options",
             ],
         },
     },
@@ -155,6 +162,59 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Single sign-on: OpenID Connect, optional (healthscore/sso.py, docs/security.md) -------------
+# Off unless OIDC_RP_CLIENT_ID is set. The endpoints are the provider's (its
+# /.well-known/openid-configuration lists them); its callback URL is SITE_URL + /oidc/callback/.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+# When set, an ID token from any other issuer is refused.
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+# A provider that does not answer must not hold a web worker for long.
+OIDC_TIMEOUT = 10
+# Which claim lists the person's groups, and which of the provider's groups give each role
+# (comma-separated group names; the role names are healthscore.permissions.ROLES).
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_ROLE_GROUPS = {
+    "TAM": env.list("OIDC_TAM_GROUPS", default=[]),
+    "Manager": env.list("OIDC_MANAGER_GROUPS", default=[]),
+    "Admin": env.list("OIDC_ADMIN_GROUPS", default=[]),
+}
+# A first sign-in creates the user; false: only people who already have a user may sign in.
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=True)
+# false: passwords are refused for everyone but the break-glass admin (the app's and admin's login).
+OIDC_PASSWORD_LOGIN = env.bool("OIDC_PASSWORD_LOGIN", default=True)
+OIDC_BREAK_GLASS_USERNAME = env("OIDC_BREAK_GLASS_USERNAME", default="")
+if SSO_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"Single sign-on needs {', '.join(_missing)} (see README, Single sign-on).")
+    AUTHENTICATION_BACKENDS.append("healthscore.sso.RoleMappingBackend")
+elif not OIDC_PASSWORD_LOGIN:
+    raise ImproperlyConfigured("OIDC_PASSWORD_LOGIN=false needs single sign-on (OIDC_RP_CLIENT_ID and the endpoints).")
+if not OIDC_PASSWORD_LOGIN:
+    # Sessions opened with a password by anyone else end too: their backend is no longer listed.
+    AUTHENTICATION_BACKENDS[AUTHENTICATION_BACKENDS.index("django.contrib.auth.backends.ModelBackend")] = (
+        "healthscore.sso.BreakGlassPasswordBackend"
+    )
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE")
 USE_I18N = True
@@ -183,6 +243,33 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Every error report (the ADMINS' emails, the debug page) blanks all posted values and every
 # frame's local variables: sentiment reasons, triage plans and meeting text appear in all of them.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "healthscore.privacy.NotesExceptionReporterFilter"
+
+
+def _sentry_before_send(event, hint):
+    # Imported when an event is sent: at settings time Django is not set up yet.
+    from healthscore.privacy import scrub_error_event
+
+    return scrub_error_event(event, hint)
+
+
+# Errors to Sentry as well when SENTRY_DSN is set, with the same blanking (healthscore/privacy.py):
+# no request bodies, cookies, query strings or local variables, and no personal data.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        before_send=_sentry_before_send,
+    )
 
 # --- HTTPS, headers, sessions (docs/security.md) -----------------------------------------------
 # Behind HTTPS (SECURE_COOKIES=true) the secure defaults follow: HTTP redirects to HTTPS and

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from healthscore.audit import AuditedAdmin
 from notifications.models import EmailPreference, Notification, RoleAssignment
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(AuditedAdmin):
     """Who is notified: the handbook's roles, per region where they are regional."""
 
     list_display = ("role", "region", "user")

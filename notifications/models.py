@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Color, HealthChange, Region
+from healthscore import audit
 from healthscore.limits import SHORT_TEXT, bounded_text_field
 
 
@@ -38,6 +39,9 @@ class RoleAssignment(models.Model):
         help_text="Required for Regional TAM Manager, Area Sales Manager and Regional Director; empty otherwise.",
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_roles")
+
+    # Every change is kept: who, when, which values (Django admin: History).
+    history = audit.history()
 
     class Meta:
         ordering = ["role", "region", "user__username"]

@@ -31,9 +31,14 @@ class Rule:
     extra: dict = field(default_factory=dict)
 
 
-# The project's own URLs (healthscore/urls.py): the load balancers' health check is public.
+# The project's own URLs (healthscore/urls.py): the load balancers' health check is public;
+# single sign-on's two URLs are a 404 for everyone until OIDC_RP_CLIENT_ID is set (test_sso.py
+# tests them with it).
+_NOWHERE = {"anonymous": NOT_FOUND, "tam": NOT_FOUND, "manager": NOT_FOUND, "admin": NOT_FOUND, "no_role": NOT_FOUND}
 RULES = [
     Rule(
         "healthz", lambda w: "/healthz", anonymous=ALLOWED, tam=ALLOWED, manager=ALLOWED, admin=ALLOWED, no_role=ALLOWED
     ),
+    Rule("oidc_authentication_init", lambda w: "/oidc/authenticate/", **_NOWHERE),
+    Rule("oidc_authentication_callback", lambda w: "/oidc/callback/?code=c&state=s", **_NOWHERE),
 ]
