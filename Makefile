@@ -44,7 +44,7 @@ lint: install
 # recompute data is built once per database and size and reused; BENCH_ARGS=--rebuild forces it.
 bench: install
 	$(PY) bench/recompute.py $(BENCH_ARGS)
-	$(PY) bench/dashboard.py
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
