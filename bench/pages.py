@@ -2,8 +2,8 @@
 
 Run on demand, never in the test suite (see bench/README.md):
     .venv/bin/python bench/pages.py [--sizes 100000] [--databases sqlite postgres] [--repeat 5]
-Data: bench/data.py (the same datasets as bench/recompute.py, built once and reused), scored
-for D by the engine first if they are not yet. Settings: bench.settings (DEBUG off).
+Data: bench/data.py (the same datasets as bench/recompute.py, built once and reused), as the
+last full run (D-1) left them; nothing is written. Settings: bench.settings (DEBUG off).
 
 Server time is the time Django takes to answer in-process through the test client (middleware,
 session, queries, template; for a CSV the whole streamed body), without a network or a WSGI
@@ -74,15 +74,13 @@ def child(args) -> None:
     from django.test import Client
 
     from accounts.models import Account
-    from accounts.scoring import services
     from healthscore import clock, permissions
 
     clock.today = lambda: DAY
     n = args.sizes[0]
     data.ensure(n)
-    if not Account.objects.filter(scored_on=DAY).exists():
-        data.log(f"[{connection.vendor}] scoring D once so the pages show the normal day ...")
-        services.scores_recompute(as_of=DAY)
+    # The pages show the dataset as the last full run (D-1) left it; D stays unscored, as
+    # bench/recompute.py needs it.
     vendor = "SQLite" if connection.vendor == "sqlite" else "PostgreSQL"
     manager = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("bench-admin")
     busiest = Account.objects.values("tam").annotate(n=Count("pk")).order_by("-n").first()

@@ -260,7 +260,10 @@ def rolled_back():
     if connection.vendor == "postgresql":
         # The undone rows leave dead index entries behind; clear them as autovacuum would.
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM accounts_healthsnapshot, accounts_account, triage_healthchange")
+            cursor.execute(
+                "VACUUM accounts_healthsnapshot, accounts_account, accounts_healthchange, accounts_healthtally, "
+                "accounts_healthdailycount"
+            )
 
 
 def read_floor(counter: QueryCounter) -> tuple:
