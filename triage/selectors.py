@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import User
-from django.db.models import Case, Count, F, Max, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account, Color, HealthChange
@@ -19,6 +19,11 @@ from triage.models import (
     TriageRecord,
     TriageStatus,
 )
+
+
+def open_triage_q(prefix: str = "") -> Q:
+    """Accounts with an open triage record, as a condition on Account (or through "account__")."""
+    return Q(**{f"{prefix}pk__in": TriageRecord.objects.filter(status=TriageStatus.OPEN).values("account_id")})
 
 
 def accounts_for_triage(accounts: QuerySet[Account]) -> QuerySet[Account]:

@@ -6,13 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Max, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from accounts import listing
 from accounts.models import Account, Color, Segment
 from accounts.scoring import inputs, rules
 from dashboard.selectors.scope import DASHBOARD_COLORS, NO_TAM, color_q
 
+RENEWAL_AT_RISK_DAYS = 90  # "ARR renewing in 90 days at risk"
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
@@ -35,6 +37,8 @@ class ColorTotals:
     label: str
     colors: tuple[ColorCount, ...]  # in DASHBOARD_COLORS order
     stale: int = 0
+    # ARR of the yellow and red accounts renewing within RENEWAL_AT_RISK_DAYS.
+    arr_renewing_at_risk: Decimal = Decimal(0)
 
     @property
     def accounts(self) -> int:
@@ -69,23 +73,33 @@ class _Rollup:
         self.counts = dict.fromkeys(DASHBOARD_COLORS, 0)
         self.arr = {color: Decimal(0) for color in DASHBOARD_COLORS}
         self.stale = 0
+        self.renewing_at_risk = Decimal(0)
 
     def add(self, row: dict) -> None:
         for color in DASHBOARD_COLORS:
             self.counts[color] += row[f"count_{color}"]
             self.arr[color] += Decimal(row[f"arr_{color}"])
         self.stale += row["stale"]
+        self.renewing_at_risk += Decimal(row["renewing_at_risk"])
 
     def totals(self) -> ColorTotals:
         colors = tuple(ColorCount(c, self.counts[c], self.arr[c]) for c in DASHBOARD_COLORS)
-        return ColorTotals(key=self.key, label=self.label, colors=colors, stale=self.stale)
+        return ColorTotals(
+            key=self.key,
+            label=self.label,
+            colors=colors,
+            stale=self.stale,
+            arr_renewing_at_risk=self.renewing_at_risk,
+        )
 
 
 def dashboard_summary(accounts: QuerySet[Account], today: dt.date) -> DashboardSummary:
-    """Accounts and ARR by color, ARR at risk and stale health scores: in total and by region,
-    segment and TAM. One GROUP BY (region, segment, TAM) query, rolled up here: at most
+    """Accounts and ARR by color, ARR at risk (and renewing within 90 days) and stale health
+    scores: in total and by region, segment and TAM. One GROUP BY (region, segment, TAM) query, rolled up here: at most
     regions x segments x TAMs groups, whatever the number of accounts."""
     aggregates = {}
+    at_risk = Q(health_color__in=(Color.YELLOW, Color.RED)) & listing.renewal_q(today, RENEWAL_AT_RISK_DAYS)
+    aggregates["renewing_at_risk"] = Coalesce(Sum("arr", filter=at_risk), Value(Decimal(0)), output_field=_MONEY)
     for color in DASHBOARD_COLORS:
         condition = color_q(color)
         aggregates[f"count_{color}"] = Count("pk", filter=condition)
