@@ -19,7 +19,9 @@ class TriageConfig(AppConfig):
         )
 
         # Every account list filters on "has an open triage record" (accounts.listing).
-        listing.register_flag(listing.AccountFlag(key="open_triage", label="Open triage", q=selectors.open_triage_q))
+        listing.register_flag(
+            listing.AccountFlag(key="open_triage", label="Has open triage", q=selectors.open_triage_q)
+        )
         # A color change runs the triage pass on its account at once, in the change's transaction.
         events.register_consumer(triage_run.triage_for_changes)
         # A TAM updating or confirming the health closes the "Update health score" CTA at once.

@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts import listing
 from accounts.models import Account
-from healthscore import permissions
+from healthscore import clock, csv_download, permissions
 from triage import selectors, services
 from triage.cockpit_views import form_apply
 from triage.forms import TriageCloseForm, TriageEditForm, TriageNoteForm
@@ -22,16 +23,49 @@ from triage.models import TriageRecord, TriageStatus
 # --- Triage records -----------------------------------------------------------------------
 
 
-@login_required
-def record_list(request):
-    permissions.require_role(request.user)
+def _record_list_query(request):
+    """The triage list's tab, "mine", search, filters and sort, from the address."""
     status = request.GET.get("status", TriageStatus.OPEN)
     if status not in TriageStatus.values:
         status = TriageStatus.OPEN
     mine = request.GET.get("mine") == "1"
-    records = selectors.triage_records(status=status, mine_for=request.user if mine else None)
+    # Every record here is a triage record: "has open triage" would filter nothing useful.
+    form = listing.account_list_form(request.GET, exclude=("open_triage",))
+    records = selectors.triage_records(
+        status=status,
+        mine_for=request.user if mine else None,
+        account_filters=form.filters(),
+        today=clock.today(),
+        sort=form.sort_key,
+    )
+    return status, mine, form, records
+
+
+@login_required
+def record_list(request):
+    permissions.require_role(request.user)
+    status, mine, form, records = _record_list_query(request)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(request, "triage/record_list.html", {"page": page, "status": status, "mine": mine})
+    keep = [("status", status), *([("mine", "1")] if mine else [])]
+    return render(
+        request,
+        "triage/record_list.html",
+        {"page": page, "status": status, "mine": mine, "form": form, "keep": keep},
+    )
+
+
+@login_required
+def record_list_export(request):
+    """The triage list as CSV: the same tab, search, filters and sort (every page)."""
+    permissions.require_role(request.user)
+    status, _, form, records = _record_list_query(request)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            f"Invalid filters, nothing exported. {form.error_text()}", content_type="text/plain"
+        )
+    return csv_download.csv_response(
+        selectors.triage_records_csv_rows(records), f"triage-{status}-{clock.today().isoformat()}.csv"
+    )
 
 
 def _record_page(request, record: TriageRecord, *, status: int = 200, **forms):
