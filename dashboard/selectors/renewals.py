@@ -48,7 +48,7 @@ def renewal_totals(accounts: QuerySet[Account]) -> dict:
     """How many accounts renew, their ARR and the ARR of the yellow and red ones: one query."""
     return accounts.aggregate(
         n=Count("pk"),
-        arr=Coalesce(Sum("arr"), Value(Decimal(0)), output_field=_MONEY),
+        total_arr=Coalesce(Sum("arr"), Value(Decimal(0)), output_field=_MONEY),
         at_risk=Coalesce(
             Sum("arr", filter=Q(health_color__in=(Color.YELLOW, Color.RED))), Value(Decimal(0)), output_field=_MONEY
         ),
