@@ -76,7 +76,7 @@ def _record_page(request, record: TriageRecord, *, status: int = 200, **forms):
         "updates": record.updates.select_related("author"),
         "can_edit": can_edit and record.is_open,
         "edit_form": forms.get("edit_form") or TriageEditForm(initial={**initial, "plan": record.plan}),
-        "close_form": forms.get("close_form") or TriageCloseForm(initial=initial),
+        "close_form": forms.get("close_form") or TriageCloseForm(),
         "note_form": forms.get("note_form") or TriageNoteForm(),
     }
     return render(request, "triage/record_detail.html", context, status=status)
@@ -124,12 +124,31 @@ def record_note(request, pk: int):
 @login_required
 @require_POST
 def record_close(request, pk: int):
+    """Close with the saved classification and risk reasons and the resolution sent: a missing
+    label is shown where labels are set (Plan and labels), the resolution's error on its field."""
     record = _record_for(request, pk, edit=True)
     form = TriageCloseForm(request.POST)
-    if form_apply(form, lambda data: services.triage_close(triage=record, by=request.user, **data)):
-        messages.success(request, f"Triage record for {record.account.name} closed.")
-        return redirect("triage:record_detail", pk=record.pk)
-    return _record_page(request, record, status=400, close_form=form)
+    if not form.is_valid():
+        return _record_page(request, record, status=400, close_form=form)
+    try:
+        services.triage_close(
+            triage=record,
+            by=request.user,
+            classification=record.classification,
+            risk_reasons=record.risk_reasons,
+            resolution=form.cleaned_data["resolution"],
+        )
+    except ValidationError as exc:
+        edit_form = TriageEditForm(
+            {"classification": record.classification, "risk_reasons": record.risk_reasons, "plan": record.plan}
+        )
+        edit_form.is_valid()
+        for field, errors in exc.message_dict.items():
+            target = edit_form if field in ("classification", "risk_reasons") else form
+            target.add_error(field if field in target.fields else None, errors)
+        return _record_page(request, record, status=400, close_form=form, edit_form=edit_form)
+    messages.success(request, f"Triage record for {record.account.name} closed.")
+    return redirect("triage:record_detail", pk=record.pk)
 
 
 @login_required
