@@ -109,7 +109,21 @@ class AccountFilters:
 
     def q(self, today: dt.date, prefix: str = "") -> Q:
         """The filters as a condition on Account, or on a model pointing at it (prefix "account__")."""
-        condition = search_q(self.search, prefix)
+        condition = self.dimensions_q(prefix) & search_q(self.search, prefix)
+        if self.stale is not None:
+            stale = inputs.stale_q(today, prefix)
+            condition &= stale if self.stale else ~stale
+        if self.renewal_within is not None:
+            condition &= renewal_q(today, self.renewal_within, prefix)
+        for key, wanted in self.flags:
+            flagged = flag_q(key, prefix)
+            condition &= flagged if wanted else ~flagged
+        return condition
+
+    def dimensions_q(self, prefix: str = "") -> Q:
+        """The filters on the columns an account's daily color counts keep too (colors, region,
+        segment, TAM, public sector), as a condition on Account or on such a table."""
+        condition = Q()
         if self.colors:
             any_color = Q()
             for color in self.colors:
@@ -123,15 +137,13 @@ class AccountFilters:
             condition &= Q(**{f"{prefix}tam__isnull": True}) if self.tam == 0 else Q(**{f"{prefix}tam": self.tam})
         if self.public_sector is not None:
             condition &= Q(**{f"{prefix}public_sector": self.public_sector})
-        if self.stale is not None:
-            stale = inputs.stale_q(today, prefix)
-            condition &= stale if self.stale else ~stale
-        if self.renewal_within is not None:
-            condition &= renewal_q(today, self.renewal_within, prefix)
-        for key, wanted in self.flags:
-            flagged = flag_q(key, prefix)
-            condition &= flagged if wanted else ~flagged
         return condition
+
+    @property
+    def by_dimensions_only(self) -> bool:
+        """No search, renewal window or flag: the daily color counts can answer for the past
+        (staleness depends on the day, so past counts ignore it)."""
+        return not self.search and self.renewal_within is None and not self.flags
 
     @property
     def active(self) -> bool:
@@ -147,6 +159,9 @@ SORT_COLUMNS = {
     "arr": "arr",
     "renewal": "renewal_date",
     "health_date": "health_date",
+    # Days since the last held meeting: the engine keeps the date on the account (read model),
+    # so "most days since" is the oldest date first, accounts that never met last.
+    "last_meeting": "last_meeting_on",
     "name": "name",
 }
 SORT_CHOICES = [
@@ -159,6 +174,8 @@ SORT_CHOICES = [
     ("-renewal", "Renewal date, latest first"),
     ("health_date", "Health score date, oldest first"),
     ("-health_date", "Health score date, newest first"),
+    ("last_meeting", "Days since last meeting, most first"),
+    ("-last_meeting", "Days since last meeting, fewest first"),
     ("name", "Name, A to Z"),
 ]
 

@@ -77,6 +77,12 @@ class Account(models.Model):
         help_text="When the overall color last changed or the TAM confirmed it.",
     )
     scored_on = models.DateField(null=True, blank=True, help_text="As-of date of the latest snapshot.")
+    # What the lists show beside the color, kept by the engine with it (the read model), so no
+    # page reads meetings or sentiment per row: the latest held meeting on or before scored_on,
+    # the sentiment in force then, and the TAM's latest written reason.
+    last_meeting_on = models.DateField("Last held meeting", null=True, blank=True)
+    sentiment_color = models.CharField(max_length=10, choices=Color.choices, null=True, blank=True)
+    sentiment_reason = bounded_text_field(blank=True, default="", max_length=SHORT_TEXT)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -88,6 +94,9 @@ class Account(models.Model):
             models.Index(fields=["health_color", "region", "segment"], name="account_risk_filter"),
             # "My accounts": a TAM's accounts sorted by risk.
             models.Index(fields=["tam", "health_score"], name="account_tam_risk"),
+            # The dashboard's list, riskiest first: lowest score, largest ARR (the page's ids
+            # come from this index in order, no sort of every account).
+            models.Index("health_score", F("arr").desc(), "id", name="account_riskiest_first"),
         ]
 
     def __str__(self) -> str:
@@ -318,6 +327,33 @@ class HealthSnapshot(models.Model):
         return f"{self.account} on {self.date}: {self.score} ({self.color})"
 
 
+class HealthDailyCount(models.Model):
+    """How many accounts, and how much ARR, had each overall color on a day, per region, segment,
+    TAM and public sector: written once per full scoring run (accounts.scoring.services), so the
+    dashboard's weekly chart reads a few thousand rows instead of counting every snapshot.
+
+    The fields are named as on Account, so the dashboard's filters apply to either. The TAM is a
+    bare id, not a foreign key: a day's count keeps its team even when the user is deleted."""
+
+    date = models.DateField()
+    region = models.CharField(max_length=10, choices=Region.choices)
+    segment = models.CharField(max_length=20, choices=Segment.choices)
+    tam = models.IntegerField(null=True, blank=True)
+    public_sector = models.BooleanField(default=False)
+    health_color = models.CharField(max_length=10, choices=Color.choices, null=True, blank=True)
+    accounts = models.PositiveIntegerField()
+    arr = models.DecimalField("ARR", max_digits=18, decimal_places=2)
+
+    class Meta:
+        indexes = [
+            # The weekly chart: the counts of a few dates, grouped by date and color.
+            models.Index(fields=["date", "health_color"], name="daily_count_date_color"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.accounts} {self.health_color or 'unscored'}"
+
+
 class HealthChange(models.Model):
     """The outbox: an account's overall color moved (accounts.events records and drains it)."""
 
@@ -346,6 +382,8 @@ class HealthChange(models.Model):
             models.Index(fields=["created_at"], condition=Q(processed_at__isnull=True), name="health_change_pending"),
             # An account's color since: its latest change into a color.
             models.Index(fields=["account", "new_color", "as_of"], name="health_change_since"),
+            # The dashboard's recent changes: the changes of the last week.
+            models.Index(fields=["as_of"], name="health_change_recent"),
         ]
 
     def __str__(self) -> str:

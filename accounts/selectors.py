@@ -59,11 +59,12 @@ def account_rows(*, today: dt.date) -> QuerySet[Account]:
         date__gt=today - dt.timedelta(days=TREND_DAYS), date__lte=today, score__isnull=False
     ).only("account_id", "date", "score", "color")
     return (
+        # The last held meeting and the sentiment in force are on the account (the engine's
+        # read model, as of its latest score); the rest is read for these rows only.
         Account.objects.annotate(
-            last_held=inputs.last_held_meeting(today),
+            last_held=F("last_meeting_on"),
             recent_tickets=inputs.tickets_opened(today, RECENT_TICKET_DAYS),
             plan_status=Subquery(best_plan.values("status")[:1]),
-            sentiment_color=Subquery(inputs.latest_sentiment(today).values("color")[:1]),
         )
         .prefetch_related(Prefetch("snapshots", queryset=trend.order_by("date"), to_attr="trend"))
         .order_by(F("health_score").asc(nulls_first=True), "name", "pk")

@@ -78,7 +78,14 @@ def account_list(request):
     return render(
         request,
         "accounts/account_list.html",
-        {"page": page, "mine": mine, "form": form, "chips": chips, "keep": [("mine", "1")] if mine else []},
+        {
+            "page": page,
+            "mine": mine,
+            "form": form,
+            "chips": chips,
+            "keep": [("mine", "1")] if mine else [],
+            "today": today,
+        },
     )
 
 

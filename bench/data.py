@@ -178,6 +178,7 @@ def build(n: int) -> None:
         lambda: scores_recompute(as_of=DAY - dt.timedelta(days=1)),
     )
     step("history: 12 earlier weekly snapshots", _history)
+    step("history: the weekly dates' color counts", _daily_counts)
     step("outbox: drop the first scoring's color changes", _outbox_clear)
     step(
         "the normal day D: sentiment",
@@ -294,6 +295,26 @@ def _history() -> None:
                 """,
                 [scored - dt.timedelta(weeks=week), scored],
             )
+
+
+def _daily_counts() -> None:
+    """The weekly dates' color counts, as each day's full run would have stored them (D-1's came
+    from the engine's run)."""
+    from django.db import connection
+
+    scored = DAY - dt.timedelta(days=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO accounts_healthdailycount
+                (date, region, segment, tam, public_sector, health_color, accounts, arr)
+            SELECT s.date, a.region, a.segment, a.tam_id, a.public_sector, s.color, COUNT(*), SUM(a.arr)
+            FROM accounts_healthsnapshot s JOIN accounts_account a ON a.id = s.account_id
+            WHERE s.date < %s
+            GROUP BY s.date, a.region, a.segment, a.tam_id, a.public_sector, s.color
+            """,
+            [scored],
+        )
 
 
 def _outbox_clear() -> None:

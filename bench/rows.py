@@ -23,7 +23,7 @@ DAY_SENTIMENT_SHARE = 0.02  # accounts whose TAM records a new, different color 
 
 ACCOUNT_COLUMNS = (
     "id, external_id, name, segment, arr, region, public_sector, tam_id, sal_id, solutions_architect_id, "
-    "onboarding, renewal_date, created_at, updated_at"
+    "onboarding, renewal_date, created_at, updated_at, sentiment_reason"
 )
 MEETING_COLUMNS = "account_id, date, kind, status, attendees, summary, logged_by_id, created_at"
 TICKET_COLUMNS = "account_id, external_id, subject, opened, severity, status, closed"
@@ -101,6 +101,7 @@ class Plan:
                 _date(-rng.randrange(1, 365)),
                 created,
                 created,
+                "",  # the engine's read model fills it when it scores
             )
 
     def meetings(self, *, history: bool) -> Iterator[tuple]:

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "triage",
     "notes",
     "imports",
+    # After triage: its outbox consumer relabels the GitLab issue once triage has run on a change.
+    "integrations",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -319,7 +321,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expire_seconds": 50},
     },
+    # Every 10 minutes: sync the GitLab issues of triage records still pending (a retry lost to a
+    # worker restart or a Redis outage, a record opened before GitLab was configured). Nothing
+    # happens without the GITLAB_* settings. A run not started within 9 minutes is dropped.
+    "gitlab-sync-sweep-every-10-minutes": {
+        "task": "integrations.tasks.gitlab_sweep",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expire_seconds": 9 * 60},
+    },
 }
+
+# --- GitLab Account Triage project (docs/integrations.md) -------------------------------------
+# All three set: every triage record is mirrored as an issue in that project. Any one missing:
+# nothing is sent and nothing is attempted.
+GITLAB_URL = env("GITLAB_URL", default="").rstrip("/")
+GITLAB_TOKEN = env("GITLAB_TOKEN", default="")
+GITLAB_TRIAGE_PROJECT = env("GITLAB_TRIAGE_PROJECT", default="")  # "group/account-triage" or a numeric id
+# Each call to GitLab gives up after this long: a slow GitLab delays a sync, never a save.
+GITLAB_TIMEOUT_SECONDS = env.float("GITLAB_TIMEOUT_SECONDS", default=5.0)
 
 LOGGING = {
     "version": 1,

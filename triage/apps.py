@@ -7,10 +7,11 @@ class TriageConfig(AppConfig):
 
     def ready(self):
         from accounts import events, listeners, listing
+        from accounts import mirrors as outside_mirrors
         from accounts.panels import register_account_panel
         from accounts.scoring import services as scoring
         from healthscore import pipeline
-        from triage import panels, selectors
+        from triage import mirrors, panels, selectors
         from triage.jobs import ctas, triage_run
 
         # The account page's triage panel comes first: open triage and CTAs are what to act on.
@@ -29,6 +30,8 @@ class TriageConfig(AppConfig):
             scoring.health_update_listeners.append(ctas.health_update_cta_close)
         # A held cadence call (activity, meeting note, import) closes "Missed cadence call" at once.
         listeners.register_meetings_logged(ctas.cadence_cta_close)
+        # Outside mirrors (the GitLab Account Triage project) read the records as plain facts.
+        outside_mirrors.register_triage_source(mirrors.triage_facts, labels=mirrors.LABELS)
         # The daily pipeline's steps 2, 4 and 5 (notifications, 3, is the notifications app's).
         pipeline.register_step("Triage", triage_run.triage_run, triage_run.triage_total, order=20)
         pipeline.register_step("Health CTAs", ctas.ctas_health_open, ctas.stale_total, order=40)

@@ -36,6 +36,7 @@ SORTS = (
     ("score", "Score, lowest first"),
     ("renewal", "Renewal date, soonest first"),
     ("health_date", "Health score date, oldest first"),
+    ("last_meeting", "Days since last meeting, most first"),
 )
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import mirrors
 from accounts.models import Account
 from healthscore import clock
 from triage.models import (
@@ -80,6 +81,7 @@ def triage_open(
     except IntegrityError:
         # Opened at the same moment by the triage job or another click.
         raise ValidationError(ALREADY_OPEN) from None
+    mirrors.triage_records_changed(account_ids=[account.pk])
     _decided_by_triage(Cta.objects.filter(account=account, kind=CtaKind.DECIDE_TRIAGE), record, today=today, by=by)
     return record
 
@@ -126,6 +128,7 @@ def triage_edit(
     record.save()
     text = "; ".join(changes)
     TriageUpdate.objects.create(triage=record, kind=TriageUpdateKind.EDIT, author=by, text=text[0].upper() + text[1:])
+    mirrors.triage_records_changed(account_ids=[record.account_id])
     return record
 
 
@@ -184,6 +187,7 @@ def triage_close(
     Cta.objects.filter(triage=record, kind=CtaKind.CLOSE_TRIAGE, state__in=ACTIVE_CTA_STATES).update(
         state=CtaState.DONE, snoozed_until=None, resolved_on=today, resolved_by=by, resolution="Triage closed"
     )
+    mirrors.triage_records_changed(account_ids=[record.account_id])
     return record
 
 

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import listing
+from accounts import listing, mirrors
 from accounts.models import Account
 from healthscore import clock, csv_download, permissions
 from triage import selectors, services
@@ -78,6 +78,8 @@ def _record_page(request, record: TriageRecord, *, status: int = 200, **forms):
         "edit_form": forms.get("edit_form") or TriageEditForm(initial={**initial, "plan": record.plan}),
         "close_form": forms.get("close_form") or TriageCloseForm(),
         "note_form": forms.get("note_form") or TriageNoteForm(),
+        # Where the record is mirrored (the GitLab issue) and how the copy is doing.
+        "mirrors": mirrors.mirror_statuses([record.pk]).get(record.pk, []),
     }
     return render(request, "triage/record_detail.html", context, status=status)
 

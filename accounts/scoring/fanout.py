@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts import events
 from accounts.models import Account, ScoringChunk, ScoringRun
 from accounts.scoring import inputs
-from accounts.scoring.services import RECOMPUTE_CHUNK, chunk_score
+from accounts.scoring.services import RECOMPUTE_CHUNK, chunk_score, daily_counts_store
 
 
 def scoring_run_start(*, as_of: dt.date, chunk_size: int = RECOMPUTE_CHUNK) -> ScoringRun:
@@ -67,5 +67,7 @@ def scoring_chunk_run(*, chunk_id: int) -> bool:
             pk=chunk.run_id, finished_at__isnull=True, chunks_done=F("chunks_total")
         ).update(finished_at=timezone.now())
         if completed:
+            # The run's last chunk: every account is scored, so the day's counts are final.
+            daily_counts_store(as_of=chunk.run.as_of)
             events.delivery_enqueue_on_commit()
     return True

@@ -7,7 +7,22 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Max, OrderBy, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.models import (
@@ -17,6 +32,7 @@ from accounts.models import (
     PlanStatus,
     ScorecardConfig,
     SentimentEntry,
+    SentimentSource,
     SuccessPlan,
     SupportTicket,
 )
@@ -69,6 +85,8 @@ class ScoreInputs:
     draft_plan: bool
     sentiment: str | None
     sentiment_date: dt.date | None
+    # Not a scorecard input: the TAM's latest written reason, which the lists show beside the color.
+    reason: str = ""
 
     def compute(self, segment_rules: rules.Rules, as_of: dt.date) -> rules.Result:
         return rules.compute_values(
@@ -138,23 +156,31 @@ def read_inputs(
         .distinct()
         .order_by()
     )
-    sentiments = {
-        account_id: (color, date)
-        for account_id, color, date in sentiment_in_force(SentimentEntry.objects.filter(**which.filter()), as_of)
+    # The sentiment in force and the latest written reason in one pass: per account, the newest
+    # entry, and the newest that has a reason of its own (a "confirmed current" entry repeats
+    # the color, not the why).
+    written = Case(
+        When(Q(source=SentimentSource.CONFIRMATION) | Q(reason=""), then=Value(False)),
+        default=Value(True),
+        output_field=BooleanField(),
+    )
+    sentiments: dict[int, tuple] = {}
+    reasons: dict[int, str] = {}
+    for account_id, color, date, reason, rank, has_reason, reason_rank in (
+        sentiment_in_force(SentimentEntry.objects.filter(**which.filter()), as_of)
         .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("account_id")],
-                order_by=[
-                    OrderBy(F(name.lstrip("-")), descending=name.startswith("-"))
-                    for name in rules.SENTIMENT_NEWEST_FIRST
-                ],
-            )
+            has_reason=written,
+            rank=_newest_first_rank(),
+            reason_rank=_newest_first_rank(written),
         )
-        .filter(rank=1)
-        .values_list("account_id", "color", "date")
+        .filter(Q(rank=1) | Q(has_reason=True, reason_rank=1))
+        .values_list("account_id", "color", "date", "reason", "rank", "has_reason", "reason_rank")
         .order_by()
-    }
+    ):
+        if rank == 1:
+            sentiments[account_id] = (color, date)
+        if has_reason and reason_rank == 1:
+            reasons[account_id] = reason
     active, draft = PlanStatus.ACTIVE.value, PlanStatus.DRAFT.value
     rows = []
     for account_id, segment, arr in accounts:
@@ -170,9 +196,21 @@ def read_inputs(
                 (account_id, draft) in plans,
                 sentiment,
                 sentiment_date,
+                reasons.get(account_id, ""),
             )
         )
     return rows
+
+
+def _newest_first_rank(*also_by) -> Window:
+    """Each entry's place per account (and per `also_by`), newest first (rules.SENTIMENT_NEWEST_FIRST)."""
+    return Window(
+        RowNumber(),
+        partition_by=[F("account_id"), *also_by],
+        order_by=[
+            OrderBy(F(name.lstrip("-")), descending=name.startswith("-")) for name in rules.SENTIMENT_NEWEST_FIRST
+        ],
+    )
 
 
 def scorecards_compute(
@@ -201,16 +239,6 @@ def account_scorecard(account: Account, as_of: dt.date) -> rules.Result:
 # --- Per-account subqueries for the pages (the TAM's rows show the same facts) ----------------
 
 
-def last_held_meeting(as_of: dt.date) -> Subquery:
-    """The date of the account's latest held meeting on or before as_of."""
-    return Subquery(
-        Meeting.objects.filter(account=OuterRef("pk"), status=MeetingStatus.HELD, date__lte=as_of)
-        .values("account")
-        .annotate(last=Max("date"))
-        .values("last")
-    )
-
-
 def tickets_opened(as_of: dt.date, days: int) -> Coalesce:
     """How many tickets the account opened in the `days` days ending on as_of (0 if none)."""
     start, end = rules.support_window(as_of, days)
@@ -221,11 +249,6 @@ def tickets_opened(as_of: dt.date, days: int) -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
-
-
-def latest_sentiment(as_of: dt.date) -> QuerySet[SentimentEntry]:
-    """The account's sentiment entries on or before as_of, the one in force first."""
-    return sentiment_in_force(SentimentEntry.objects.filter(account=OuterRef("pk")), as_of)
 
 
 # --- Query forms of the pure rules -----------------------------------------------------------

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from accounts import events
-from accounts.models import Account, HealthSnapshot
+from accounts.models import Account, HealthDailyCount, HealthSnapshot
 from accounts.scoring import inputs, rules
 from healthscore import clock
 
@@ -74,7 +74,41 @@ def scores_recompute(
                 progress(len(ids))
             if len(ids) < chunk_size:
                 break
+        if accounts is None:
+            daily_counts_store(as_of=as_of)
     return done
+
+
+def daily_counts_store(*, as_of: dt.date) -> int:
+    """Store the day's color counts (HealthDailyCount) from the accounts' current health: one
+    GROUP BY in one transaction, after a full run. Re-running the day replaces its rows; two runs
+    at once take turns on a table lock (PostgreSQL; SQLite has one writer anyway), so a day never
+    holds two sets of counts. Returns how many count rows the day has."""
+    table = HealthDailyCount._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        HealthDailyCount.objects.filter(date=as_of).delete()
+        groups = (
+            Account.objects.order_by()
+            .values("region", "segment", "tam", "public_sector", "health_color")
+            .annotate(n=Count("*"), total=Sum("arr"))
+        )
+        rows = [
+            HealthDailyCount(
+                date=as_of,
+                region=g["region"],
+                segment=g["segment"],
+                tam=g["tam"],
+                public_sector=g["public_sector"],
+                health_color=g["health_color"],
+                accounts=g["n"],
+                arr=g["total"] or 0,
+            )
+            for g in groups
+        ]
+        HealthDailyCount.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 @dataclass
@@ -99,7 +133,17 @@ def chunk_score(
         Account.objects.select_for_update()
         .filter(**which.filter("pk"))
         .order_by("pk")
-        .values_list("pk", "segment", "arr", "health_color", "health_score", "health_date")
+        .values_list(
+            "pk",
+            "segment",
+            "arr",
+            "health_color",
+            "health_score",
+            "health_date",
+            "last_meeting_on",
+            "sentiment_color",
+            "sentiment_reason",
+        )
     )
     scored = ChunkScored()
     if not accounts:
@@ -115,7 +159,7 @@ def chunk_score(
     snapshots = []
     updates = []
     changes = scored.changes
-    for (pk, _, _, old_color, old_score, old_date), row in zip(accounts, rows, strict=True):
+    for (pk, _, _, old_color, old_score, old_date, *old_shown), row in zip(accounts, rows, strict=True):
         result = scored.results[pk] = row.compute(segment_rules[row.segment], as_of)
         score = result.score_rounded
         snapshots.append(
@@ -133,8 +177,9 @@ def chunk_score(
         moved = confirmed or old_date is None or old_color is None or old_color != result.color
         health_date = as_of if moved else old_date
         scored.health[pk] = (result.color, score, health_date)
-        if (old_color, old_score, old_date) != (result.color, score, health_date):
-            updates.append((pk, result.color, score, health_date))
+        shown = [row.last_held, row.sentiment, row.reason]
+        if (old_color, old_score, old_date) != (result.color, score, health_date) or old_shown != shown:
+            updates.append((pk, result.color, score, health_date, *shown))
         if old_color != result.color:
             changes.append(ColorChange(pk, old_color, result.color, as_of))
     _snapshots_upsert(snapshots, as_of)
@@ -205,25 +250,31 @@ def _snapshots_upsert(snapshots: list[tuple], as_of: dt.date) -> None:
 
 
 def _health_update(updates: list[tuple], as_of: dt.date) -> None:
-    """Write the changed accounts' current health from the values computed here: one statement
-    (PostgreSQL: UPDATE … FROM VALUES) or one executemany (SQLite), no re-read of the snapshots."""
+    """Write the changed accounts' current health and the facts the lists show beside it (the
+    read model) from the values computed here: one statement (PostgreSQL: UPDATE … FROM VALUES)
+    or one executemany (SQLite), no re-read of the snapshots."""
     if not updates:
         return
     table = Account._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            values = ", ".join(["(%s, %s, %s::numeric, %s::date)"] * len(updates))
+            values = ", ".join(["(%s, %s, %s::numeric, %s::date, %s::date, %s, %s)"] * len(updates))
             cursor.execute(
                 f"UPDATE {table} AS a SET health_color = v.color, health_score = v.score, "
-                f"health_date = v.health_date, scored_on = %s "
-                f"FROM (VALUES {values}) AS v(id, color, score, health_date) WHERE a.id = v.id",
+                f"health_date = v.health_date, scored_on = %s, last_meeting_on = v.last_meeting_on, "
+                f"sentiment_color = v.sentiment_color, sentiment_reason = v.sentiment_reason "
+                f"FROM (VALUES {values}) AS v(id, color, score, health_date, last_meeting_on, sentiment_color, "
+                f"sentiment_reason) WHERE a.id = v.id",
                 [as_of, *(value for row in updates for value in row)],
             )
         else:
             cursor.executemany(
-                f"UPDATE {table} SET health_color = %s, health_score = %s, health_date = %s, scored_on = %s "
-                "WHERE id = %s",
-                [(color, None if score is None else str(score), date, as_of, pk) for pk, color, score, date in updates],
+                f"UPDATE {table} SET health_color = %s, health_score = %s, health_date = %s, scored_on = %s, "
+                "last_meeting_on = %s, sentiment_color = %s, sentiment_reason = %s WHERE id = %s",
+                [
+                    (color, None if score is None else str(score), date, as_of, met, feeling, why, pk)
+                    for pk, color, score, date, met, feeling, why in updates
+                ],
             )
 
 

@@ -46,5 +46,10 @@ def test_a_change_the_account_moved_on_from_reaches_no_consumer(account_in, monk
 
 def test_the_apps_register_their_consumers_and_drain_wrappers():
     names = [f"{fn.__module__}.{fn.__name__}" for fn in events._consumers]
-    assert names == ["notifications.services.notifications_for_changes", "triage.jobs.triage_run.triage_for_changes"]
+    # integrations after triage: the GitLab issue takes the label triage just gave the record.
+    assert names == [
+        "notifications.services.notifications_for_changes",
+        "triage.jobs.triage_run.triage_for_changes",
+        "integrations.services.gitlab_mark_for_changes",
+    ]
     assert [fn.__module__ for fn in events._drain_wrappers] == ["notifications.services"]

@@ -128,6 +128,18 @@ def test_every_sort_has_missing_values_last_and_a_stable_tiebreak(accounts, sort
     assert [a.name for a in Account.objects.order_by(*order)] == expected
 
 
+def test_days_since_last_meeting_sorts_on_the_engines_read_model(accounts, client, tam, fixed_today):
+    Account.objects.filter(pk=accounts["globex"].pk).update(last_meeting_on=fixed_today - dt.timedelta(days=90))
+    Account.objects.filter(pk=accounts["acme"].pk).update(last_meeting_on=fixed_today - dt.timedelta(days=5))
+    Account.objects.filter(pk=accounts["initech"].pk).update(last_meeting_on=fixed_today - dt.timedelta(days=40))
+    most_days_first = [a.name for a in Account.objects.order_by(*listing.sort_order("last_meeting"))]
+    assert most_days_first[:3] == ["Globex", "Initech", "Acme Corp"]  # never met: last
+    client.force_login(tam)
+    page = client.get("/accounts/?sort=last_meeting").content.decode()
+    assert page.index(">Globex<") < page.index(">Initech<") < page.index(">Acme Corp<")
+    assert "90 days ago" in page
+
+
 def test_an_unknown_sort_gives_the_lists_default():
     assert listing.sort_order("nonsense", default=("name", "pk")) == ("name", "pk")
     assert listing.sort_order("") == ("pk",)

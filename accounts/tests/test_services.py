@@ -5,13 +5,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from accounts import history as history_module
 from accounts import selectors, services
 from accounts.models import (
     Account,
     Color,
+    HealthDailyCount,
     HealthSnapshot,
     Meeting,
     MeetingKind,
@@ -177,6 +178,48 @@ def test_scoring_a_chunk_reports_color_changes():
     assert changes == [scoring.ColorChange(account.pk, None, Color.RED, D)]
 
 
+def test_the_engine_keeps_the_facts_the_lists_show_on_the_account():
+    account = AccountFactory()
+    MeetingFactory(account=account, date=D - dt.timedelta(days=12))
+    MeetingFactory(account=account, date=D - dt.timedelta(days=2), status=MeetingStatus.CANCELLED)
+    MeetingFactory(account=account, date=D + dt.timedelta(days=3))  # planned, not held yet
+    SentimentFactory(account=account, color=Color.RED, reason="Budget cut", date=D - dt.timedelta(days=3))
+    SentimentFactory(account=account, color=Color.RED, reason="", date=D - dt.timedelta(days=2))
+    SentimentFactory(
+        account=account, color=Color.YELLOW, reason="Confirmed current", source=SentimentSource.CONFIRMATION, date=D
+    )
+    SentimentFactory(account=account, color=Color.GREEN, reason="From next week", date=D + dt.timedelta(days=7))
+    scoring.scores_recompute(as_of=D)
+    account.refresh_from_db()
+    # The sentiment in force; the latest written reason, past a confirmation, an empty reason
+    # and a future entry; the latest held meeting on or before the day.
+    assert (account.sentiment_color, account.sentiment_reason) == (Color.YELLOW, "Budget cut")
+    assert account.last_meeting_on == D - dt.timedelta(days=12)
+    # Only the shown facts moved (a new meeting): the account is rewritten, its health is not.
+    health = (account.health_color, account.health_score, account.health_date)
+    MeetingFactory(account=account, date=D)
+    scoring.scores_recompute(as_of=D)
+    account.refresh_from_db()
+    assert account.last_meeting_on == D
+    assert (account.health_color, account.health_score, account.health_date) == health
+
+
+def test_a_full_run_stores_the_days_color_counts_once_per_team(tam):
+    AccountFactory.create_batch(2, tam=tam, region="EMEA", arr=Decimal("1000"))
+    red = AccountFactory(tam=None, region="APAC", arr=Decimal("500"))
+    SentimentFactory(account=red, color=Color.RED, date=D)
+    scoring.scores_recompute(as_of=D)
+    scoring.scores_recompute(as_of=D)  # a re-run replaces the day's counts
+    counts = sorted(
+        HealthDailyCount.objects.filter(date=D).values_list("region", "tam", "health_color", "accounts", "arr")
+    )
+    # (Without a meeting, a plan or a sentiment, the two EMEA accounts score red too.)
+    assert counts == [("APAC", None, "red", 1, Decimal("500")), ("EMEA", tam.pk, "red", 2, Decimal("2000"))]
+    # Rescoring some accounts (a save, an import) leaves the day's counts to the next full run.
+    scoring.accounts_rescore(account_ids=[red.pk], as_of=D + dt.timedelta(days=1))
+    assert not HealthDailyCount.objects.filter(date=D + dt.timedelta(days=1)).exists()
+
+
 def _make_accounts(n):
     for account in AccountFactory.create_batch(n, tam=None):
         MeetingFactory(account=account, date=D - dt.timedelta(days=3))
@@ -188,10 +231,12 @@ def test_recompute_query_count_does_not_grow_with_accounts(django_assert_num_que
     _make_accounts(10)
     scoring.scores_recompute(as_of=D - dt.timedelta(days=1))  # also exercises the update path
     # config, the chunk's ids, (savepoint in/out), the locked accounts, last meetings, tickets,
-    # plans, sentiments in force, later snapshots, upsert snapshots, one executemany of the
-    # changed accounts, the outbox's one insert (accounts.events), and after the run one check
-    # for pending changes before the single delivery is enqueued
-    with django_assert_num_queries(14) as small:
+    # plans, sentiments in force (and the written reasons), later snapshots, upsert snapshots, one
+    # executemany of the changed accounts, the outbox's one insert (accounts.events); the day's
+    # color counts (savepoint in/out, delete, one GROUP BY, one insert); and after the run one
+    # check for pending changes before the single delivery is enqueued; PostgreSQL also locks
+    # the counts table for the day's rewrite
+    with django_assert_num_queries(19 + (connection.vendor == "postgresql")) as small:
         scoring.scores_recompute(as_of=D)
     _make_accounts(190)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -357,9 +402,10 @@ def test_account_rows_gather_the_row_facts(tam):
     SuccessPlanFactory(account=account, status=PlanStatus.DRAFT)
     SuccessPlanFactory(account=account, status=PlanStatus.ACTIVE)
     SentimentFactory(account=account, color=Color.YELLOW, date=D - dt.timedelta(days=1))
+    scoring.accounts_rescore(account_ids=[account.pk], as_of=D)  # as every save does
     HealthSnapshot.objects.create(account=account, date=D - dt.timedelta(days=91), score=10, color="red")
     HealthSnapshot.objects.create(account=account, date=D - dt.timedelta(days=7), score=60, color="yellow")
-    HealthSnapshot.objects.create(account=account, date=D, score=80, color="green")
+    HealthSnapshot.objects.filter(account=account, date=D).update(score=80)
     [row] = selectors.my_accounts(user=tam, today=D)
     assert row.last_held == D - dt.timedelta(days=12)
     assert row.recent_tickets == 3

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Sum
 
-from accounts.models import Account, HealthSnapshot
+from accounts.models import Account, HealthChange, HealthDailyCount, HealthSnapshot
 from dashboard.selectors.scope import COLOR_RANK, UNSCORED, DashboardFilters
 from dashboard.selectors.summary import ColorTotals
 
@@ -42,18 +42,34 @@ def dashboard_weekly_colors(
 ) -> list[WeekColors]:
     """The color distribution of the filtered accounts on each of the last `weeks` week-end dates.
 
-    Past weeks count the snapshots stored *on* the week-end date (the daily job stores one per
-    account per day); the last bar is the accounts' current health (the totals), so the chart
-    ends where the dashboard's totals are even before today's job has run. The filters select
-    accounts by what they are now (region, TAM, color, ...) and the chart shows their history.
-    One query.
+    Past weeks read the daily color counts that each full scoring run stores (HealthDailyCount:
+    a few thousand rows per day whatever the number of accounts), each account counted with the
+    region, segment and TAM it had that day; the last bar is the accounts' current health (the
+    totals), so the chart ends where the dashboard's totals are even before today's run. The
+    stale filter depends on the day, so the past bars ignore it. A filter the counts do not keep
+    (search, renewal window, open triage) counts the matching accounts' snapshots. One query.
     """
     dates = week_end_dates(today, weeks)
-    snapshots = HealthSnapshot.objects.filter(filters.q(today, "account__"), date__in=dates[:-1])
     counts: dict[dt.date, dict] = {d: {} for d in dates}
-    # COUNT(*), not COUNT(id): the count then comes from the (date, color, account) index alone.
-    for row in snapshots.order_by().values("date", "color").annotate(n=Count("*")):
-        counts[row["date"]][row["color"] or UNSCORED] = row["n"]
+    if filters.by_dimensions_only:
+        rows = (
+            HealthDailyCount.objects.filter(filters.dimensions_q(), date__in=dates[:-1])
+            .order_by()
+            .values("date", "health_color")
+            .annotate(n=Sum("accounts"))
+        )
+    else:
+        # A search, a renewal window or an open-triage filter names accounts the daily counts
+        # do not keep: count those accounts' snapshots instead (a narrowed set, by their index).
+        rows = (
+            HealthSnapshot.objects.filter(filters.q(today, "account__"), date__in=dates[:-1])
+            .order_by()
+            .values("date", health_color=F("color"))
+            .annotate(n=Count("*"))
+        )
+    for row in rows:
+        if row["n"]:
+            counts[row["date"]][row["health_color"] or UNSCORED] = row["n"]
     history = [WeekColors(end=d, counts=counts[d]) for d in dates[:-1]]
     now = WeekColors(end=dates[-1], counts={c.color: c.count for c in totals.colors if c.count}, current=True)
     return [*history, now]
@@ -80,20 +96,30 @@ class RecentChanges:
 def dashboard_recent_changes(
     filters: DashboardFilters, today: dt.date, limit: int = RECENT_CHANGES_SHOWN
 ) -> RecentChanges:
-    """Accounts whose current color differs from their snapshot of 7 days ago (the net change
-    over the week), and when they moved: the first day of the current color in the snapshots
-    since then. Three queries: the changed accounts (bare columns), the shown ones, their days."""
+    """Accounts whose current color differs from their color 7 days ago (the net change over the
+    week), and when they moved into it, from the outbox of color changes (HealthChange: about
+    2 % of the accounts a day), never from the snapshots of every account. Two queries: the
+    week's changes of the filtered accounts (bare columns), then the shown accounts."""
     since = today - dt.timedelta(days=RECENT_CHANGE_DAYS)
-    changed = (
-        HealthSnapshot.objects.filter(filters.q(today, "account__"), date=since)
-        .exclude(Q(color=F("account__health_color")) | Q(color__isnull=True, account__health_color__isnull=True))
-        .order_by()
-        .values_list("account_id", "color", "account__health_color", "account__arr")
+    week = (
+        HealthChange.objects.filter(filters.q(today, "account__"), as_of__gt=since, as_of__lte=today)
+        .order_by("account_id", "as_of", "created_at", "pk")
+        .values_list("account_id", "old_color", "new_color", "as_of", "account__health_color", "account__arr")
     )
+    # Per account: its color before the week's first change, and when it last moved into the
+    # color it has now.
+    first: dict[int, tuple] = {}
+    moved_into: dict[int, dt.date] = {}
+    for account_id, old, new, as_of, current, arr in week:
+        first.setdefault(account_id, (old or None, current, arr))
+        if (new or None) == current:
+            moved_into[account_id] = as_of
     counter: dict[tuple[str, str], int] = {}
     moved = []
-    for account_id, old, new, arr in changed:
-        key = (old or UNSCORED, new or UNSCORED)
+    for account_id, (old, current, arr) in first.items():
+        if old == current:
+            continue  # a wobble that came back
+        key = (old or UNSCORED, current or UNSCORED)
         counter[key] = counter.get(key, 0) + 1
         moved.append((COLOR_RANK[key[1]], -arr, account_id, old))
     summary = sorted(
@@ -101,23 +127,15 @@ def dashboard_recent_changes(
         key=lambda s: (-s[2], COLOR_RANK[s[1]], COLOR_RANK[s[0]]),
     )
     shown = sorted(moved)[:limit]
-    ids = [account_id for _, _, account_id, _ in shown]
-    accounts = Account.objects.select_related("tam").in_bulk(ids)
-    # When: the start of the run of the current color in the snapshots since a week ago.
-    history: dict[int, list[tuple[dt.date, str | None]]] = {}
-    for account_id, date, color in (
-        HealthSnapshot.objects.filter(account__in=ids, date__gt=since, date__lte=today)
-        .order_by("account_id", "date")
-        .values_list("account_id", "date", "color")
-    ):
-        history.setdefault(account_id, []).append((date, color))
-    moves = []
-    for _, _, account_id, old in shown:
-        account = accounts[account_id]
-        changed_on = None
-        for date, color in reversed(history.get(account_id, [])):
-            if color != account.health_color:
-                break
-            changed_on = date
-        moves.append(ColorMove(account=account, old=old, new=account.health_color, changed_on=changed_on))
+    accounts = Account.objects.select_related("tam").in_bulk([account_id for _, _, account_id, _ in shown])
+    moves = [
+        ColorMove(
+            account=accounts[account_id],
+            old=old,
+            new=accounts[account_id].health_color,
+            changed_on=moved_into.get(account_id),
+        )
+        for _, _, account_id, old in shown
+        if account_id in accounts
+    ]
     return RecentChanges(since=since, total=len(moved), summary=summary, moves=moves)

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Case, F, JSONField, OuterRef, QuerySet, Subquery, Value, When
 
 from accounts import listing
-from accounts.models import Account, Color, HealthSnapshot, Segment, SentimentEntry, SentimentSource
+from accounts.models import Account, Color, HealthSnapshot, Segment
 from accounts.scoring import inputs, rules
 from healthscore import csv_download
 
@@ -26,17 +26,6 @@ def health_reasons(measures: dict | None, sentiment_reason: str | None) -> list[
     return reasons
 
 
-def _latest_sentiment_reason():
-    """The TAM's latest written reason; a "confirmed current" entry repeats the color, not the why."""
-    latest = (
-        SentimentEntry.objects.filter(account=OuterRef("pk"))
-        .exclude(source=SentimentSource.CONFIRMATION)
-        .exclude(reason="")
-        .order_by(*rules.SENTIMENT_NEWEST_FIRST)
-    )
-    return Subquery(latest.values("reason")[:1])
-
-
 # Riskiest first: lowest score, then the largest ARR; unscored accounts last.
 DASHBOARD_ORDER = (F("health_score").asc(nulls_last=True), F("arr").desc(), "pk")
 
@@ -47,14 +36,13 @@ def dashboard_order(accounts: QuerySet[Account], sort: str = "") -> QuerySet[Acc
 
 
 def _with_list_columns(accounts: QuerySet[Account], today: dt.date) -> QuerySet[Account]:
-    """What the list and the CSV show besides the account: the TAM, staleness, the latest
-    snapshot's measures and the TAM's latest reason (correlated subqueries, so callers apply
-    them to one page or one chunk of ids, never to a whole sorted table)."""
+    """What the list and the CSV show besides the account: the TAM, staleness and the latest
+    snapshot's measures (a correlated subquery, so callers apply it to one page or one chunk of
+    ids, never to a whole sorted table); the TAM's latest reason is on the account (read model)."""
     latest_snapshot = HealthSnapshot.objects.filter(account=OuterRef("pk"), date=OuterRef("scored_on"))
     return accounts.select_related("tam").annotate(
         is_stale=Case(When(inputs.stale_q(today), then=Value(True)), default=Value(False)),
         latest_measures=Subquery(latest_snapshot.values("measures")[:1], output_field=JSONField()),
-        sentiment_reason=_latest_sentiment_reason(),
     )
 
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import Color, SentimentSource
-from accounts.tests.factories import SentimentFactory
+from accounts.models import Account, HealthChange
+from accounts.scoring import services
 from dashboard import selectors
 from dashboard.selectors import UNSCORED, DashboardFilters
 from dashboard.tests.world import portfolio, scored_account, snapshot
@@ -145,7 +145,8 @@ def test_list_is_riskiest_first_with_unscored_last(world, fixed_today):
 
 
 def test_list_rows_carry_the_reasons_in_plain_words(world, fixed_today):
-    SentimentFactory(account=world["red"], color=Color.RED, reason="Evaluating a competitor", date=fixed_today)
+    # The TAM's latest reason, as the engine keeps it on the account (tested in accounts).
+    Account.objects.filter(pk=world["red"].pk).update(sentiment_reason="Evaluating a competitor")
     rows = {a.name: a for a in listed(fixed_today)}
     assert rows["Red Ent APAC"].reasons == [
         "ROI red: No success plan",
@@ -166,21 +167,6 @@ def test_reasons_come_from_the_snapshot_of_the_scored_on_date(world, fixed_today
     snapshot(red, fixed_today - dt.timedelta(days=7), "green")  # older snapshot, no reasons in it
     [row] = listed(fixed_today, colors=("red",))
     assert row.reasons[0] == "ROI red: No success plan"
-
-
-def test_sentiment_reason_skips_confirmations_and_empty_reasons(world, fixed_today):
-    red = world["red"]
-    SentimentFactory(account=red, color=Color.RED, reason="Budget cut", date=fixed_today - dt.timedelta(days=3))
-    SentimentFactory(account=red, color=Color.RED, reason="", date=fixed_today - dt.timedelta(days=2))
-    SentimentFactory(
-        account=red,
-        color=Color.RED,
-        reason="Confirmed health is current",
-        source=SentimentSource.CONFIRMATION,
-        date=fixed_today,
-    )
-    [row] = listed(fixed_today, colors=("red",))
-    assert row.reasons[-1] == "TAM Sentiment red: “Budget cut”"
 
 
 def test_health_reasons_lists_yellow_and_red_measures_in_scorecard_order():
@@ -207,58 +193,90 @@ def test_week_end_dates_are_the_last_twelve_weeks_ending_today(fixed_today):
     assert (dates[0], dates[-2], dates[-1]) == (dt.date(2026, 9, 8), dt.date(2026, 11, 17), fixed_today)
 
 
-def test_weekly_colors_count_snapshots_on_each_week_end_and_end_with_current_health(world, fixed_today):
+def colors_on(day, colors: dict) -> None:
+    """Store the day's color counts as that day's full run did, with these accounts' colors."""
+    for account, color in colors.items():
+        Account.objects.filter(pk=account.pk).update(health_color=color)
+    services.daily_counts_store(as_of=day)
+
+
+def test_weekly_colors_read_the_counts_stored_on_each_week_end_and_end_with_current_health(world, fixed_today):
     week = dt.timedelta(weeks=1)
-    green, yellow, red = world["green"], world["yellow"], world["red"]
-    for account, colors in {
-        green: ["green", "green", "yellow"],  # 3, 2 and 1 weeks ago
-        yellow: ["green", "yellow", "yellow"],
-        red: ["yellow", "yellow", "green"],
-    }.items():
-        for weeks_ago, color in zip((3, 2, 1), colors, strict=True):
-            snapshot(account, fixed_today - weeks_ago * week, color)
-    snapshot(red, fixed_today - dt.timedelta(days=10), "red")  # mid-week: not a week-end date
-    snapshot(green, fixed_today - 11 * week, None)  # scored without any measure
+    green, yellow, red, unscored = world["green"], world["yellow"], world["red"], world["unscored"]
+    now = {a: a.health_color for a in world.values()}
+    colors_on(fixed_today - 11 * week, {green: None, yellow: None, red: None, unscored: None})
+    colors_on(fixed_today - 3 * week, {green: "green", yellow: "green", red: "yellow"})
+    colors_on(fixed_today - 2 * week, {green: "green", yellow: "yellow", red: "yellow"})
+    colors_on(fixed_today - week, {green: "yellow", yellow: "yellow", red: "green"})
+    colors_on(fixed_today - dt.timedelta(days=10), {red: "red"})  # mid-week: not a week-end date
+    colors_on(fixed_today - week, {green: "yellow", yellow: "yellow", red: "green"})  # a re-run replaces
+    for account, color in now.items():
+        Account.objects.filter(pk=account.pk).update(health_color=color)
     totals = summary(fixed_today).totals
     weeks = selectors.dashboard_weekly_colors(DashboardFilters(), fixed_today, totals)
     assert [w.end for w in weeks] == selectors.week_end_dates(fixed_today)
     by_end = {w.end: w.counts for w in weeks}
-    assert by_end[fixed_today - 11 * week] == {UNSCORED: 1}
+    assert by_end[fixed_today - 11 * week] == {UNSCORED: 4}
     assert by_end[fixed_today - 10 * week] == {}
-    assert by_end[fixed_today - 3 * week] == {"green": 2, "yellow": 1}
-    assert by_end[fixed_today - 2 * week] == {"green": 1, "yellow": 2}
-    assert by_end[fixed_today - week] == {"green": 1, "yellow": 2}
+    assert by_end[fixed_today - 3 * week] == {"green": 2, "yellow": 1, UNSCORED: 1}
+    assert by_end[fixed_today - 2 * week] == {"green": 1, "yellow": 2, UNSCORED: 1}
+    assert by_end[fixed_today - week] == {"green": 1, "yellow": 2, UNSCORED: 1}
     assert weeks[-1].current and weeks[-1].counts == {"red": 1, "yellow": 1, "green": 1, UNSCORED: 1}
-    assert weeks[-3].share("yellow") == pytest.approx(200 / 3)
+    assert weeks[-3].share("yellow") == pytest.approx(50)
 
 
-def test_weekly_colors_follow_the_filters(world, fixed_today):
+def test_weekly_colors_follow_the_filters_with_each_accounts_team_of_that_day(world, fixed_today):
     one_week_ago = fixed_today - dt.timedelta(weeks=1)
+    colors_on(one_week_ago, dict.fromkeys(world.values(), "green"))
+    # Moved to EMEA since: last week it counted in APAC.
     for account in world.values():
-        snapshot(account, one_week_ago, "green")
+        Account.objects.filter(pk=account.pk).update(health_color=account.health_color)
+    Account.objects.filter(pk=world["red"].pk).update(region="EMEA")
     emea = DashboardFilters(region="EMEA")
     totals = summary(fixed_today, region="EMEA").totals
     weeks = selectors.dashboard_weekly_colors(emea, fixed_today, totals)
     assert weeks[-2].counts == {"green": 2}
-    assert weeks[-1].counts == {"green": 1, "yellow": 1}
+    assert weeks[-1].counts == {"green": 1, "yellow": 1, "red": 1}
+
+
+def test_weekly_colors_read_a_fixed_number_of_rows_whatever_the_accounts(world, fixed_today, django_assert_num_queries):
+    colors_on(fixed_today - dt.timedelta(weeks=1), {})
+    totals = summary(fixed_today).totals
+    with django_assert_num_queries(1):
+        selectors.dashboard_weekly_colors(DashboardFilters(colors=("green",)), fixed_today, totals)
+
+
+def test_weekly_colors_with_a_search_count_the_matching_accounts_snapshots(world, fixed_today):
+    # The daily counts keep no names: a search (or renewal window, or open triage) makes the
+    # past bars count the snapshots of the accounts it finds.
+    one_week_ago = fixed_today - dt.timedelta(weeks=1)
+    snapshot(world["red"], one_week_ago, "yellow")
+    snapshot(world["green"], one_week_ago, "green")
+    filters = DashboardFilters(search="red ent")
+    totals = summary(fixed_today, search="red ent").totals
+    weeks = selectors.dashboard_weekly_colors(filters, fixed_today, totals)
+    assert weeks[-2].counts == {"yellow": 1}
+    assert weeks[-1].counts == {"red": 1}
+
+
+def change(account, day, old, new):
+    return HealthChange.objects.create(account=account, as_of=day, old_color=old or "", new_color=new or "")
 
 
 def test_recent_changes_compare_current_color_with_a_week_ago(world, fixed_today):
     day = dt.timedelta(days=1)
     green, yellow, red = world["green"], world["yellow"], world["red"]
     # Green: yellow a week ago, green since 3 days ago.
-    snapshot(green, fixed_today - 7 * day, "yellow")
-    snapshot(green, fixed_today - 4 * day, "yellow")
-    snapshot(green, fixed_today - 3 * day, "green")
+    change(green, fixed_today - 3 * day, "yellow", "green")
     # Red: green a week ago, red, yellow, then red again today: it moved on the latest day.
-    snapshot(red, fixed_today - 7 * day, "green")
-    snapshot(red, fixed_today - 5 * day, "red")
-    snapshot(red, fixed_today - 2 * day, "yellow")
+    change(red, fixed_today - 5 * day, "green", "red")
+    change(red, fixed_today - 2 * day, "red", "yellow")
+    change(red, fixed_today, "yellow", "red")
     # Yellow: yellow a week ago and now: no change (a wobble in between does not count).
-    snapshot(yellow, fixed_today - 7 * day, "yellow")
-    snapshot(yellow, fixed_today - 4 * day, "red")
+    change(yellow, fixed_today - 4 * day, "yellow", "red")
+    change(yellow, fixed_today - 3 * day, "red", "yellow")
     # Before the window: not compared.
-    snapshot(yellow, fixed_today - 8 * day, "green")
+    change(world["unscored"], fixed_today - 7 * day, "green", None)
     changes = selectors.dashboard_recent_changes(DashboardFilters(), fixed_today)
     assert changes.since == dt.date(2026, 11, 17)
     assert changes.total == 2
@@ -270,9 +288,8 @@ def test_recent_changes_compare_current_color_with_a_week_ago(world, fixed_today
 
 
 def test_recent_changes_include_losing_a_score_and_respect_filters(world, fixed_today):
-    week_ago = fixed_today - dt.timedelta(days=7)
-    snapshot(world["unscored"], week_ago, "green")  # green a week ago, unscored now
-    snapshot(world["red"], week_ago, "yellow")
+    change(world["unscored"], fixed_today - dt.timedelta(days=6), "green", None)
+    change(world["red"], fixed_today - dt.timedelta(days=1), "yellow", "red")
     changes = selectors.dashboard_recent_changes(DashboardFilters(), fixed_today)
     assert sorted(changes.summary) == [("green", UNSCORED, 1), ("yellow", "red", 1)]
     assert [m.account.name for m in changes.moves] == ["Red Ent APAC", "Unscored Com APAC"]
@@ -281,12 +298,11 @@ def test_recent_changes_include_losing_a_score_and_respect_filters(world, fixed_
 
 
 def test_recent_changes_list_is_capped_but_the_total_is_not(db, fixed_today):
-    week_ago = fixed_today - dt.timedelta(days=7)
     for n in range(4):
         account = scored_account(
             name=f"Moved {n}", color="red", score="10.0", arr=1000 * n, scored_on=fixed_today, health_date=fixed_today
         )
-        snapshot(account, week_ago, "green")
+        change(account, fixed_today, "green", "red")
     changes = selectors.dashboard_recent_changes(DashboardFilters(), fixed_today, limit=2)
     assert changes.total == 4
     assert [m.account.name for m in changes.moves] == ["Moved 3", "Moved 2"]

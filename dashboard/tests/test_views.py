@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Color
-from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory
+from accounts.models import Account, HealthChange, HealthDailyCount
+from accounts.tests.factories import AccountFactory, MeetingFactory
 from dashboard.tests.world import portfolio, scored_account, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_every_filter_has_a_label(manager_client, world):
 
 
 def test_list_shows_reasons_and_stale_badge(manager_client, world, fixed_today):
-    SentimentFactory(account=world["red"], color=Color.RED, reason="Evaluating a competitor", date=fixed_today)
+    Account.objects.filter(pk=world["red"].pk).update(sentiment_reason="Evaluating a competitor")  # read model
     html = manager_client.get("/dashboard/").content.decode()
     assert "<li>Support red: 20 tickets opened in the last 30 days" in html
     assert "TAM Sentiment red: “Evaluating a competitor”" in html
@@ -114,7 +114,14 @@ def test_list_is_paginated_and_keeps_the_filters(manager_client, fixed_today):
 
 
 def test_chart_has_text_labels_and_a_table(manager_client, world, fixed_today):
-    snapshot(world["red"], fixed_today - dt.timedelta(weeks=1), "yellow")
+    HealthDailyCount.objects.create(
+        date=fixed_today - dt.timedelta(weeks=1),
+        region="APAC",
+        segment="enterprise",
+        accounts=1,
+        arr=1,
+        health_color="yellow",
+    )
     html = manager_client.get("/dashboard/").content.decode()
     assert '<svg class="color-chart"' in html and 'role="img"' in html
     assert "Show the chart as a table" in html
@@ -123,7 +130,9 @@ def test_chart_has_text_labels_and_a_table(manager_client, world, fixed_today):
 
 
 def test_recent_changes_are_listed(manager_client, world, fixed_today):
-    snapshot(world["red"], fixed_today - dt.timedelta(days=7), "green")
+    HealthChange.objects.create(
+        account=world["red"], as_of=fixed_today - dt.timedelta(days=6), old_color="green", new_color="red"
+    )
     html = manager_client.get("/dashboard/").content.decode()
     assert "1 account changed color since 2026-11-17: 1 green → red." in html
 
@@ -181,16 +190,25 @@ def _queries(client, url) -> int:
 
 def _accounts_with_history(n: int, today: dt.date) -> None:
     for i in range(n):
-        account = AccountFactory(health_color="red", health_score="10.0", scored_on=today, health_date=today)
+        account = AccountFactory(
+            health_color="red", health_score="10.0", scored_on=today, health_date=today, sentiment_reason=f"reason {i}"
+        )
         snapshot(account, today, "red")
-        snapshot(account, today - dt.timedelta(days=7), "green")
-        SentimentFactory(account=account, color=Color.RED, reason=f"reason {i}", date=today)
+        HealthChange.objects.create(account=account, as_of=today, old_color="green", new_color="red")
+        HealthDailyCount.objects.create(
+            date=today - dt.timedelta(days=7),
+            region="EMEA",
+            segment="enterprise",
+            accounts=1,
+            arr=1,
+            health_color="green",
+        )
 
 
 # session, user, roles; TAM choices; totals and breakdowns (one GROUP BY, which also counts for
-# the paginator); the page's ids, then its rows; the weekly history; 3 for the recent changes;
-# the navigation's unread-notification count.
-DASHBOARD_QUERIES = 12
+# the paginator); the page's ids, then its rows; the weekly history (the daily counts); 2 for the
+# recent changes (the outbox's week, the shown accounts); the navigation's unread-notification count.
+DASHBOARD_QUERIES = 11
 
 
 @pytest.mark.parametrize("accounts", [10, 120])

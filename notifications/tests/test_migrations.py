@@ -17,11 +17,6 @@ BEFORE = [
     ("triage", "0001_triage_ctas_notifications_outbox"),
     ("notifications", None),
 ]
-AFTER = [
-    ("accounts", "0006_healthchange_moves_from_triage"),
-    ("triage", "0002_roles_notifications_and_outbox_leave_triage"),
-    ("notifications", "0001_roles_and_notifications_move_from_triage"),
-]
 
 
 def _migrate(targets):
@@ -94,7 +89,8 @@ def test_rows_in_the_triage_tables_arrive_in_accounts_and_notifications_with_the
     executor = _migrate(BEFORE)
     try:
         before = _seed_previous_layout(executor)
-        _migrate(AFTER)
+        # Up to the latest migrations, as an installation upgrades: the models below are today's.
+        _migrate(executor.loader.graph.leaf_nodes())
         ContentType.objects.clear_cache()
 
         assert (

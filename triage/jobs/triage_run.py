@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts import mirrors
 from accounts.models import Account, Color, HealthChange
 from accounts.scoring import rules
 from healthscore.pipeline import Progress
@@ -66,6 +67,7 @@ def triage_run(
     their_ctas = Cta.objects.filter(account__in=base)
     records_before, ctas_before = their_records.count(), their_ctas.count()
     scored = selectors.accounts_for_triage(base.filter(health_color__isnull=False))
+    touched: set[int] = set()  # accounts whose records were opened or relabelled: mirrors follow
     for chunk in chunks(scored):
         records, ctas = [], []
         for account in chunk:
@@ -74,6 +76,7 @@ def triage_run(
         with transaction.atomic():
             TriageRecord.objects.bulk_create(records, ignore_conflicts=True)
             Cta.objects.bulk_create(ctas, ignore_conflicts=True)
+            mirrors.triage_records_changed(account_ids={record.account_id for record in records})
         result.accounts += len(chunk)
         if progress:
             progress(len(chunk))
@@ -94,7 +97,8 @@ def triage_run(
     result.ctas_resolved += resolve(
         close.exclude(account__health_color=Color.GREEN), note="Health is no longer green", on=as_of
     )
-    result.risks_synced = _sync_open_records(base)
+    result.risks_synced = _sync_open_records(base, touched)
+    mirrors.triage_records_changed(account_ids=touched)
     return result
 
 
@@ -145,8 +149,9 @@ def _triage_ctas(account: Account, as_of: dt.date) -> list[Cta]:
     return []
 
 
-def _sync_open_records(accounts: QuerySet[Account]) -> int:
+def _sync_open_records(accounts: QuerySet[Account], touched: set[int]) -> int:
     """Open records follow their account: risk label = current health, region label, owner = TAM.
+    The accounts whose records changed are added to `touched`.
 
     Conditional updates: when two runs meet, one of them writes (and logs) each change.
     """
@@ -169,6 +174,8 @@ def _sync_open_records(accounts: QuerySet[Account]) -> int:
                 f"{rules.color_words(COLOR_FOR_RISK[risk])}.",
             )
         changed += updated
+        if updated:
+            touched.add(account.pk)
     return changed
 
 
