@@ -63,7 +63,9 @@ def test_search_filter_sort_the_account_list_and_bookmark_it(signed_in, live_ser
     page.goto(bookmark)
     assert names_in_table(page) == ["Acme Cloud", "Acme Corp"]
     assert filters.get_by_label("Search").input_value() == "acme"
-    assert filters.get_by_label("Red", exact=True).is_checked() and filters.get_by_label("Yellow", exact=True).is_checked()
+    assert (
+        filters.get_by_label("Red", exact=True).is_checked() and filters.get_by_label("Yellow", exact=True).is_checked()
+    )
     assert not filters.get_by_label("Green", exact=True).is_checked()
 
     # A summary chip is a link that filters by its color, the search kept.

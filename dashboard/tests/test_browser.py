@@ -26,7 +26,7 @@ def test_manager_filters_the_dashboard_and_exports_csv(live_server, page, fixed_
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
 
     page.get_by_label("Region", exact=True).select_option("EMEA")
-    page.get_by_label("Color", exact=True).select_option("yellow")
+    page.get_by_role("group", name="Color").get_by_label("Yellow", exact=True).check()
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**/dashboard/?*region=EMEA*")
     rows = page.locator(".risk-list tbody tr")
