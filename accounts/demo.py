@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
@@ -73,11 +74,11 @@ def admin_gets_demo_password() -> bool:
     return settings.EMBEDDED and settings.DEBUG
 
 
-def _user(username: str, first: str, last: str, role: str | None) -> User:
+def _user(username: str, first: str, last: str, role: str | None, password_hash: str) -> User:
     user, _ = User.objects.get_or_create(
         username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"}
     )
-    user.set_password(DEMO_PASSWORD)
+    user.password = password_hash
     if role == permissions.ADMIN:
         user.is_staff = user.is_superuser = True
         if not admin_gets_demo_password():
@@ -89,22 +90,44 @@ def _user(username: str, first: str, last: str, role: str | None) -> User:
     return user
 
 
+SCORED_WEEKS = 13
+
+
+def demo_steps(accounts: int) -> int:
+    """How many progress steps demo_seed reports: the password, each account, each scored
+    week and each app's demo data, so a progress bar covers the whole wait."""
+    return 1 + accounts + SCORED_WEEKS + len(DEMO_APPS)
+
+
 @transaction.atomic
 def demo_seed(
-    *, accounts: int = 300, seed: int = 7, today: dt.date, progress: Callable[[int], None] | None = None
+    *,
+    accounts: int = 300,
+    seed: int = 7,
+    today: dt.date,
+    progress: Callable[[int], None] | None = None,
+    phase: Callable[[str], None] | None = None,
 ) -> list[DemoLogin]:
-    """Create the demo people and accounts, then score 13 weekly dates up to today."""
+    """Create the demo people and accounts, then score 13 weekly dates up to today. `progress`
+    gets demo_steps(accounts) steps in all; `phase` hears what each stretch of the wait is."""
     rng = random.Random(seed)
     tick = progress or (lambda n: None)
+    say = phase or (lambda text: None)
+    say("demo logins")
+    # One hash for every demo login (the password is printed in the README anyway): hashing it
+    # per user took most of a second each before the first account appeared.
+    password_hash = make_password(DEMO_PASSWORD)
+    tick(1)
     logins = [DemoLogin(username, permissions.TAM) for username, *_ in TAMS]
-    tams = [_user(u, f, last, permissions.TAM) for u, f, last in TAMS]
+    tams = [_user(u, f, last, permissions.TAM, password_hash) for u, f, last in TAMS]
     for username, (first, last, role) in PEOPLE.items():
-        _user(username, first, last, role)
+        _user(username, first, last, role, password_hash)
         logins.append(DemoLogin(username, role))
-    sales = [_user(u, f, last, None) for u, f, last in SALES]
-    architects = [_user(u, f, last, None) for u, f, last in ARCHITECTS]
+    sales = [_user(u, f, last, None, password_hash) for u, f, last in SALES]
+    architects = [_user(u, f, last, None, password_hash) for u, f, last in ARCHITECTS]
 
     regions = list(Region.values)
+    say("accounts and their activity")
     for i in range(accounts):
         # Each account gets a "temperament" that drives a believable mix of signals.
         mood = rng.choices([Color.GREEN, Color.YELLOW, Color.RED], weights=[62, 25, 13])[0]
@@ -130,9 +153,11 @@ def demo_seed(
         _activity(rng, account, mood, today)
         tick(1)
 
-    first = today - dt.timedelta(weeks=12)
-    for week in range(13):
+    say(f"scoring {SCORED_WEEKS} weeks")
+    first = today - dt.timedelta(weeks=SCORED_WEEKS - 1)
+    for week in range(SCORED_WEEKS):
         scores_recompute(as_of=first + dt.timedelta(weeks=week))
+        tick(1)
     # A TAM's sentiment update also confirms the health is current (as in sentiment_update).
     latest_update = Subquery(
         SentimentEntry.objects.filter(account=OuterRef("pk")).values("account").annotate(d=Max("date")).values("d")
@@ -140,7 +165,9 @@ def demo_seed(
     Account.objects.update(health_date=Greatest("health_date", Coalesce(latest_update, "health_date")))
     # The other apps add their demo data on top (triage records, notes, ...).
     for app in DEMO_APPS:
+        say(f"{app} demo data")
         importlib.import_module(f"{app}.demo").seed(today=today, rng=rng)
+        tick(1)
     return logins
 
 

@@ -101,6 +101,8 @@ class Account(models.Model):
             # The dashboard's stale counts: the accounts whose health date is before their
             # segment's cut-off (or missing), read from the index, not from every account.
             models.Index(fields=["segment", "health_date"], name="account_stale"),
+            # Renewals and "ARR renewing in 90 days at risk": the accounts renewing soon only.
+            models.Index(fields=["renewal_date"], name="account_renewal"),
         ]
 
     def __str__(self) -> str:

@@ -1,17 +1,20 @@
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Case, F, When
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts import charts, history, preview, selectors, services
+from accounts import charts, history, listing, preview, selectors, services
 from accounts.forms import ActivityForm, ConfirmForm, SentimentForm, SentimentPreviewForm
 from accounts.models import Account, Color, MeetingKind
 from accounts.scoring import inputs, rules
-from healthscore import clock, permissions
+from healthscore import clock, csv_download, permissions
 from healthscore.privacy import private_page
 
 
@@ -44,16 +47,86 @@ def home(request):
     return redirect("account_list")
 
 
+# Riskiest first; unscored accounts first on every database (SQLite and PostgreSQL differ).
+ACCOUNT_LIST_ORDER = (F("health_score").asc(nulls_first=True), "name", "pk")
+SEARCH_RESULTS = 25
+
+
+def _account_list_query(request, today):
+    """The account list's form, filtered accounts (only "mine" with ?mine=1) and order."""
+    mine = request.GET.get("mine") == "1"
+    form = listing.account_list_form(request.GET)
+    filters = form.filters()
+    accounts = listing.filtered_accounts(filters, today, readable_by=request.user)
+    if mine:
+        accounts = accounts.filter(tam=request.user)
+    return mine, form, filters, accounts, listing.sort_order(form.sort_key, default=ACCOUNT_LIST_ORDER)
+
+
 @login_required
 def account_list(request):
+    """Every account: search, filters and sort from the address, 50 a page."""
     permissions.require_role(request.user)
-    mine = request.GET.get("mine") == "1"
-    # Riskiest first; unscored accounts first on every database (SQLite and PostgreSQL differ).
-    accounts = selectors.account_list(user=request.user if mine else None).order_by(
-        F("health_score").asc(nulls_first=True), "name"
+    today = clock.today()
+    mine, form, filters, accounts, order = _account_list_query(request, today)
+    # Sorted on bare columns, one page read with its TAM: the last page as fast as the first.
+    page = Paginator(accounts.select_related("tam").order_by(*order), 50).get_page(request.GET.get("page"))
+    unfiltered_by_color = listing.filtered_accounts(replace(filters, colors=()), today, readable_by=request.user)
+    if mine:
+        unfiltered_by_color = unfiltered_by_color.filter(tam=request.user)
+    chips = listing.color_chips(listing.color_counts(unfiltered_by_color), filters.colors)
+    return render(
+        request,
+        "accounts/account_list.html",
+        {
+            "page": page,
+            "mine": mine,
+            "form": form,
+            "chips": chips,
+            "keep": [("mine", "1")] if mine else [],
+            "today": today,
+        },
     )
-    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/account_list.html", {"page": page, "mine": mine})
+
+
+@login_required
+def account_list_export(request):
+    """The account list as CSV: the same search, filters and sort (every page)."""
+    permissions.require_role(request.user)
+    today = clock.today()
+    mine, form, _, accounts, order = _account_list_query(request, today)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            f"Invalid filters, nothing exported. {form.error_text()}", content_type="text/plain"
+        )
+    name = "my-accounts" if mine else "accounts"
+    return csv_download.csv_response(
+        listing.accounts_csv_rows(accounts, order, today), f"{name}-{today.isoformat()}.csv"
+    )
+
+
+@login_required
+def account_search(request):
+    """The header's search: accounts whose name or CRM id contains the text, among those the
+    user may open; an exact CRM id or a single match opens the account at once."""
+    form = listing.AccountSearchForm(request.GET)
+    text = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    results, more = [], False
+    if text:
+        found = (
+            Account.objects.filter(permissions.accounts_readable_q(request.user), listing.search_q(text))
+            .select_related("tam")
+            .order_by(
+                Case(When(external_id__iexact=text, then=0), When(name__iexact=text, then=1), default=2), "name", "pk"
+            )
+        )
+        results = list(found[: SEARCH_RESULTS + 1])
+        more = len(results) > SEARCH_RESULTS
+        results = results[:SEARCH_RESULTS]
+        exact = [a for a in results if a.external_id.lower() == text.lower()]
+        if len(results) == 1 or len(exact) == 1:
+            return redirect("account_detail", external_id=(exact or results)[0].external_id)
+    return render(request, "accounts/search.html", {"form": form, "text": text, "results": results, "more": more})
 
 
 # --- My accounts ------------------------------------------------------------------------
@@ -68,14 +141,28 @@ def my_accounts(request):
 
 def _my_accounts_page(request, *, failed: Account | None = None, form=None, status: int = 200):
     today = clock.today()
-    accounts = list(selectors.my_accounts(user=request.user, today=today))
+    # After a failed inline save (a POST) the list shows unfiltered: the address had no filters.
+    list_form = listing.account_list_form(request.GET, exclude=("tam",))
+    filters = list_form.filters()
+    rows = selectors.my_accounts(user=request.user, today=today).filter(filters.q(today))
+    if list_form.sort_key:
+        rows = rows.order_by(*listing.sort_order(list_form.sort_key))
+    accounts = list(rows)
     for account in accounts:
         # The row that failed to save shows its form open, with the errors next to the fields.
         account.row_form = form if failed is not None and account.pk == failed.pk else None
     return render(
         request,
         "accounts/my_accounts.html",
-        {"accounts": accounts, "today": today, "summary": _summary(accounts, today), "colors": Color.choices},
+        {
+            "accounts": accounts,
+            "today": today,
+            "summary": _summary(selectors.my_accounts_health(user=request.user), today),
+            "colors": Color.choices,
+            "form": list_form,
+            "filtered": filters.active,
+            "chosen_colors": filters.colors,
+        },
         status=status,
     )
 

@@ -15,11 +15,9 @@ from accounts.models import Account
 from accounts.scoring import inputs, rules
 from api import selectors
 from api.serializers import AccountFilterSerializer, AccountSerializer, HistoryItemSerializer
-from healthscore import clock, importing, permissions
+from healthscore import clock, csv_download, importing, permissions
 
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
-# A cell a spreadsheet would run as a formula (an account named "=HYPERLINK(...)" in the CRM).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CONTENT_TYPES = {"csv": csv_download.CONTENT_TYPE, "json": "application/json"}
 
 
 def _filtered_accounts(request):
@@ -38,16 +36,17 @@ def _download(rows: list[dict], fmt: str, name: str) -> HttpResponse:
         for row in rows:
             values = [_cell(v, fmt) for v in row.values()]
             dataset.append(values)
-    response = HttpResponse(dataset.export(fmt) if rows else ("[]" if fmt == "json" else ""))
+    body = dataset.export(fmt) if rows else ("[]" if fmt == "json" else "")
+    # A CSV opens cleanly in Excel only with a UTF-8 byte order mark (healthscore.csv_download).
+    response = HttpResponse(csv_download.BOM + body if fmt == "csv" else body)
     response["Content-Type"] = CONTENT_TYPES[fmt]
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
 
 def _cell(value, fmt: str):
-    if fmt == "csv" and isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    # A cell a spreadsheet would run as a formula (an account named "=HYPERLINK(...)" in the CRM).
+    return csv_download.safe_text(value) if fmt == "csv" and isinstance(value, str) else value
 
 
 def _bad_format(fmt: str):

@@ -6,4 +6,6 @@ from dashboard import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export.csv", views.dashboard_export, name="dashboard_export"),
+    path("renewals/", views.renewals_page, name="renewals"),
+    path("renewals/export.csv", views.renewals_export, name="renewals_export"),
 ]

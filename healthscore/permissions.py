@@ -56,6 +56,16 @@ def can_read_account(user, account) -> bool:
     return can_read_accounts(user) or is_account_team(user, account)
 
 
+def accounts_readable_q(user, prefix: str = "") -> Q:
+    """can_read_account as a filter on Account: every account for a role, else the user's own
+    account team's (the global search shows no account its page would refuse)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if can_read_accounts(user):
+        return Q()
+    return account_team_q(user, prefix)
+
+
 def account_team_q(user, prefix: str = "") -> Q:
     """is_account_team as a filter on Account (prefix e.g. "account__" from a related model)."""
     return Q(**{f"{prefix}tam": user}) | Q(**{f"{prefix}sal": user}) | Q(**{f"{prefix}solutions_architect": user})

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from accounts import listing
 from accounts.models import Account, Meeting, MeetingStatus, SupportTicket
 from accounts.scoring import inputs as scoring_inputs
 from accounts.scoring import rules
@@ -35,6 +36,8 @@ from notes.models import (
 
 # Regular calls with the customer: cadence calls, and the weekly calls of the onboarding phase.
 MISSED_STATUSES = (MeetingStatus.CANCELLED, MeetingStatus.NO_SHOW)
+# Notes of at most this many accounts whose name or CRM id contains the term are added.
+NAMED_ACCOUNTS_MAX = 200
 # SQLite fallback search: at most this many words, each must occur in some section.
 SEARCH_MAX_WORDS = 8
 
@@ -155,7 +158,8 @@ def entries_search(*, user, term: str) -> QuerySet[NoteEntry]:
 
     PostgreSQL: full-text search (websearch syntax: words, "a phrase", -not, or) ranked by
     relevance, served by the note_entry_search GIN index. Elsewhere (SQLite): every word must
-    occur, case-insensitively, in some section.
+    occur, case-insensitively, in some section. Either way an entry also matches when its
+    account's name or CRM id contains the term (every note of "Acme" for "acme").
     """
     entries = NoteEntry.objects.filter(permissions.notes_readable_q(user, "account__")).select_related(
         "account", "meeting"
@@ -163,20 +167,26 @@ def entries_search(*, user, term: str) -> QuerySet[NoteEntry]:
     term = term.strip()
     if not term:
         return entries.none()
+    # The named accounts' ids first (one small query), then a plain list on the entry's own
+    # account column: PostgreSQL ORs the GIN index's matches with the account index's (a
+    # BitmapOr); a join or a subquery inside the OR made it scan every entry.
+    named_ids = list(Account.objects.filter(listing.search_q(term)).values_list("pk", flat=True)[:NAMED_ACCOUNTS_MAX])
+    account_named = Q(account_id__in=named_ids) if named_ids else Q(pk__in=[])
     if connection.vendor == "postgresql":
         query = SearchQuery(term, config=SEARCH_CONFIG, search_type="websearch")
         return (
             entries.annotate(search=note_search_vector())
-            .filter(search=query)
+            .filter(Q(search=query) | account_named)
             .annotate(rank=SearchRank(F("search"), query))
             .order_by("-rank", "-meeting__date", "-pk")
         )
+    in_text = Q()
     for word in term.split()[:SEARCH_MAX_WORDS]:
         any_section = Q()
         for name in SECTION_FIELDS:
             any_section |= Q(**{f"{name}__icontains": word})
-        entries = entries.filter(any_section)
-    return entries.order_by("-meeting__date", "-pk")
+        in_text &= any_section
+    return entries.filter(in_text | account_named).order_by("-meeting__date", "-pk")
 
 
 def first_matching_text(entry: NoteEntry, term: str) -> str:

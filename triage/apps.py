@@ -6,12 +6,12 @@ class TriageConfig(AppConfig):
     verbose_name = "Triage and CTAs"
 
     def ready(self):
-        from accounts import events, listeners
+        from accounts import events, listeners, listing
         from accounts import mirrors as outside_mirrors
         from accounts.panels import register_account_panel
         from accounts.scoring import services as scoring
         from healthscore import pipeline
-        from triage import mirrors, panels
+        from triage import mirrors, panels, selectors
         from triage.jobs import ctas, triage_run
 
         # The account page's triage panel comes first: open triage and CTAs are what to act on.
@@ -19,6 +19,10 @@ class TriageConfig(AppConfig):
             name="triage", template="triage/_account_panel.html", context=panels.account_panel_context, order=10
         )
 
+        # Every account list filters on "has an open triage record" (accounts.listing).
+        listing.register_flag(
+            listing.AccountFlag(key="open_triage", label="Has open triage", q=selectors.open_triage_q)
+        )
         # A color change runs the triage pass on its account at once, in the change's transaction.
         events.register_consumer(triage_run.triage_for_changes)
         # A TAM updating or confirming the health closes the "Update health score" CTA at once.

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts import listing
 from accounts.models import Account
 from healthscore import clock, permissions
 from triage import selectors, services
@@ -27,7 +28,16 @@ from triage.models import Cta, CtaKind
 from triage.snooze import SnoozePreset
 
 COCKPIT_TABS = (("open", "Open"), ("snoozed", "Snoozed"), ("done", "Done"))
-SORTS = (("priority", "Priority (red first, then ARR, then age)"), ("oldest", "Oldest first"), ("arr", "ARR"))
+SORTS = (
+    ("priority", "Priority (red first, then ARR, then age)"),
+    ("oldest", "Oldest first"),
+    ("arr", "ARR, largest first"),
+    # The account lists' column sorts (accounts.listing), applied to each CTA's account.
+    ("score", "Score, lowest first"),
+    ("renewal", "Renewal date, soonest first"),
+    ("health_date", "Health score date, oldest first"),
+    ("last_meeting", "Days since last meeting, most first"),
+)
 
 
 def next_or(request, default: str) -> str:
@@ -74,13 +84,32 @@ def _cockpit_page(request, *, status: int = 200, card_errors=None, bulk_form=Non
     kind = params.get("kind", "") if params.get("kind") in CtaKind.values else ""
     account = Account.objects.filter(external_id=params["account"]).first() if params.get("account") else None
     sort = params.get("sort") if params.get("sort") in dict(SORTS) else "priority"
-    ctas = selectors.ctas_for_cockpit(user=request.user, state=state, tam=tam, kind=kind, account=account, sort=sort)
+    today = clock.today()
+    # The account lists' search and filters (the cockpit keeps its own TAM filter and sorts).
+    list_form = listing.account_list_form(params, exclude=("tam", "sort"))
+    account_filters = list_form.filters()
+    ctas = selectors.ctas_for_cockpit(
+        user=request.user,
+        state=state,
+        tam=tam,
+        kind=kind,
+        account=account,
+        sort=sort,
+        account_filters=account_filters,
+        today=today,
+    )
     page = Paginator(ctas, 50).get_page(params.get("page"))
-    counts = selectors.cockpit_counts(user=request.user, tam=tam, kind=kind, account=account)
+    counts = selectors.cockpit_counts(
+        user=request.user, tam=tam, kind=kind, account=account, account_filters=account_filters, today=today
+    )
     filters = QueryDict(mutable=True)
     for key, value in (("tam", tam.username if tam else ""), ("kind", kind), ("account", params.get("account", ""))):
         if value:
             filters[key] = value
+    for name in list_form.fields:
+        values = [v for v in params.getlist(name) if v]
+        if values and name not in list_form.errors:
+            filters.setlist(name, values)
     if sort != "priority":
         filters["sort"] = sort
     return render(
@@ -98,11 +127,13 @@ def _cockpit_page(request, *, status: int = 200, card_errors=None, bulk_form=Non
             "account": account,
             "accounts": selectors.cockpit_accounts(user=request.user, tam=tam),
             "sort": sort,
+            "sort_label": dict(SORTS)[sort],
             "sorts": SORTS,
+            "list_form": list_form,
             "filters": filters.urlencode(),
             # Where actions return to: this tab with its filters (also after a failed POST).
             "page_path": reverse("triage:cockpit") + (f"?{params.urlencode()}" if params else ""),
-            "today": clock.today(),
+            "today": today,
             "presets": SnoozePreset.choices,
             "bulk_form": bulk_form,
             "card_errors": card_errors or {},

@@ -24,10 +24,9 @@ class TriageEditForm(forms.Form):
 
 
 class TriageCloseForm(forms.Form):
-    classification = forms.ChoiceField(choices=CLASSIFICATION_CHOICES, required=False)
-    risk_reasons = forms.MultipleChoiceField(
-        label="Risk reasons", choices=RiskReason.choices, widget=forms.CheckboxSelectMultiple, required=False
-    )
+    """Closing asks only the resolution: the classification and risk reasons are set in one
+    place, the record's "Plan and labels" form, and closing uses the saved ones."""
+
     resolution = forms.CharField(
         label="Resolution note", widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10000
     )

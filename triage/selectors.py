@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import User
-from django.db.models import Case, Count, F, Max, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from accounts import listing
 from accounts.models import Account, Color, HealthChange
 from accounts.scoring import inputs as scoring_inputs
-from healthscore import permissions
+from accounts.scoring import rules
+from healthscore import clock, csv_download, permissions
 from triage.models import (
     ACTIVE_CTA_STATES,
     Cta,
@@ -19,6 +21,11 @@ from triage.models import (
     TriageRecord,
     TriageStatus,
 )
+
+
+def open_triage_q(prefix: str = "") -> Q:
+    """Accounts with an open triage record, as a condition on Account (or through "account__")."""
+    return Q(**{f"{prefix}pk__in": TriageRecord.objects.filter(status=TriageStatus.OPEN).values("account_id")})
 
 
 def accounts_for_triage(accounts: QuerySet[Account]) -> QuerySet[Account]:
@@ -86,9 +93,12 @@ def ctas_for_cockpit(
     kind: str = "",
     account: Account | None = None,
     sort: str = "priority",
+    account_filters: listing.AccountFilters | None = None,
+    today: dt.date | None = None,
 ) -> QuerySet[Cta]:
-    """A cockpit tab, filtered by kind and account; open and snoozed CTAs sorted by priority
-    (COLOR_RANK, ARR, age) unless asked otherwise, done ones latest first."""
+    """A cockpit tab, filtered by kind, account and the account lists' filters (search, color,
+    ...); open and snoozed CTAs sorted by priority (COLOR_RANK, ARR, age) or by an account
+    column (accounts.listing sorts), done ones latest first."""
     states = {"open": [CtaState.OPEN], "snoozed": [CtaState.SNOOZED], "done": [CtaState.DONE, CtaState.DISMISSED]}[
         state
     ]
@@ -101,9 +111,12 @@ def ctas_for_cockpit(
         qs = qs.filter(kind=kind)
     if account is not None:
         qs = qs.filter(account=account)
+    if account_filters is not None:
+        qs = qs.filter(account_filters.q(today or clock.today(), "account__"))
     if state == "done":
         return qs.order_by("-resolved_on", "-pk")
-    return qs.annotate(color_rank=COLOR_RANK).order_by(*COCKPIT_SORTS.get(sort, COCKPIT_SORTS["priority"]))
+    order = COCKPIT_SORTS.get(sort) or listing.sort_order(sort, "account__", default=COCKPIT_SORTS["priority"])
+    return qs.annotate(color_rank=COLOR_RANK).order_by(*order)
 
 
 def cockpit_accounts(*, user: User, tam: User | None = None) -> QuerySet[Account]:
@@ -118,7 +131,13 @@ def cockpit_ctas_chosen(*, ids: list[int]) -> list[Cta]:
 
 
 def cockpit_counts(
-    *, user: User, tam: User | None = None, kind: str = "", account: Account | None = None
+    *,
+    user: User,
+    tam: User | None = None,
+    kind: str = "",
+    account: Account | None = None,
+    account_filters: listing.AccountFilters | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, int]:
     """How many CTAs each cockpit tab holds under the same filters (one query)."""
     qs = _cockpit_scope(Cta.objects.all(), user=user, tam=tam)
@@ -126,6 +145,8 @@ def cockpit_counts(
         qs = qs.filter(kind=kind)
     if account is not None:
         qs = qs.filter(account=account)
+    if account_filters is not None:
+        qs = qs.filter(account_filters.q(today or clock.today(), "account__"))
     counts = dict(qs.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     return {
         "open": counts.get(CtaState.OPEN, 0),
@@ -152,16 +173,69 @@ def account_panel(account: Account) -> dict:
     }
 
 
-def triage_records(*, status: str, mine_for: User | None = None) -> QuerySet[TriageRecord]:
-    """The triage list: open (highest risk first) or closed (latest first) records."""
+# Open records: red before yellow before green. "HS::Red" > "HS::Yellow" > "HS::Green" does not
+# sort, so order on the account's score, lowest first. Closed records: latest first.
+OPEN_RECORDS_ORDER = (F("account__health_score").asc(nulls_first=True), "account__name", "pk")
+CLOSED_RECORDS_ORDER = ("-closed_on", "-pk")
+
+
+def triage_records(
+    *,
+    status: str,
+    mine_for: User | None = None,
+    account_filters: listing.AccountFilters | None = None,
+    today: dt.date | None = None,
+    sort: str = "",
+) -> QuerySet[TriageRecord]:
+    """The triage list: open or closed records, filtered by their account (the account lists'
+    filters), in the status's order or by an account column."""
     qs = TriageRecord.objects.filter(status=status).select_related("account", "owner")
     if mine_for is not None:
         qs = qs.filter(account__tam=mine_for)
-    if status == TriageStatus.OPEN:
-        # Red before yellow before green: "HS::Red" > "HS::Yellow" > "HS::Green" does not sort,
-        # so order on the account's score, lowest first.
-        return qs.order_by(F("account__health_score").asc(nulls_first=True), "account__name")
-    return qs.order_by("-closed_on", "-pk")
+    if account_filters is not None:
+        qs = qs.filter(account_filters.q(today or clock.today(), "account__"))
+    default = OPEN_RECORDS_ORDER if status == TriageStatus.OPEN else CLOSED_RECORDS_ORDER
+    return qs.order_by(*listing.sort_order(sort, "account__", default=default))
+
+
+TRIAGE_CSV_HEADER = (
+    "External id",
+    "Account",
+    "Color",
+    "Score",
+    "ARR",
+    "Renewal date",
+    "Risk",
+    "Region label",
+    "Classification",
+    "Risk reasons",
+    "Owner",
+    "Opened",
+    "Closed",
+)
+
+
+def triage_records_csv_rows(records: QuerySet[TriageRecord]):
+    """The header, then one row per record in list order (the plan and notes stay out)."""
+    yield TRIAGE_CSV_HEADER
+    for record in records.iterator(chunk_size=2000):
+        account = record.account
+        owner = (record.owner.get_full_name() or record.owner.username) if record.owner else ""
+        yield (
+            csv_download.safe_text(account.external_id),
+            csv_download.safe_text(account.name),
+            rules.color_label(account.health_color),
+            "" if account.health_score is None else str(account.health_score),
+            f"{account.arr:.2f}",
+            account.renewal_date.isoformat() if account.renewal_date else "",
+            record.risk,
+            record.region,
+            record.classification,
+            "; ".join(record.risk_reasons or []),
+            csv_download.safe_text(owner),
+            record.opened_on.isoformat(),
+            record.closed_on.isoformat() if record.closed_on else "",
+        )
 
 
 def triage_record(pk: int) -> TriageRecord:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("ctas/<int:pk>/snooze/", cockpit_views.cta_snooze, name="cta_snooze"),
     path("ctas/<int:pk>/done/", cockpit_views.cta_done, name="cta_done"),
     path("records/", views.record_list, name="record_list"),
+    path("records/export.csv", views.record_list_export, name="record_list_export"),
     path("records/<int:pk>/", views.record_detail, name="record_detail"),
     path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),
     path("records/<int:pk>/updates/", views.record_note, name="record_note"),

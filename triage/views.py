@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import mirrors
+from accounts import listing, mirrors
 from accounts.models import Account
-from healthscore import permissions
+from healthscore import clock, csv_download, permissions
 from triage import selectors, services
 from triage.cockpit_views import form_apply
 from triage.forms import TriageCloseForm, TriageEditForm, TriageNoteForm
@@ -23,16 +23,49 @@ from triage.models import TriageRecord, TriageStatus
 # --- Triage records -----------------------------------------------------------------------
 
 
-@login_required
-def record_list(request):
-    permissions.require_role(request.user)
+def _record_list_query(request):
+    """The triage list's tab, "mine", search, filters and sort, from the address."""
     status = request.GET.get("status", TriageStatus.OPEN)
     if status not in TriageStatus.values:
         status = TriageStatus.OPEN
     mine = request.GET.get("mine") == "1"
-    records = selectors.triage_records(status=status, mine_for=request.user if mine else None)
+    # Every record here is a triage record: "has open triage" would filter nothing useful.
+    form = listing.account_list_form(request.GET, exclude=("open_triage",))
+    records = selectors.triage_records(
+        status=status,
+        mine_for=request.user if mine else None,
+        account_filters=form.filters(),
+        today=clock.today(),
+        sort=form.sort_key,
+    )
+    return status, mine, form, records
+
+
+@login_required
+def record_list(request):
+    permissions.require_role(request.user)
+    status, mine, form, records = _record_list_query(request)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(request, "triage/record_list.html", {"page": page, "status": status, "mine": mine})
+    keep = [("status", status), *([("mine", "1")] if mine else [])]
+    return render(
+        request,
+        "triage/record_list.html",
+        {"page": page, "status": status, "mine": mine, "form": form, "keep": keep},
+    )
+
+
+@login_required
+def record_list_export(request):
+    """The triage list as CSV: the same tab, search, filters and sort (every page)."""
+    permissions.require_role(request.user)
+    status, _, form, records = _record_list_query(request)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            f"Invalid filters, nothing exported. {form.error_text()}", content_type="text/plain"
+        )
+    return csv_download.csv_response(
+        selectors.triage_records_csv_rows(records), f"triage-{status}-{clock.today().isoformat()}.csv"
+    )
 
 
 def _record_page(request, record: TriageRecord, *, status: int = 200, **forms):
@@ -43,7 +76,7 @@ def _record_page(request, record: TriageRecord, *, status: int = 200, **forms):
         "updates": record.updates.select_related("author"),
         "can_edit": can_edit and record.is_open,
         "edit_form": forms.get("edit_form") or TriageEditForm(initial={**initial, "plan": record.plan}),
-        "close_form": forms.get("close_form") or TriageCloseForm(initial=initial),
+        "close_form": forms.get("close_form") or TriageCloseForm(),
         "note_form": forms.get("note_form") or TriageNoteForm(),
         # Where the record is mirrored (the GitLab issue) and how the copy is doing.
         "mirrors": mirrors.mirror_statuses([record.pk]).get(record.pk, []),
@@ -93,12 +126,31 @@ def record_note(request, pk: int):
 @login_required
 @require_POST
 def record_close(request, pk: int):
+    """Close with the saved classification and risk reasons and the resolution sent: a missing
+    label is shown where labels are set (Plan and labels), the resolution's error on its field."""
     record = _record_for(request, pk, edit=True)
     form = TriageCloseForm(request.POST)
-    if form_apply(form, lambda data: services.triage_close(triage=record, by=request.user, **data)):
-        messages.success(request, f"Triage record for {record.account.name} closed.")
-        return redirect("triage:record_detail", pk=record.pk)
-    return _record_page(request, record, status=400, close_form=form)
+    if not form.is_valid():
+        return _record_page(request, record, status=400, close_form=form)
+    try:
+        services.triage_close(
+            triage=record,
+            by=request.user,
+            classification=record.classification,
+            risk_reasons=record.risk_reasons,
+            resolution=form.cleaned_data["resolution"],
+        )
+    except ValidationError as exc:
+        edit_form = TriageEditForm(
+            {"classification": record.classification, "risk_reasons": record.risk_reasons, "plan": record.plan}
+        )
+        edit_form.is_valid()
+        for field, errors in exc.message_dict.items():
+            target = edit_form if field in ("classification", "risk_reasons") else form
+            target.add_error(field if field in target.fields else None, errors)
+        return _record_page(request, record, status=400, close_form=form, edit_form=edit_form)
+    messages.success(request, f"Triage record for {record.account.name} closed.")
+    return redirect("triage:record_detail", pk=record.pk)
 
 
 @login_required

@@ -61,3 +61,24 @@ def sparkline(snapshots, today):
     start = today - dt.timedelta(days=selectors.TREND_DAYS)
     points = [(s.date, s.score, s.color) for s in snapshots]
     return {"chart": charts.sparkline(points, start=start, end=today)}
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key: str, label: str, first: str = "asc"):
+    """A sortable column's header: a link that sorts by the column (`first` says which way a
+    first click sorts), and again the other way; the filters in the address are kept, the page
+    is not. The current sort is marked for screen readers (aria-sort on the th is the caller's)."""
+    params = context["request"].GET.copy()
+    current = params.get("sort", "")
+    ascending_first = first == "asc"
+    if current.lstrip("-") == key:
+        target = key if current.startswith("-") else f"-{key}"
+        arrow = " ↓" if current.startswith("-") else " ↑"
+    else:
+        target = key if ascending_first else f"-{key}"
+        arrow = ""
+    params["sort"] = target
+    params.pop("page", None)
+    return format_html(
+        '<a class="sort-link" href="?{}">{}<span aria-hidden="true">{}</span></a>', params.urlencode(), label, arrow
+    )

@@ -100,6 +100,10 @@ RULES += [
         no_role=FORBIDDEN,
     ),
     Rule("my_accounts", lambda w: "/my/", anonymous=LOGIN, tam=ALLOWED, manager=ALLOWED, admin=ALLOWED),
+    Rule("account_list_export", lambda w: "/accounts/export.csv?q=acme", anonymous=LOGIN, no_role=FORBIDDEN),
+    # The header's search: anyone signed in (it lists only the accounts the user may open; a
+    # user without a role finds their own account team's).
+    Rule("account_search", lambda w: "/search/?q=zzz-no-match", anonymous=LOGIN, no_role=ALLOWED),
 ]
 for name, path, data in WRITES:
     RULES += [

@@ -92,3 +92,25 @@ def test_seed_demo_keeps_celery_and_kombu_quiet_around_its_progress_bar(caplog):
         logging.getLogger("celery").error("a real failure still shows")
     logging.getLogger("celery.app.trace").info("after seeding: back to normal")
     assert [r.getMessage() for r in caplog.records] == ["a real failure still shows", "after seeding: back to normal"]
+
+
+def test_seed_demo_progress_covers_every_step_and_names_each_phase(db, fixed_today):
+    from accounts.demo import DEMO_APPS, SCORED_WEEKS, demo_seed, demo_steps
+
+    ticks, phases = [], []
+    demo_seed(accounts=4, today=fixed_today, progress=ticks.append, phase=phases.append)
+    # The bar ends at 100 % when everything is done: the logins, each account, each scored
+    # week and each app's demo data (the longest wait, after the accounts, used to be off the bar).
+    assert sum(ticks) == demo_steps(4) == 1 + 4 + SCORED_WEEKS + len(DEMO_APPS)
+    assert phases[-len(DEMO_APPS) :] == [f"{app} demo data" for app in DEMO_APPS]
+    assert f"scoring {SCORED_WEEKS} weeks" in phases
+
+
+def test_seed_demo_logins_share_one_working_password_hash(db, fixed_today):
+    from django.contrib.auth.models import User
+
+    from accounts.demo import DEMO_PASSWORD, demo_seed
+
+    demo_seed(accounts=2, today=fixed_today)
+    for username in ("ana", "manager", "sam"):
+        assert User.objects.get(username=username).check_password(DEMO_PASSWORD)

@@ -18,7 +18,7 @@ def accounts(account_in, other_tam):
 
 
 def _csv(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_the_account_list_as_csv_and_json_with_the_filters(client, tam, accounts):

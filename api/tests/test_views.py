@@ -321,3 +321,16 @@ def test_no_endpoint_serves_meeting_notes_or_meeting_summaries(world, api_as):
     for path in paths:
         response = client.get(path)
         assert response.status_code == 200 and secret not in response.content.decode(), path
+
+
+def test_bulk_upsert_takes_renewal_dates_and_refuses_a_bad_one(world, api_as):
+    client = api_as(world.users["admin"])
+    account = {"id": "RN-1", "name": "Renews", "segment": "enterprise", "arr": 1000, "region": "EMEA"}
+    ok = client.post("/api/v1/bulk/", {"accounts": [{**account, "renewal_date": "2027-03-31"}]}, format="json")
+    assert ok.status_code == 200
+    assert Account.objects.get(external_id="RN-1").renewal_date == dt.date(2027, 3, 31)
+    assert client.get("/api/v1/accounts/RN-1/").json()["renewal_date"] == "2027-03-31"
+    bad = client.post("/api/v1/bulk/", {"accounts": [{**account, "renewal_date": "31/03/2027"}]}, format="json")
+    assert bad.status_code == 400
+    assert [e["path"] for e in bad.json()["errors"]] == ["accounts[0].renewal_date"]
+    assert Account.objects.get(external_id="RN-1").renewal_date == dt.date(2027, 3, 31)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Count, F, Sum
 
-from accounts.models import Account, HealthChange, HealthDailyCount
+from accounts.models import Account, HealthChange, HealthDailyCount, HealthSnapshot
 from dashboard.selectors.scope import COLOR_RANK, UNSCORED, DashboardFilters
 from dashboard.selectors.summary import ColorTotals
 
@@ -46,16 +46,27 @@ def dashboard_weekly_colors(
     a few thousand rows per day whatever the number of accounts), each account counted with the
     region, segment and TAM it had that day; the last bar is the accounts' current health (the
     totals), so the chart ends where the dashboard's totals are even before today's run. The
-    stale filter depends on the day, so the past bars ignore it. One query.
+    stale filter depends on the day, so the past bars ignore it. A filter the counts do not keep
+    (search, renewal window, open triage) counts the matching accounts' snapshots. One query.
     """
     dates = week_end_dates(today, weeks)
     counts: dict[dt.date, dict] = {d: {} for d in dates}
-    rows = (
-        HealthDailyCount.objects.filter(filters.dimensions_q(), date__in=dates[:-1])
-        .order_by()
-        .values("date", "health_color")
-        .annotate(n=Sum("accounts"))
-    )
+    if filters.by_dimensions_only:
+        rows = (
+            HealthDailyCount.objects.filter(filters.dimensions_q(), date__in=dates[:-1])
+            .order_by()
+            .values("date", "health_color")
+            .annotate(n=Sum("accounts"))
+        )
+    else:
+        # A search, a renewal window or an open-triage filter names accounts the daily counts
+        # do not keep: count those accounts' snapshots instead (a narrowed set, by their index).
+        rows = (
+            HealthSnapshot.objects.filter(filters.q(today, "account__"), date__in=dates[:-1])
+            .order_by()
+            .values("date", health_color=F("color"))
+            .annotate(n=Count("*"))
+        )
     for row in rows:
         if row["n"]:
             counts[row["date"]][row["health_color"] or UNSCORED] = row["n"]

@@ -9,8 +9,10 @@ from functools import lru_cache
 from django.db.models import Case, F, JSONField, OuterRef, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast
 
+from accounts import listing
 from accounts.models import Account, Color, HealthSnapshot, Segment
 from accounts.scoring import inputs, rules
+from healthscore import csv_download
 
 
 @lru_cache(maxsize=8192)
@@ -38,8 +40,9 @@ def health_reasons(measures: dict | None, sentiment_reason: str | None) -> list[
 DASHBOARD_ORDER = (F("health_score").asc(nulls_last=True), F("arr").desc(), "pk")
 
 
-def dashboard_order(accounts: QuerySet[Account]) -> QuerySet[Account]:
-    return accounts.order_by(*DASHBOARD_ORDER)
+def dashboard_order(accounts: QuerySet[Account], sort: str = "") -> QuerySet[Account]:
+    """The list's order: riskiest first, or a column the user chose (accounts.listing sorts)."""
+    return accounts.order_by(*listing.sort_order(sort, default=DASHBOARD_ORDER))
 
 
 def _with_list_columns(
@@ -77,6 +80,7 @@ CSV_HEADER = (
     "Region",
     "Public sector",
     "ARR",
+    "Renewal date",
     "TAM",
     "Color",
     "Score",
@@ -85,21 +89,16 @@ CSV_HEADER = (
     "Reasons",
 )
 CSV_CHUNK = 2000
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_csv_text = csv_download.safe_text
 
 
-def _csv_text(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-
-def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date):
+def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = ""):
     """The header, then one row per filtered account in list order: the ordered ids first, then
     the rows chunk by chunk, so memory stays flat (an id list plus one chunk) at any size.
     Account facts and health only: never meeting summaries or notes."""
     yield CSV_HEADER
     segments = dict(Segment.choices)
-    ids = list(dashboard_order(accounts).values_list("pk", flat=True))
+    ids = list(dashboard_order(accounts, sort).values_list("pk", flat=True))
     for start in range(0, len(ids), CSV_CHUNK):
         chunk = ids[start : start + CSV_CHUNK]
         rows = _with_list_columns(Account.objects.filter(pk__in=chunk), today, measures_as_text=True).values_list(
@@ -110,6 +109,7 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date):
             "region",
             "public_sector",
             "arr",
+            "renewal_date",
             "tam__first_name",
             "tam__last_name",
             "tam__username",
@@ -124,9 +124,25 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date):
         for pk in chunk:
             if pk not in by_id:  # deleted while exporting
                 continue
-            _, ext_id, name, segment, region, public, arr, first, last, username, color, score, date, stale, m, why = (
-                by_id[pk]
-            )
+            (
+                _,
+                ext_id,
+                name,
+                segment,
+                region,
+                public,
+                arr,
+                renewal,
+                first,
+                last,
+                username,
+                color,
+                score,
+                date,
+                stale,
+                m,
+                why,
+            ) = by_id[pk]
             tam = f"{first} {last}".strip() or username or ""
             yield (
                 _csv_text(ext_id),
@@ -135,6 +151,7 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date):
                 region,
                 "yes" if public else "no",
                 f"{arr:.2f}",
+                renewal.isoformat() if renewal else "",
                 _csv_text(tam),
                 rules.color_label(color),
                 "" if score is None else str(score),

@@ -6,63 +6,31 @@ account), so the totals, the breakdowns, the list, the chart and the CSV always 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from accounts import listing
+from accounts.listing import NO_TAM, UNSCORED, AccountFilters, color_q
 from accounts.models import Account, Color
-from accounts.scoring import inputs
-from healthscore import permissions
 
-UNSCORED = "none"  # the filter and breakdown key for accounts without a color yet
-NO_TAM = "none"  # the TAM filter and breakdown key for accounts without a TAM
-DASHBOARD_COLORS = (Color.RED.value, Color.YELLOW.value, Color.GREEN.value, UNSCORED)
+__all__ = [
+    "COLOR_RANK",
+    "DASHBOARD_COLORS",
+    "NO_TAM",
+    "UNSCORED",
+    "DashboardFilters",
+    "color_q",
+    "dashboard_accounts",
+    "dashboard_tam_choices",
+]
+
+DASHBOARD_COLORS = listing.LIST_COLORS
 # Worst first: red, yellow, unscored, green (an unscored account is a blind spot, not a success).
 COLOR_RANK = {Color.RED.value: 0, Color.YELLOW.value: 1, UNSCORED: 2, Color.GREEN.value: 3}
 
-
-@dataclass(frozen=True)
-class DashboardFilters:
-    """The dashboard's filters; None means "any". tam=0 means accounts without a TAM."""
-
-    region: str | None = None
-    segment: str | None = None
-    tam: int | None = None
-    color: str | None = None  # "green", "yellow", "red" or UNSCORED
-    public_sector: bool | None = None
-    stale: bool | None = None
-
-    def q(self, today: dt.date, prefix: str = "") -> Q:
-        """The filters as a condition on Account, or on a model pointing at it (prefix "account__")."""
-        condition = self.dimensions_q(prefix)
-        if self.stale is not None:
-            stale = inputs.stale_q(today, prefix)
-            condition &= stale if self.stale else ~stale
-        return condition
-
-    def dimensions_q(self, prefix: str = "") -> Q:
-        """Every filter but staleness (which depends on the day), as a condition on Account or on
-        a table with the same columns (the daily color counts)."""
-        condition = Q()
-        if self.region:
-            condition &= Q(**{f"{prefix}region": self.region})
-        if self.segment:
-            condition &= Q(**{f"{prefix}segment": self.segment})
-        if self.tam is not None:
-            condition &= Q(**{f"{prefix}tam__isnull": True}) if self.tam == 0 else Q(**{f"{prefix}tam": self.tam})
-        if self.color:
-            condition &= color_q(self.color, prefix)
-        if self.public_sector is not None:
-            condition &= Q(**{f"{prefix}public_sector": self.public_sector})
-        return condition
-
-
-def color_q(color: str, prefix: str = "") -> Q:
-    """An account's current color as a condition; UNSCORED is "no color yet"."""
-    if color == UNSCORED:
-        return Q(**{f"{prefix}health_color__isnull": True})
-    return Q(**{f"{prefix}health_color": color})
+# The dashboard's filters are every account list's (accounts.listing): one parsing layer, one
+# condition, so the dashboard, its CSV and the other lists agree on what a filter means.
+DashboardFilters = AccountFilters
 
 
 def dashboard_accounts(filters: DashboardFilters, today: dt.date) -> QuerySet[Account]:
@@ -71,10 +39,5 @@ def dashboard_accounts(filters: DashboardFilters, today: dt.date) -> QuerySet[Ac
 
 
 def dashboard_tam_choices() -> list[tuple[int, str]]:
-    """Everyone who can own accounts for the TAM filter: the TAM group and the current owners."""
-    users = (
-        User.objects.filter(Q(groups__name=permissions.TAM) | Q(pk__in=Account.objects.values("tam_id")))
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
-    return [(u.pk, u.get_full_name() or u.username) for u in users]
+    """Everyone who can own accounts, for the TAM filter."""
+    return listing.tam_choices()

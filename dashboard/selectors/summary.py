@@ -9,9 +9,12 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, Sum
 
+from accounts import listing
 from accounts.models import Account, Color, HealthTally, Segment
 from accounts.scoring import inputs, rules
 from dashboard.selectors.scope import DASHBOARD_COLORS, NO_TAM, UNSCORED, DashboardFilters
+
+RENEWAL_AT_RISK_DAYS = 90  # "ARR renewing in 90 days at risk"
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class ColorTotals:
     label: str
     colors: tuple[ColorCount, ...]  # in DASHBOARD_COLORS order
     stale: int = 0
+    # ARR of the yellow and red accounts renewing within RENEWAL_AT_RISK_DAYS.
+    arr_renewing_at_risk: Decimal = Decimal(0)
 
     @property
     def accounts(self) -> int:
@@ -67,6 +72,7 @@ class _Rollup:
         self.counts = dict.fromkeys(DASHBOARD_COLORS, 0)
         self.arr = {color: Decimal(0) for color in DASHBOARD_COLORS}
         self.stale = 0
+        self.renewing_at_risk = Decimal(0)
 
     def add(self, color: str, count: int, arr: Decimal, stale: int) -> None:
         self.counts[color] += count
@@ -75,37 +81,44 @@ class _Rollup:
 
     def totals(self) -> ColorTotals:
         colors = tuple(ColorCount(c, self.counts[c], self.arr[c]) for c in DASHBOARD_COLORS)
-        return ColorTotals(key=self.key, label=self.label, colors=colors, stale=self.stale)
-
-
-def _tally_q(filters: DashboardFilters) -> Q:
-    """The filters (but staleness) on the tally, where no TAM is 0 and no color is ""."""
-    condition = Q()
-    if filters.region:
-        condition &= Q(region=filters.region)
-    if filters.segment:
-        condition &= Q(segment=filters.segment)
-    if filters.tam is not None:
-        condition &= Q(tam=filters.tam)  # 0: no TAM
-    if filters.color:
-        condition &= Q(health_color="" if filters.color == UNSCORED else filters.color)
-    if filters.public_sector is not None:
-        condition &= Q(public_sector=filters.public_sector)
-    return condition
+        return ColorTotals(
+            key=self.key,
+            label=self.label,
+            colors=colors,
+            stale=self.stale,
+            arr_renewing_at_risk=self.renewing_at_risk,
+        )
 
 
 def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
-def dashboard_summary(filters: DashboardFilters, today: dt.date) -> DashboardSummary:
-    """Accounts and ARR by color, ARR at risk and stale health scores: in total and by region,
-    segment and TAM, for the filtered accounts.
+def _tally_q(filters: DashboardFilters) -> Q:
+    """The filters' dimensions on the tally, where no TAM is 0 and no color is ""."""
+    condition = Q()
+    if filters.colors:
+        condition &= Q(health_color__in=["" if color == UNSCORED else color for color in filters.colors])
+    if filters.region:
+        condition &= Q(region=filters.region)
+    if filters.segment:
+        condition &= Q(segment=filters.segment)
+    if filters.tam is not None:
+        condition &= Q(tam=filters.tam)  # 0: no TAM
+    if filters.public_sector is not None:
+        condition &= Q(public_sector=filters.public_sector)
+    return condition
 
-    Three queries, none of which reads every account: the tally the database keeps per region,
-    segment, TAM, public sector and color (HealthTally: a row per group, plus the day's changes),
-    the stale accounts only (an index on segment and health date), and the TAMs' names."""
-    groups: dict[tuple, list] = {}  # (region, segment, tam id or 0, color) -> [count, arr, stale]
+
+# (region, segment, TAM id or 0, color or UNSCORED) -> [accounts, ARR, stale accounts]
+Groups = dict[tuple, list]
+
+
+def _groups_from_tally(filters: DashboardFilters, today: dt.date) -> Groups:
+    """The filtered accounts' counts without reading every account: the tally the database
+    keeps (HealthTally: a row per group plus the day's changes), corrected by the stale accounts
+    only (the (segment, health_date) index), since staleness depends on the day. Two queries."""
+    groups: Groups = {}
     if filters.stale is not True:
         tallied = (
             HealthTally.objects.filter(_tally_q(filters))
@@ -134,27 +147,68 @@ def dashboard_summary(filters: DashboardFilters, today: dt.date) -> DashboardSum
             group[1] -= _money(arr)
         else:
             group[2] += count
+    return groups
+
+
+def _groups_by_grouping(filters: DashboardFilters, today: dt.date) -> Groups:
+    """The same counts for filters the tally does not keep (a search, a renewal window, open
+    triage): one GROUP BY over the accounts those filters select."""
+    rows = (
+        Account.objects.filter(filters.q(today))
+        .order_by()
+        .values_list("region", "segment", "tam", "health_color")
+        .annotate(n=Count("*"), total=Sum("arr"), stale=Count("pk", filter=inputs.stale_q(today)))
+    )
+    return {
+        (region, segment, tam or 0, color or UNSCORED): [count, _money(arr), stale]
+        for region, segment, tam, color, count, arr, stale in rows
+    }
+
+
+def dashboard_summary(filters: DashboardFilters, today: dt.date) -> DashboardSummary:
+    """Accounts and ARR by color, ARR at risk (and renewing within 90 days) and stale health
+    scores: in total and by region, segment and TAM, for the filtered accounts.
+
+    Four queries: the groups' counts (from the tally when the filters allow, see above), the ARR
+    at risk renewing within 90 days (the accounts renewing soon only, through the renewal date),
+    and the TAMs' names."""
+    groups = _groups_from_tally(filters, today) if filters.by_dimensions_only else _groups_by_grouping(filters, today)
+    renewing = (
+        Account.objects.filter(
+            filters.q(today),
+            listing.renewal_q(today, RENEWAL_AT_RISK_DAYS),
+            health_color__in=(Color.YELLOW, Color.RED),
+        )
+        .order_by()
+        .values_list("region", "segment", "tam")
+        .annotate(total=Sum("arr"))
+    )
+    renewing_at_risk = {(region, segment, tam or 0): _money(total) for region, segment, tam, total in renewing}
+    tam_ids = {key[2] for key in groups if key[2]} | {key[2] for key in renewing_at_risk if key[2]}
     tams = {
         user.pk: user.get_full_name() or user.username
-        for user in User.objects.filter(pk__in={key[2] for key in groups if key[2]}).only(
-            "first_name", "last_name", "username"
-        )
+        for user in User.objects.filter(pk__in=tam_ids).only("first_name", "last_name", "username")
     }
     segments = dict(Segment.choices)
     total = _Rollup(None, "All")
     by: dict[str, dict[str, _Rollup]] = {"region": {}, "segment": {}, "tam": {}}
-    for (region, segment, tam, color), (count, arr, stale_count) in groups.items():
-        if not count and not stale_count:
-            continue
+
+    def rollups(region: str, segment: str, tam: int) -> list[_Rollup]:
         tam_key, tam_label = (str(tam), tams.get(tam, f"User {tam}")) if tam else (NO_TAM, "No TAM")
         keys = {
             "region": (region, region),
             "segment": (segment, segments.get(segment, segment)),
             "tam": (tam_key, tam_label),
         }
-        total.add(color, count, arr, stale_count)
-        for dimension, (key, label) in keys.items():
-            by[dimension].setdefault(key, _Rollup(key, label)).add(color, count, arr, stale_count)
+        return [total] + [by[d].setdefault(key, _Rollup(key, label)) for d, (key, label) in keys.items()]
+
+    for (region, segment, tam, color), (count, arr, stale_count) in groups.items():
+        if count or stale_count:
+            for rollup in rollups(region, segment, tam):
+                rollup.add(color, count, arr, stale_count)
+    for (region, segment, tam), amount in renewing_at_risk.items():
+        for rollup in rollups(region, segment, tam):
+            rollup.renewing_at_risk += amount
 
     def ordered(dimension: str, sort_key) -> list[ColorTotals]:
         return [rollup.totals() for rollup in sorted(by[dimension].values(), key=sort_key)]

@@ -1,5 +1,5 @@
 """Access rules of the dashboard app's URLs, checked by healthscore/tests/test_access_matrix.py:
-managers and admins only."""
+the dashboard for managers and admins only; Renewals for every role (a TAM sees their own)."""
 
 from healthscore.tests.access import ALLOWED, FORBIDDEN, LOGIN, Rule
 
@@ -22,4 +22,6 @@ RULES = [
         admin=ALLOWED,
         no_role=FORBIDDEN,
     ),
+    Rule("renewals", lambda w: "/dashboard/renewals/?within=30", anonymous=LOGIN, no_role=FORBIDDEN),
+    Rule("renewals_export", lambda w: "/dashboard/renewals/export.csv", anonymous=LOGIN, no_role=FORBIDDEN),
 ]

@@ -26,7 +26,7 @@ def test_manager_filters_the_dashboard_and_exports_csv(live_server, page, fixed_
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
 
     page.get_by_label("Region", exact=True).select_option("EMEA")
-    page.get_by_label("Color", exact=True).select_option("yellow")
+    page.get_by_role("group", name="Color").get_by_label("Yellow", exact=True).check()
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**/dashboard/?*region=EMEA*")
     rows = page.locator(".risk-list tbody tr")
@@ -40,10 +40,10 @@ def test_manager_filters_the_dashboard_and_exports_csv(live_server, page, fixed_
         export.click()
     download = download_info.value
     assert download.suggested_filename == "risk-dashboard-2026-11-24.csv"
-    with open(download.path(), newline="", encoding="utf-8") as f:
+    with open(download.path(), newline="", encoding="utf-8-sig") as f:
         exported = list(csv.reader(f))
     assert exported[0][:3] == ["External id", "Name", "Segment"]
-    assert [(r[1], r[3], r[7]) for r in exported[1:]] == [("Yellow Com EMEA", "EMEA", "Yellow")]
+    assert [(r[1], r[3], r[8]) for r in exported[1:]] == [("Yellow Com EMEA", "EMEA", "Yellow")]
     page.get_by_text("Exported risk-dashboard-2026-11-24.csv").wait_for()
     assert export.inner_text() == "Export CSV"
 

@@ -70,15 +70,15 @@ def test_totals_of_no_accounts_are_zero(db, fixed_today):
         ({}, ["Green Ent EMEA", "Red Ent APAC", "Unscored Com APAC", "Yellow Com EMEA"]),
         ({"region": "EMEA"}, ["Green Ent EMEA", "Yellow Com EMEA"]),
         ({"segment": "commercial"}, ["Unscored Com APAC", "Yellow Com EMEA"]),
-        ({"color": "red"}, ["Red Ent APAC"]),
-        ({"color": UNSCORED}, ["Unscored Com APAC"]),
+        ({"colors": ("red",)}, ["Red Ent APAC"]),
+        ({"colors": (UNSCORED,)}, ["Unscored Com APAC"]),
         ({"public_sector": True}, ["Yellow Com EMEA"]),
         ({"public_sector": False}, ["Green Ent EMEA", "Red Ent APAC", "Unscored Com APAC"]),
         ({"stale": True}, ["Green Ent EMEA", "Unscored Com APAC"]),
         ({"stale": False}, ["Red Ent APAC", "Yellow Com EMEA"]),
         ({"tam": 0}, ["Unscored Com APAC"]),
-        ({"region": "EMEA", "color": "yellow"}, ["Yellow Com EMEA"]),
-        ({"region": "APAC", "color": "green"}, []),
+        ({"region": "EMEA", "colors": ("yellow",)}, ["Yellow Com EMEA"]),
+        ({"region": "APAC", "colors": ("green",)}, []),
     ],
 )
 def test_each_filter_selects_the_matching_accounts(world, fixed_today, filters, expected):
@@ -127,7 +127,7 @@ def test_breakdown_by_tam_has_a_row_for_accounts_without_tam(world, fixed_today,
 
 
 def test_breakdown_respects_the_filters(world, fixed_today):
-    rows = summary(fixed_today, color="red").by_region
+    rows = summary(fixed_today, colors=("red",)).by_region
     assert [(r.key, r.accounts) for r in rows] == [("APAC", 1)]
 
 
@@ -165,7 +165,7 @@ def test_list_rows_carry_the_reasons_in_plain_words(world, fixed_today):
 def test_reasons_come_from_the_snapshot_of_the_scored_on_date(world, fixed_today):
     red = world["red"]
     snapshot(red, fixed_today - dt.timedelta(days=7), "green")  # older snapshot, no reasons in it
-    [row] = listed(fixed_today, color="red")
+    [row] = listed(fixed_today, colors=("red",))
     assert row.reasons[0] == "ROI red: No success plan"
 
 
@@ -243,7 +243,20 @@ def test_weekly_colors_read_a_fixed_number_of_rows_whatever_the_accounts(world, 
     colors_on(fixed_today - dt.timedelta(weeks=1), {})
     totals = summary(fixed_today).totals
     with django_assert_num_queries(1):
-        selectors.dashboard_weekly_colors(DashboardFilters(color="green"), fixed_today, totals)
+        selectors.dashboard_weekly_colors(DashboardFilters(colors=("green",)), fixed_today, totals)
+
+
+def test_weekly_colors_with_a_search_count_the_matching_accounts_snapshots(world, fixed_today):
+    # The daily counts keep no names: a search (or renewal window, or open triage) makes the
+    # past bars count the snapshots of the accounts it finds.
+    one_week_ago = fixed_today - dt.timedelta(weeks=1)
+    snapshot(world["red"], one_week_ago, "yellow")
+    snapshot(world["green"], one_week_ago, "green")
+    filters = DashboardFilters(search="red ent")
+    totals = summary(fixed_today, search="red ent").totals
+    weeks = selectors.dashboard_weekly_colors(filters, fixed_today, totals)
+    assert weeks[-2].counts == {"yellow": 1}
+    assert weeks[-1].counts == {"red": 1}
 
 
 def change(account, day, old, new):
@@ -280,7 +293,7 @@ def test_recent_changes_include_losing_a_score_and_respect_filters(world, fixed_
     changes = selectors.dashboard_recent_changes(DashboardFilters(), fixed_today)
     assert sorted(changes.summary) == [("green", UNSCORED, 1), ("yellow", "red", 1)]
     assert [m.account.name for m in changes.moves] == ["Red Ent APAC", "Unscored Com APAC"]
-    only_apac_red = selectors.dashboard_recent_changes(DashboardFilters(color="red"), fixed_today)
+    only_apac_red = selectors.dashboard_recent_changes(DashboardFilters(colors=("red",)), fixed_today)
     assert [m.account.name for m in only_apac_red.moves] == ["Red Ent APAC"]
 
 
@@ -308,9 +321,9 @@ def test_csv_rows_have_the_header_and_one_row_per_account(world, fixed_today, ot
     assert [r[1] for r in rows[1:]] == ["Red Ent APAC", "Yellow Com EMEA", "Green Ent EMEA", "Unscored Com APAC"]
     red = rows[1]
     tam_name = other_tam.get_full_name()
-    assert red[2:11] == ("Enterprise", "APAC", "no", "300000.00", tam_name, "Red", "12.5", "2026-10-24", "no")
-    assert red[11].startswith("ROI red: No success plan; Support red: 20 tickets")
-    assert rows[4][7:11] == ("Unscored", "", "", "yes")
+    assert red[2:12] == ("Enterprise", "APAC", "no", "300000.00", "", tam_name, "Red", "12.5", "2026-10-24", "no")
+    assert red[12].startswith("ROI red: No success plan; Support red: 20 tickets")
+    assert rows[4][8:12] == ("Unscored", "", "", "yes")
 
 
 def test_csv_cells_cannot_start_a_spreadsheet_formula(db, fixed_today):

@@ -29,7 +29,7 @@ def manager_client(client, manager):
 def export(client, query=""):
     response = client.get(f"/dashboard/export.csv{query}")
     assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return response, list(csv.reader(io.StringIO(body)))
 
 
@@ -90,8 +90,10 @@ def test_a_bad_filter_value_is_shown_next_to_its_field_and_not_applied(manager_c
 
 def test_every_filter_has_a_label(manager_client, world):
     html = manager_client.get("/dashboard/").content.decode()
-    for field in ("region", "segment", "tam", "color", "public_sector", "stale"):
+    for field in ("q", "region", "segment", "tam", "public_sector", "stale", "renewal", "open_triage", "sort"):
         assert f'<label for="id_{field}">' in html
+    # The colors are checkboxes (several at once) in a fieldset named by its legend.
+    assert "<legend>Color</legend>" in html and html.count('name="color"') == 4
 
 
 def test_list_shows_reasons_and_stale_badge(manager_client, world, fixed_today):
@@ -147,6 +149,7 @@ def test_csv_export_has_headers_and_every_filtered_row(manager_client, world):
         "Region",
         "Public sector",
         "ARR",
+        "Renewal date",
         "TAM",
         "Color",
         "Score",
@@ -203,10 +206,10 @@ def _accounts_with_history(n: int, today: dt.date) -> None:
 
 
 # session, user, roles; TAM choices; totals and breakdowns (the tally, the stale accounts, the
-# TAMs' names; they also count for the paginator); the page's ids, then its rows; the weekly
-# history (the daily counts); 2 for the recent changes (the outbox's week, the shown accounts);
-# the navigation's unread-notification count.
-DASHBOARD_QUERIES = 13
+# ARR at risk renewing within 90 days, the TAMs' names; they also count for the paginator); the
+# page's ids, then its rows; the weekly history (the daily counts); 2 for the recent changes (the
+# outbox's week, the shown accounts); the navigation's unread-notification count.
+DASHBOARD_QUERIES = 14
 
 
 @pytest.mark.parametrize("accounts", [10, 120])

@@ -9,9 +9,13 @@ from accounts.models import Color
 from accounts.scoring import services as scoring
 from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory, SuccessPlanFactory
 
-# serialized_rollback: the live server needs real commits, and the roles and scorecard rows that
-# the migrations create must be back for the tests that run after this one.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# A transactional test (the live server needs real commits), like every other browser test. Not
+# serialized_rollback: after another transactional test's flush, post_migrate had re-created the
+# content types under new ids, and reloading the serialized ones then broke their unique
+# (app_label, model) constraint: an IntegrityError when the browser tests ran on their own.
+# What the migrations create that a test needs is made by the fixtures (conftest's roles use
+# get_or_create; the scorecard falls back to the handbook's rules without its rows).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_tam_writes_a_note_with_an_action_item_and_a_health_change(page, live_server, tam, fixed_today):

@@ -40,6 +40,15 @@ def test_search_for_a_team_member_who_is_not_the_tam(entries, other_tam):
     assert found(sal, "runners") == {entries["runners"].pk}
 
 
+def test_search_also_matches_the_account_name_or_crm_id(entries, tam, manager):
+    own = {entries["runners"].pk, entries["upgrade"].pk}
+    assert found(tam, "acme") == own
+    assert found(tam, entries["runners"].account.external_id) == own
+    # Still only what the user may read: Globex's notes are not the TAM's.
+    assert found(tam, "globex") == set()
+    assert found(manager, "globex") == {entries["other"].pk}
+
+
 def test_empty_term_finds_nothing(entries, manager):
     assert found(manager, "   ") == set()
 

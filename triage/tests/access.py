@@ -35,6 +35,16 @@ def _record(w) -> TriageRecord:
     return record
 
 
+def _labelled_record(w) -> TriageRecord:
+    """An open record whose classification and risk reasons are saved: closing asks only the
+    resolution (the labels are set in one place, the record's Plan and labels form)."""
+    record = _record(w)
+    TriageRecord.objects.filter(pk=record.pk).update(
+        classification=CLOSE["classification"], risk_reasons=CLOSE["risk_reasons"]
+    )
+    return record
+
+
 def _ctas_state(w):
     return sorted(Cta.objects.filter(account=w.other_account).values_list("state", "snoozed_until", "dismiss_reason"))
 
@@ -96,6 +106,7 @@ RULES = [
         **ACT,
     ),
     Rule("triage:record_list", lambda w: "/triage/records/", no_role=FORBIDDEN),
+    Rule("triage:record_list_export", lambda w: "/triage/records/export.csv", no_role=FORBIDDEN),
     Rule("triage:record_detail", lambda w: f"/triage/records/{_record(w).pk}/", no_role=FORBIDDEN),
     Rule(
         "triage:record_edit",
@@ -115,9 +126,9 @@ RULES = [
     ),
     Rule(
         "triage:record_close",
-        lambda w: f"/triage/records/{_record(w).pk}/close/",
+        lambda w: f"/triage/records/{_labelled_record(w).pk}/close/",
         method="post",
-        data=lambda w: CLOSE,
+        data=lambda w: {"resolution": CLOSE["resolution"]},
         unchanged=_records_state,
         **ACT,
     ),

@@ -45,9 +45,15 @@ def test_from_the_cockpit_to_a_closed_triage_record_by_keyboard(signed_in, live_
     assert close.get_by_text("Say how the risks were resolved.").is_visible()
     assert no_sideways_scroll(page)
 
+    # The classification and risk reasons are asked in one place: Plan and labels.
+    assert close.get_by_text("Set the classification and risk reasons in").is_visible()
+    assert close.get_by_label("Classification").count() == 0
+    labels = page.locator("section[aria-labelledby=plan-title]")
+    labels.get_by_label("Classification").select_option("E&A")
+    labels.get_by_label("risk::lack of adoption").check()
+    labels.get_by_role("button", name="Save plan and labels").click()
+    page.wait_for_selector("text=Triage record saved.")
     close = page.locator("#close")
-    close.get_by_label("Classification").select_option("E&A")
-    close.get_by_label("risk::lack of adoption").check()
     close.get_by_label("Resolution note").fill("Enablement sessions worked; usage is back up.")
     close.get_by_role("button", name="Close triage").press("Enter")
     page.wait_for_selector("text=Triage record for Acme Corp closed.")

@@ -135,10 +135,13 @@ def test_cta_actions_are_post_only(client, tam, account_in):
 def test_closing_without_labels_shows_field_errors_and_changes_nothing(client, tam, account_in):
     record = TriageRecordFactory(account=account_in(Color.RED))
     client.force_login(tam)
-    response = client.post(f"/triage/records/{record.pk}/close/", {"classification": "", "resolution": ""})
+    response = client.post(f"/triage/records/{record.pk}/close/", {"resolution": ""})
     page = html(response)
     assert response.status_code == 400
-    assert 'Nothing was saved: <a href="#close">' in page
+    # The labels are asked in one place: their errors show on the "Plan and labels" form.
+    assert 'Nothing was saved: <a href="#plan-title">' in page
+    assert "Set the classification and risk reasons in" in page
+    assert page.count('name="classification"') == 1
     for message in [
         "Choose a classification before closing.",
         "Choose at least one risk reason before closing.",
@@ -151,10 +154,10 @@ def test_closing_without_labels_shows_field_errors_and_changes_nothing(client, t
 def test_close_with_labels_and_a_resolution(client, tam, account_in):
     record = TriageRecordFactory(account=account_in(Color.GREEN))
     client.force_login(tam)
-    response = client.post(
-        f"/triage/records/{record.pk}/close/",
-        {"classification": "E&U", "risk_reasons": ["risk::lack of budget", "risk::covid-19"], "resolution": "Done"},
-    )
+    labels = {"classification": "E&U", "risk_reasons": ["risk::lack of budget", "risk::covid-19"], "plan": ""}
+    assert client.post(f"/triage/records/{record.pk}/edit/", labels).status_code == 302
+    # A classification sent with the close is not a second place to set it: the saved one counts.
+    response = client.post(f"/triage/records/{record.pk}/close/", {"classification": "U&U", "resolution": "Done"})
     assert response.status_code == 302
     record.refresh_from_db()
     assert (record.status, record.classification, record.risk_reasons) == (

@@ -17,11 +17,24 @@ def as_of_option(value: str | None) -> dt.date:
         raise CommandError(f"--as-of: {exc}") from None
 
 
+class _Progress:
+    """tick(n) moves the bar; tick.phase("...") names what the wait is for, beside the bar."""
+
+    def __init__(self, bar):
+        self.bar = bar
+
+    def __call__(self, n: int = 1) -> None:
+        self.bar.update(n)
+
+    def phase(self, text: str) -> None:
+        self.bar.set_postfix_str(text, refresh=True)
+
+
 @contextmanager
-def progress_bar(command, *, total: int, desc: str, verbosity: int = 1):
+def progress_bar(command, *, total: int, desc: str, verbosity: int = 1, unit: str = "row"):
     """A progress bar on stderr, silent at --verbosity 0."""
-    bar = tqdm(total=total, desc=desc, unit="row", file=command.stderr._out, disable=verbosity == 0, leave=True)
+    bar = tqdm(total=total, desc=desc, unit=unit, file=command.stderr._out, disable=verbosity == 0, leave=True)
     try:
-        yield bar.update
+        yield _Progress(bar)
     finally:
         bar.close()

@@ -3,7 +3,7 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, admin_gets_demo_password, demo_seed
+from accounts.demo import DEMO_PASSWORD, admin_gets_demo_password, demo_seed, demo_steps
 from accounts.management.commands._shared import progress_bar
 from accounts.models import Account
 from healthscore import clock, permissions
@@ -42,8 +42,14 @@ class Command(BaseCommand):
                 self.stdout.write("Demo data already loaded; nothing to do.")
                 return
             raise CommandError("the database already has accounts; seed_demo only fills an empty one")
-        with _quiet_task_logs(), progress_bar(self, total=accounts, desc="Seeding", verbosity=verbosity) as tick:
-            logins = demo_seed(accounts=accounts, seed=seed, today=clock.today(), progress=tick)
+        # The bar counts every step (the logins, each account, each scored week, each app's
+        # data), so it reaches 100 % when seeding is done, not when the accounts are written.
+        steps = demo_steps(accounts)
+        with (
+            _quiet_task_logs(),
+            progress_bar(self, total=steps, desc="Seeding", unit="step", verbosity=verbosity) as tick,
+        ):
+            logins = demo_seed(accounts=accounts, seed=seed, today=clock.today(), progress=tick, phase=tick.phase)
         self.stdout.write(
             self.style.SUCCESS(f"Loaded {accounts} demo accounts. Demo logins (password {DEMO_PASSWORD}):")
         )
