@@ -99,14 +99,13 @@ def accounts_apply(rows: list[dict], context: ApplyContext) -> int:
                 fields[f"{role}_id"] = users.get(row[role]) if row[role] else None
         values.append(fields)
     done = rows_upsert(Account, key=("external_id",), rows=values)
-    context.remember("accounts", {k[0]: pk for k, pk in done.created.items()})
-    context.rescore_many([*done.created.values(), *done.changed.values()])
-    # Accounts stored before but never scored are scored now too.
-    context.rescore_many(
-        Account.objects.filter(external_id__in=[row["external_id"] for row in rows], scored_on__isnull=True)
-        .exclude(pk__in=list(done.created.values()))
-        .values_list("pk", flat=True)
-    )
+    context.rescore_many(done.changed.values())
+    # The new accounts, and accounts stored before but never scored, are scored now (one query
+    # that also gives later sections the new accounts' primary keys).
+    new = Account.objects.filter(external_id__in=[row["external_id"] for row in rows], scored_on__isnull=True)
+    unscored = dict(new.values_list("external_id", "pk"))
+    context.remember("accounts", unscored)
+    context.rescore_many(unscored.values())
     return len(done.created)
 
 
