@@ -5,8 +5,8 @@
 
 Generates (seeded, kept in <tmp>/healthscore-import-<N>.json) a CRM + helpdesk export of N
 accounts with their signal data, and in proportion: their latest meetings, recent tickets,
-sentiment, success plans, feature requests and champion changes (about 50 MB at 158,000
-accounts). Per database, each step on a fresh, migrated database:
+sentiment, success plans, feature requests and champion changes (about 80 MB at 158,000
+accounts, 52 MB of it the account rows). Per database, each step on a fresh, migrated database:
 
 - **new, first import**: everything is new (read, parse, write, rescore timed apart; peak RSS);
 - **new, same file again**: nothing changes, nothing is written;
@@ -41,13 +41,13 @@ DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/hs_import_bench"
 PYTHON = sys.executable
 TODAY = "2026-11-24"  # the bench's fixed day (healthscore.clock is pinned to it below)
 
-# Per account, on average (an export of the last month's activity and the open items).
-MEETINGS = 1.0
-TICKETS = 1.2
-SENTIMENTS = 0.5
-PLANS = 0.8
-FEATURE_REQUESTS = 0.15
-CHAMPION_CHANGES = 0.05
+# Per account, on average (an export of the last weeks' activity and the open items).
+MEETINGS = 0.5
+TICKETS = 0.5
+SENTIMENTS = 0.25
+PLANS = 0.5
+FEATURE_REQUESTS = 0.1
+CHAMPION_CHANGES = 0.03
 
 
 def log(message: str) -> None:
