@@ -51,6 +51,7 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(problem)
             raise CommandError(f"{file}: {len(exc.problems)} problem(s), nothing imported") from None
+        del document  # the parsed rows are all the rest needs: the raw document's memory goes back
         return self._apply(file, parsed, verbosity)
 
     def _apply(self, file, parsed, verbosity):
