@@ -445,7 +445,7 @@ def rows_upsert(model, *, key: tuple[str, ...], rows: list[dict], within: dict |
     field a row leaves out keeps the stored value (a new row takes the model default). Rows of
     the chunk with the same key merge in file order, as one-by-one saves would. Queries: one to
     read the stored rows of the chunk's keys (narrowed by `within`, e.g. a source), one
-    INSERT (executemany) for the new ones and one UPDATE per field set of the changed ones; a
+    multi-row INSERT per few hundred new rows and one UPDATE per field set of the changed ones; a
     row whose values are already stored is not written at all, so a second import of the same
     file writes nothing."""
     merged: dict[tuple, dict] = {}
@@ -495,7 +495,7 @@ _PLAIN = (
 
 
 def rows_insert(model, rows: list[dict]) -> None:
-    """Insert new rows (dicts of attnames; the rest take the model default) with one executemany.
+    """Insert new rows (dicts of attnames; the rest take the model default), many per INSERT.
     Values a driver cannot take as they are (JSON, datetimes) go through their field's
     preparation; a default or an auto_now(_add) stamp is prepared once for all rows."""
     if not rows:
@@ -525,8 +525,14 @@ def rows_insert(model, rows: list[dict]) -> None:
                 line.append(value if prepare is None else prepare(value))
         values.append(line)
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in columns), ", ".join(["%s"] * len(columns))
+    head = "INSERT INTO {} ({}) VALUES ".format(
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in columns)
     )
+    one = "({})".format(", ".join(["%s"] * len(columns)))
+    # Many rows per statement: psycopg2's executemany is one round trip per row. Within the
+    # database's parameter limit (SQLite's is the lowest).
+    per_statement = max(1, min(500, (connection.features.max_query_params or 65_535) // len(columns)))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
+        for start in range(0, len(values), per_statement):
+            batch = values[start : start + per_statement]
+            cursor.execute(head + ", ".join([one] * len(batch)), [value for line in batch for value in line])

@@ -102,16 +102,17 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-def wait_until_up(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
+def wait_until_up(url: str, timeout: float = 180) -> None:
+    deadline, error = time.monotonic() + timeout, None
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=10) as response:
                 if response.status == 200:
                     return
-        except OSError:
+        except OSError as exc:
+            error = exc
             time.sleep(0.5)
-    sys.exit(f"the app did not answer at {url}")
+    sys.exit(f"the app did not answer at {url} within {timeout:.0f} s ({error})")
 
 
 def report(stats_csv: Path) -> str:
