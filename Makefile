@@ -6,7 +6,7 @@ export DEBUG ?= true
 # `make run PORT=8001` when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: run test install migrate seed reset-demo lint check bench clean
+.PHONY: run test install migrate seed reset-demo lint check bench loadtest clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ lint: install
 bench: install
 	$(PY) bench/recompute.py $(BENCH_ARGS)
 	$(PY) bench/pages.py
+
+# Load test (README, "Load test"): gunicorn + PostgreSQL + a worker on loopback, locust headless,
+# 50 users for 5 minutes by default; LOADTEST_ARGS="--users 10 --minutes 1" for a short one.
+loadtest: install
+	$(PY) loadtest/run.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from accounts.models import (
     Account,
@@ -40,11 +41,11 @@ from healthscore.importing import (
     Ref,
     Section,
     Text,
+    rows_upsert,
     section_register,
 )
 
 ACCOUNT_ROLES = ("tam", "sal", "solutions_architect")
-HEALTH_FIELDS = ["health_color", "health_score", "health_date", "scored_on"]
 
 
 def accounts_find(ids: Iterable[str]) -> dict[str, int]:
@@ -55,83 +56,98 @@ def _account(key: str = "account") -> Ref:
     return Ref(key, section="accounts")
 
 
-def _user_for(email: str | None, cache: dict):
-    """The user with this email; one without a usable password is created when none matches."""
-    if not email:
-        return None
-    if email not in cache:
+def _users_for(emails: set[str], cache: dict) -> dict[str, int]:
+    """The user id for each email; a user without a usable password is created for each email
+    no user has. Users seen earlier in the run come from `cache`; the rest cost one query
+    (and one INSERT for the new ones)."""
+    wanted = {email for email in emails if email and email not in cache}
+    if wanted:
         User = get_user_model()
-        # An existing login whose username is this email counts too (its email may be blank).
-        user = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).order_by("pk").first()
-        if user is None:
+        # An existing login whose username is this email counts too (its email may be blank);
+        # the oldest user wins when several match.
+        matches = (
+            User.objects.annotate(email_lower=Lower("email"), username_lower=Lower("username"))
+            .filter(Q(email_lower__in=wanted) | Q(username_lower__in=wanted))
+            .order_by("pk")
+            .values_list("pk", "email_lower", "username_lower")
+        )
+        for pk, email, username in matches:
+            for value in (email, username):
+                if value in wanted and value not in cache:
+                    cache[value] = pk
+        new = []
+        for email in sorted(wanted - set(cache)):
             user = User(username=email, email=email)
             user.set_unusable_password()
             user.full_clean()
-            user.save()
-        cache[email] = user
-    return cache[email]
+            new.append(user)
+        for user in User.objects.bulk_create(new):
+            cache[user.email] = user.pk
+    return cache
 
 
-def account_apply(row: dict, context: ApplyContext) -> bool:
-    # A null value keeps what the account has; a role given as null or "" clears it.
-    fields = {k: v for k, v in row.items() if k != "external_id" and k not in ACCOUNT_ROLES and v is not None}
-    users = context.cache.setdefault("users", {})
-    for role in ACCOUNT_ROLES:
-        if role in row:
-            fields[role] = _user_for(row[role], users)
-    account = Account.objects.filter(external_id=row["external_id"]).first() or Account(external_id=row["external_id"])
-    is_new = account.pk is None
-    for key, value in fields.items():
-        setattr(account, key, value)
-    account.full_clean(exclude=HEALTH_FIELDS)
-    account.save()
-    context.rescore(account.pk)
-    return is_new
-
-
-def meeting_apply(row: dict, context: ApplyContext) -> bool:
-    account_id = context.pk("accounts", row["account"])
-    values = {"account_id": account_id, "date": row["date"], "status": row["status"], "kind": row["kind"]}
-    # No id: one imported meeting per account and date, under an id of its own, so a re-import
-    # finds it and meetings logged in Healthscore on that day are left alone.
-    external_id = row["external_id"] or f"import:{row['account']}:{row['date']:%Y-%m-%d}"
-    _, new = Meeting.objects.update_or_create(external_id=external_id, defaults=values)
-    context.rescore(account_id)
-    return new
-
-
-def ticket_apply(row: dict, context: ApplyContext) -> bool:
-    account_id = context.pk("accounts", row["account"])
-    values = {k: row[k] for k in ("opened", "severity", "status", "subject")}
-    _, new = SupportTicket.objects.update_or_create(
-        external_id=row["external_id"], defaults={**values, "account_id": account_id}
+def accounts_apply(rows: list[dict], context: ApplyContext) -> int:
+    users = _users_for(
+        {row[role] for row in rows for role in ACCOUNT_ROLES if row.get(role)}, context.cache.setdefault("users", {})
     )
-    context.rescore(account_id)
-    return new
+    values = []
+    for row in rows:
+        # A null value keeps what the account has; a role given as null or "" clears it.
+        fields = {k: v for k, v in row.items() if k not in ACCOUNT_ROLES and v is not None}
+        for role in ACCOUNT_ROLES:
+            if role in row:
+                fields[f"{role}_id"] = users.get(row[role]) if row[role] else None
+        values.append(fields)
+    done = rows_upsert(Account, key=("external_id",), rows=values)
+    context.rescore_many(done.changed.values())
+    # The new accounts, and accounts stored before but never scored, are scored now (one query
+    # that also gives later sections the new accounts' primary keys).
+    new = Account.objects.filter(external_id__in=[row["external_id"] for row in rows], scored_on__isnull=True)
+    unscored = dict(new.values_list("external_id", "pk"))
+    context.remember("accounts", unscored)
+    context.rescore_many(unscored.values())
+    return len(done.created)
 
 
-def success_plan_apply(row: dict, context: ApplyContext) -> bool:
-    account_id = context.pk("accounts", row["account"])
-    _, new = SuccessPlan.objects.update_or_create(
-        account_id=account_id,
-        external_id=row["external_id"],
-        defaults={"status": row["status"], "title": row["title"]},
+def _rows_of_accounts(rows: list[dict], context: ApplyContext, fields: tuple[str, ...]) -> list[dict]:
+    """The rows as field values, each with its account's primary key (looked up once per chunk)."""
+    pks = context.pks("accounts", {row["account"] for row in rows})
+    return [{"account_id": pks[row["account"]], **{f: row[f] for f in fields}} for row in rows]
+
+
+def meetings_apply(rows: list[dict], context: ApplyContext) -> int:
+    values = _rows_of_accounts(rows, context, ("date", "status", "kind"))
+    for row, value in zip(rows, values, strict=True):
+        # No id: one imported meeting per account and date, under an id of its own, so a
+        # re-import finds it and meetings logged in Healthscore on that day are left alone.
+        value["external_id"] = row["external_id"] or f"import:{row['account']}:{row['date']:%Y-%m-%d}"
+    return _keyed(Meeting, ("external_id",), values, context)
+
+
+def tickets_apply(rows: list[dict], context: ApplyContext) -> int:
+    values = _rows_of_accounts(rows, context, ("external_id", "opened", "severity", "status", "subject"))
+    return _keyed(SupportTicket, ("external_id",), values, context)
+
+
+def success_plans_apply(rows: list[dict], context: ApplyContext) -> int:
+    values = _rows_of_accounts(rows, context, ("external_id", "status", "title"))
+    return _keyed(SuccessPlan, ("account_id", "external_id"), values, context)
+
+
+def sentiments_apply(rows: list[dict], context: ApplyContext) -> int:
+    # An imported entry is its values: the same entry twice in a file or in two imports is one.
+    values = _rows_of_accounts(rows, context, ("date", "color", "reason"))
+    return _keyed(
+        SentimentEntry, ("account_id", "date", "color", "reason"), values, context, {"source": SentimentSource.IMPORT}
     )
-    context.rescore(account_id)
-    return new
 
 
-def sentiment_apply(row: dict, context: ApplyContext) -> bool:
-    account_id = context.pk("accounts", row["account"])
-    _, new = SentimentEntry.objects.get_or_create(
-        account_id=account_id,
-        date=row["date"],
-        color=row["color"],
-        reason=row["reason"],
-        source=SentimentSource.IMPORT,
-    )
-    context.rescore(account_id)
-    return new
+def _keyed(model, key: tuple[str, ...], values: list[dict], context: ApplyContext, within=None) -> int:
+    """Upsert rows that feed score inputs; the accounts of the rows created or changed are rescored."""
+    done = rows_upsert(model, key=key, rows=values, within=within)
+    account_of = {tuple(v[f] for f in key): v["account_id"] for v in values}
+    context.rescore_many(account_of[k] for k in (*done.created, *done.changed))
+    return len(done.created)
 
 
 SECTIONS = (
@@ -152,7 +168,7 @@ SECTIONS = (
             Email("sal"),
             Email("sa", name="solutions_architect"),
         ),
-        apply=account_apply,
+        apply=accounts_apply,
         # Only what the row carries: a re-import that leaves out the SA keeps the SA.
         carried_only=True,
         find=accounts_find,
@@ -167,7 +183,7 @@ SECTIONS = (
             Choice("status", choices=MeetingStatus, default=MeetingStatus.HELD.value),
             Choice("kind", choices=MeetingKind, default=MeetingKind.CADENCE.value),
         ),
-        apply=meeting_apply,
+        apply=meetings_apply,
     ),
     Section(
         "tickets",
@@ -180,7 +196,7 @@ SECTIONS = (
             Choice("status", choices=TicketStatus, default=TicketStatus.OPEN.value),
             Text("subject", max_length=300),
         ),
-        apply=ticket_apply,
+        apply=tickets_apply,
     ),
     Section(
         "success_plans",
@@ -192,7 +208,7 @@ SECTIONS = (
             Choice("status", required=True, choices=PlanStatus),
             Text("title"),
         ),
-        apply=success_plan_apply,
+        apply=success_plans_apply,
     ),
     Section(
         "sentiments",
@@ -203,7 +219,7 @@ SECTIONS = (
             Date("date", required=True, not_after_today=lambda: clock.today()),
             Text("reason", max_length=2000, multiline=True),
         ),
-        apply=sentiment_apply,
+        apply=sentiments_apply,
     ),
 )
 

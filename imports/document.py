@@ -8,6 +8,8 @@ only a document that parsed cleanly, then rescores the accounts whose score inpu
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,8 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from accounts import listeners
-from accounts.models import Account
-from accounts.scoring.services import RECOMPUTE_CHUNK, scores_recompute
+from accounts.scoring.services import accounts_rescore
 from healthscore import clock, importing
 
 # No field takes a number this long (money stops below 1e12); Python refuses to convert
@@ -41,7 +42,7 @@ def _bounded_int(text: str) -> int:
 def document_read(path: str):
     """The JSON document in `path`, or DocumentUnreadable with one line saying why."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8") as fh, _collector_paused():
             document = json.load(fh, parse_int=_bounded_int)
     except FileNotFoundError:
         raise DocumentUnreadable("no such file") from None
@@ -102,8 +103,37 @@ class Parsed:
         return sum(len(s.rows) for s in self.sections)
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """JSON decoding builds only acyclic values: no garbage-collector pass is of use meanwhile."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _objects_frozen():
+    """The document and its parsed rows are millions of long-lived objects; the garbage
+    collector's full passes would walk them all again and again while rows are parsed and
+    stored (which allocates only short-lived, acyclic values). Set aside for the duration."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def document_parse(document) -> Parsed:
     """Validate a whole import document; raise ImportErrors listing every problem."""
+    with _objects_frozen():
+        return _parse(document)
+
+
+def _parse(document) -> Parsed:
     sections = importing.sections()
     names = [s.name for s in sections]
     if not isinstance(document, dict):
@@ -133,40 +163,41 @@ def document_parse(document) -> Parsed:
     return parsed
 
 
+# Rows stored per set-based step: each chunk costs a constant number of queries.
+APPLY_CHUNK = 2000
+
+
 @transaction.atomic
-def document_apply(parsed: Parsed, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Write a parsed document, section by section, and rescore the accounts it changed (in the
-    same transaction: the stored health never lags the import). Returns how many rows each
-    section created (the rest updated)."""
-    tick = progress or (lambda n: None)
+def document_apply(
+    parsed: Parsed,
+    *,
+    progress: Callable[[int], None] | None = None,
+    rescoring: Callable[[int], Callable[[int], None]] | None = None,
+) -> dict[str, int]:
+    """Write a parsed document, section by section and a chunk of rows at a time, then rescore
+    the accounts it changed, all at once and in the same transaction (the stored health never
+    lags the import). Returns how many rows each section created (the rest updated or kept).
+    `progress(n)` counts stored rows; `rescoring(total)` is called before the rescore and
+    returns the callable that counts rescored accounts."""
+    with _objects_frozen():
+        return _apply(parsed, progress or (lambda n: None), rescoring)
 
-    def references(target: str) -> set[str]:
-        """Every id of `target` the document names: its own rows', and other sections' Refs."""
-        found = set()
-        for parsed_section in parsed.sections:
-            section = parsed_section.section
-            for f in section.fields:
-                if isinstance(f, importing.Id) and section.name == target:
-                    found |= {row[f.name] for row in parsed_section.rows if row.get(f.name)}
-                if isinstance(f, importing.Ref) and f.section == target:
-                    found |= {row[f.name] for row in parsed_section.rows if row.get(f.name)}
-        return found
 
-    context = importing.ApplyContext(references=references)
+def _apply(parsed: Parsed, tick: Callable[[int], None], rescoring) -> dict[str, int]:
+    context = importing.ApplyContext()
     created = {}
     for parsed_section in parsed.sections:
         section = parsed_section.section
+        extras = importing.extra_fields(section.name)
         created[section.name] = 0
-        for row in parsed_section.rows:
-            created[section.name] += section.apply(row, context)
-            tick(1)
-        for extra in importing.extra_fields(section.name):
-            for row, values in zip(parsed_section.rows, parsed_section.extras[extra.name], strict=True):
-                extra.apply(row, values, context)
-    # Rescored in chunks of ids: one IN list per chunk stays within every database's limits.
+        for start in range(0, len(parsed_section.rows), APPLY_CHUNK):
+            rows = parsed_section.rows[start : start + APPLY_CHUNK]
+            created[section.name] += section.apply(rows, context)
+            for extra in extras:
+                extra.apply(rows, parsed_section.extras[extra.name][start : start + APPLY_CHUNK], context)
+            tick(len(rows))
     touched = sorted(context.accounts_to_rescore)
-    for start in range(0, len(touched), RECOMPUTE_CHUNK):
-        scores_recompute(accounts=Account.objects.filter(pk__in=touched[start : start + RECOMPUTE_CHUNK]))
+    accounts_rescore(account_ids=touched, progress=rescoring(len(touched)) if rescoring and touched else None)
     # Imported held cadence calls close "Missed cadence call" CTAs in this same transaction.
     listeners.meetings_logged(account_ids=touched, today=clock.today())
     return created

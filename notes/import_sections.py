@@ -20,6 +20,7 @@ from healthscore.importing import (
     Section,
     Text,
     fields_register,
+    rows_upsert,
     section_register,
 )
 from notes.models import (
@@ -33,34 +34,35 @@ from notes.models import (
 )
 
 
-def signal_data_apply(row: dict, extra: dict, context: ApplyContext) -> None:
-    """Store the signal data an account row carries; a missing (or null) field keeps the stored
-    value, a new row takes the model defaults."""
-    values = {k: v for k, v in extra.items() if v is not None}
-    if not values:
+def signal_data_apply(rows: list[dict], extras: list[dict], context: ApplyContext) -> None:
+    """Store the signal data a chunk of account rows carries; a missing (or null) field keeps
+    the stored value, a new row takes the model defaults. Unchanged rows are not written."""
+    carried = [
+        (row, {k: v for k, v in extra.items() if v is not None}) for row, extra in zip(rows, extras, strict=True)
+    ]
+    carried = [(row, values) for row, values in carried if values]
+    if not carried:
         return
-    account_id = context.pk("accounts", row["external_id"])
-    data = SignalData.objects.filter(account_id=account_id).first() or SignalData(account_id=account_id)
-    if data.pk is not None and all(getattr(data, k) == v for k, v in values.items()):
-        return
-    for key, value in values.items():
-        setattr(data, key, value)
-    data.full_clean(exclude=["account"])
-    data.save()
+    pks = context.pks("accounts", {row["external_id"] for row, _ in carried})
+    rows_upsert(
+        SignalData,
+        key=("account_id",),
+        rows=[{"account_id": pks[row["external_id"]], **values} for row, values in carried],
+    )
 
 
-def _keyed_row_apply(model: type[models.Model]):
-    def apply(row: dict, context: ApplyContext) -> bool:
+def _keyed_rows_apply(model: type[models.Model]):
+    def apply(rows: list[dict], context: ApplyContext) -> int:
         # A missing (or null) field keeps the stored value; a new row takes the model default.
-        values = {k: v for k, v in row.items() if k not in ("external_id", "account") and v is not None}
-        obj = model.objects.filter(external_id=row["external_id"]).first() or model(external_id=row["external_id"])
-        is_new = obj.pk is None
-        obj.account_id = context.pk("accounts", row["account"])
-        for key, value in values.items():
-            setattr(obj, key, value)
-        obj.full_clean(exclude=["account"])
-        obj.save()
-        return is_new
+        pks = context.pks("accounts", {row["account"] for row in rows})
+        values = [
+            {
+                "account_id": pks[row["account"]],
+                **{k: v for k, v in row.items() if k != "account" and v is not None},
+            }
+            for row in rows
+        ]
+        return len(rows_upsert(model, key=("external_id",), rows=values).created)
 
     return apply
 
@@ -90,7 +92,7 @@ SECTIONS = (
             Choice("status", choices=FeatureRequestStatus, default=FeatureRequestStatus.OPEN.value),
             Date("opened"),
         ),
-        apply=_keyed_row_apply(FeatureRequest),
+        apply=_keyed_rows_apply(FeatureRequest),
     ),
     Section(
         "champion_changes",
@@ -103,7 +105,7 @@ SECTIONS = (
             Choice("change", required=True, choices=ChampionChangeKind),
             Date("date", required=True),
         ),
-        apply=_keyed_row_apply(ChampionChange),
+        apply=_keyed_rows_apply(ChampionChange),
     ),
 )
 

@@ -326,12 +326,19 @@ def _health_update(updates: list[tuple], as_of: dt.date) -> None:
             )
 
 
-def accounts_rescore(*, account_ids, as_of: dt.date | None = None) -> int:
+def accounts_rescore(
+    *, account_ids, as_of: dt.date | None = None, progress: Callable[[int], None] | None = None
+) -> int:
     """Rescore these accounts at once (an admin edit, an import): the same locked engine path."""
     ids = sorted({pk for pk in account_ids if pk is not None})
-    if not ids:
-        return 0
-    return scores_recompute(as_of=as_of, accounts=Account.objects.filter(pk__in=ids))
+    done = 0
+    # A chunk of ids per IN list (an import may touch every account); the run's color changes
+    # are delivered once, after the last chunk.
+    with events.deferred():
+        for start in range(0, len(ids), RECOMPUTE_CHUNK):
+            chunk = ids[start : start + RECOMPUTE_CHUNK]
+            done += scores_recompute(as_of=as_of, accounts=Account.objects.filter(pk__in=chunk), progress=progress)
+    return done
 
 
 def segment_rescore(*, segment: str, as_of: dt.date | None = None, progress=None) -> int:

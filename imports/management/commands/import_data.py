@@ -1,3 +1,5 @@
+from contextlib import ExitStack
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
@@ -49,12 +51,18 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(problem)
             raise CommandError(f"{file}: {len(exc.problems)} problem(s), nothing imported") from None
+        del document  # the parsed rows are all the rest needs: the raw document's memory goes back
         return self._apply(file, parsed, verbosity)
 
     def _apply(self, file, parsed, verbosity):
+        bars = ExitStack()
+
+        def rescoring(total):
+            return bars.enter_context(progress_bar(self, total=total, desc="Rescoring", verbosity=verbosity))
+
         try:
-            with progress_bar(self, total=parsed.total(), desc="Importing", verbosity=verbosity) as tick:
-                created = document_apply(parsed, progress=tick)
+            with bars, progress_bar(self, total=parsed.total(), desc="Importing", verbosity=verbosity) as tick:
+                created = document_apply(parsed, progress=tick, rescoring=rescoring)
         except (ValidationError, IntegrityError) as exc:
             # The parsers check what they can without writing; a rule only the database or a
             # model knows still rolls the whole import back, and is reported in one line.
