@@ -67,8 +67,12 @@ def account_rows(*, today: dt.date) -> QuerySet[Account]:
             plan_status=Subquery(best_plan.values("status")[:1]),
         )
         .prefetch_related(Prefetch("snapshots", queryset=trend.order_by("date"), to_attr="trend"))
-        .order_by(F("health_score").asc(nulls_first=True), "name", "pk")
+        .order_by(*MY_ACCOUNTS_ORDER)
     )
+
+
+# "My accounts", riskiest first: unscored, then the lowest score.
+MY_ACCOUNTS_ORDER = (F("health_score").asc(nulls_first=True), "name", "pk")
 
 
 def my_accounts(*, user, today: dt.date) -> QuerySet[Account]:

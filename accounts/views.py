@@ -132,6 +132,9 @@ def account_search(request):
 # --- My accounts ------------------------------------------------------------------------
 
 
+MY_ACCOUNTS_PAGE = 50
+
+
 @login_required
 def my_accounts(request):
     """The TAM's home: their accounts, riskiest first, with inline sentiment updates."""
@@ -144,10 +147,19 @@ def _my_accounts_page(request, *, failed: Account | None = None, form=None, stat
     # After a failed inline save (a POST) the list shows unfiltered: the address had no filters.
     list_form = listing.account_list_form(request.GET, exclude=("tam",))
     filters = list_form.filters()
-    rows = selectors.my_accounts(user=request.user, today=today).filter(filters.q(today))
-    if list_form.sort_key:
-        rows = rows.order_by(*listing.sort_order(list_form.sort_key))
-    accounts = list(rows)
+    order = listing.sort_order(list_form.sort_key) if list_form.sort_key else selectors.MY_ACCOUNTS_ORDER
+    # The page's ids from bare columns, then only those rows with what a row shows (a TAM may
+    # hold 1,700 accounts: rendering them all took seconds).
+    mine = Account.objects.filter(tam=request.user).filter(filters.q(today))
+    ids = mine.order_by(*order).values_list("pk", flat=True)
+    number = request.GET.get("page")
+    if failed is not None:  # the page that holds the row that failed
+        ordered = list(ids)
+        if failed.pk in ordered:
+            number = ordered.index(failed.pk) // MY_ACCOUNTS_PAGE + 1
+    page = Paginator(ids, MY_ACCOUNTS_PAGE).get_page(number)
+    by_id = selectors.my_accounts(user=request.user, today=today).filter(pk__in=list(page.object_list)).in_bulk()
+    accounts = [by_id[pk] for pk in page.object_list if pk in by_id]
     for account in accounts:
         # The row that failed to save shows its form open, with the errors next to the fields.
         account.row_form = form if failed is not None and account.pk == failed.pk else None
@@ -156,6 +168,7 @@ def _my_accounts_page(request, *, failed: Account | None = None, form=None, stat
         "accounts/my_accounts.html",
         {
             "accounts": accounts,
+            "page": page,
             "today": today,
             "summary": _summary(selectors.my_accounts_health(user=request.user), today),
             "colors": Color.choices,

@@ -98,7 +98,7 @@ def test_my_accounts_shows_the_tams_accounts_riskiest_first_with_their_facts(cli
     assert "Stale" not in html[html.index('id="acct-' + healthy.external_id) :]
 
 
-def test_my_accounts_makes_the_same_number_of_queries_for_5_or_40_accounts(
+def test_my_accounts_makes_the_same_number_of_queries_for_5_or_60_accounts_50_a_page(
     client, tam, fixed_today, django_assert_num_queries
 ):
     def make(n):
@@ -112,15 +112,18 @@ def test_my_accounts_makes_the_same_number_of_queries_for_5_or_40_accounts(
 
     client.force_login(tam)
     make(5)
-    # session, user, roles, accounts with every row fact, the 90-day trends, the summary's
-    # counts (all the TAM's accounts, whatever the filters), and the navigation's
-    # unread-notification and open-CTA counts
-    with django_assert_num_queries(8):
+    # session, user, roles, the count and the page's ids (bare columns), the page's accounts
+    # with every row fact, the 90-day trends, the summary's counts (all the TAM's accounts,
+    # whatever the filters), and the navigation's unread-notification and open-CTA counts
+    with django_assert_num_queries(10):
         assert client.get("/my/").status_code == 200
-    make(35)
-    with django_assert_num_queries(8):
+    make(55)
+    with django_assert_num_queries(10):
         html = client.get("/my/").content.decode()
-    assert html.count('class="account-row') == 40
+    assert html.count('class="account-row') == 50
+    assert "Page 1 of 2" in html
+    second = client.get("/my/?page=2").content.decode()
+    assert second.count('class="account-row') == 10
 
 
 def test_my_accounts_for_a_user_without_accounts_says_so(client, manager):
