@@ -17,7 +17,10 @@ SQLITE_ADD_NEW = f"INSERT INTO accounts_healthtally ({COLUMNS}) VALUES ({KEY.for
 SQLITE_REMOVE_OLD = f"INSERT INTO accounts_healthtally ({COLUMNS}) VALUES ({KEY.format(r='OLD')}, -1, -OLD.arr)"
 SQLITE = [
     f"CREATE TRIGGER accounts_tally_insert AFTER INSERT ON accounts_account BEGIN {SQLITE_ADD_NEW}; END",
-    f"CREATE TRIGGER accounts_tally_delete AFTER DELETE ON accounts_account BEGIN {SQLITE_REMOVE_OLD}; END",
+    # With no account left the tally is empty: a flush that empties the tally before the
+    # accounts (Django's test flush does, in no set order) leaves no stray -1 behind.
+    f"CREATE TRIGGER accounts_tally_delete AFTER DELETE ON accounts_account BEGIN {SQLITE_REMOVE_OLD}; "
+    "DELETE FROM accounts_healthtally WHERE NOT EXISTS (SELECT 1 FROM accounts_account); END",
     "CREATE TRIGGER accounts_tally_update AFTER UPDATE OF region, segment, tam_id, public_sector, health_color, arr "
     "ON accounts_account WHEN OLD.region IS NOT NEW.region OR OLD.segment IS NOT NEW.segment "
     "OR OLD.tam_id IS NOT NEW.tam_id OR OLD.public_sector IS NOT NEW.public_sector "
@@ -49,6 +52,8 @@ POSTGRES = [
             {PG_APPEND.format(deltas=PG_INSERTED)};
         ELSIF TG_OP = 'DELETE' THEN
             {PG_APPEND.format(deltas=PG_DELETED)};
+            -- With no account left the tally is empty, whatever was emptied first.
+            DELETE FROM accounts_healthtally WHERE NOT EXISTS (SELECT 1 FROM accounts_account);
         ELSE
             {PG_APPEND.format(deltas=PG_DELETED + " UNION ALL " + PG_INSERTED)};
         END IF;

@@ -258,8 +258,9 @@ def test_my_accounts_with_filters_reads_a_fixed_number_of_queries(
 ):
     AccountFactory.create_batch(size, tam=tam, renewal_date=fixed_today)
     client.force_login(tam)
-    # session, user, roles, the rows, the trends, the summary, the navigation's two counts
-    with django_assert_num_queries(8):
+    # session, user, roles, the count and the page's ids, the rows, the trends, the summary,
+    # the navigation's two counts
+    with django_assert_num_queries(10):
         client.get("/my/?q=account&stale=yes&sort=renewal")
 
 
