@@ -1,0 +1,55 @@
+"""The accounts app's models, one module per concern (accounts.py: the accounts and what the
+scorecard reads; health.py: what the scoring engine writes). The value sets of accounts.choices
+are re-exported here, where callers have always found them."""
+
+from accounts.choices import (
+    Color,
+    MeetingKind,
+    MeetingStatus,
+    PlanStatus,
+    Region,
+    Segment,
+    SentimentSource,
+    TicketSeverity,
+    TicketStatus,
+)
+from accounts.models.accounts import (
+    Account,
+    Meeting,
+    ScorecardConfig,
+    SentimentEntry,
+    SuccessPlan,
+    SupportTicket,
+)
+from accounts.models.health import (
+    HealthChange,
+    HealthDailyCount,
+    HealthSnapshot,
+    HealthTally,
+    ScoringChunk,
+    ScoringRun,
+)
+
+__all__ = [
+    "Account",
+    "Color",
+    "HealthChange",
+    "HealthDailyCount",
+    "HealthSnapshot",
+    "HealthTally",
+    "Meeting",
+    "MeetingKind",
+    "MeetingStatus",
+    "PlanStatus",
+    "Region",
+    "ScorecardConfig",
+    "ScoringChunk",
+    "ScoringRun",
+    "Segment",
+    "SentimentEntry",
+    "SentimentSource",
+    "SuccessPlan",
+    "SupportTicket",
+    "TicketSeverity",
+    "TicketStatus",
+]
