@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.db import migrations, models
 
-# The tally's key of an account row (NEW or OLD): no TAM is 0, no color is "".
-KEY = "{r}.region, {r}.segment, COALESCE({r}.tam_id, 0), {r}.public_sector, COALESCE({r}.health_color, '')"
+# The tally's key of an account row (NEW or OLD), in the account's own columns.
+KEY = "{r}.region, {r}.segment, {r}.tam_id, {r}.public_sector, {r}.health_color"
 COLUMNS = "region, segment, tam, public_sector, health_color, accounts, arr"
 FILL = (
     f"INSERT INTO accounts_healthtally ({COLUMNS}) "
     f"SELECT {KEY.format(r='a')}, COUNT(*), SUM(a.arr) FROM accounts_account a "
-    "GROUP BY a.region, a.segment, COALESCE(a.tam_id, 0), a.public_sector, COALESCE(a.health_color, '')"
+    "GROUP BY a.region, a.segment, a.tam_id, a.public_sector, a.health_color"
 )
 
 # SQLite: a row per account changed (it has no statement triggers); one writer at a time.
@@ -36,7 +36,7 @@ SQLITE_DROP = [
 # PostgreSQL: one trigger call per statement, with the statement's old and new rows as tables;
 # the changes are summed per group, so a statement that rewrites 5,000 accounts appends at most
 # one row per group it moved (none when no group changed, e.g. only a name was edited).
-PG_KEY = "region, segment, COALESCE(tam_id, 0) AS tam, public_sector, COALESCE(health_color, '') AS health_color"
+PG_KEY = "region, segment, tam_id AS tam, public_sector, health_color"
 PG_INSERTED = f"SELECT {PG_KEY}, 1 AS n, arr AS a FROM new_rows"
 PG_DELETED = f"SELECT {PG_KEY}, -1 AS n, -arr AS a FROM old_rows"
 PG_APPEND = (
@@ -124,9 +124,9 @@ class Migration(migrations.Migration):
                         choices=[("enterprise", "Enterprise"), ("commercial", "Commercial")], max_length=20
                     ),
                 ),
-                ("tam", models.IntegerField(default=0)),
+                ("tam", models.IntegerField(blank=True, null=True)),
                 ("public_sector", models.BooleanField(default=False)),
-                ("health_color", models.CharField(blank=True, default="", max_length=10)),
+                ("health_color", models.CharField(blank=True, max_length=10, null=True)),
                 ("accounts", models.IntegerField(default=0)),
                 ("arr", models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="ARR")),
             ],

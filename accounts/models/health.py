@@ -51,14 +51,14 @@ class HealthTally(models.Model):
     appends its change (+1/-1 and its ARR) here in the same transaction, so the sums are always
     exact. Appending never waits for another writer (no shared row is updated), so the tally adds
     no lock and no deadlock; each full scoring run folds the rows back into one per group
-    (accounts.scoring.services.daily_counts_store). No account has TAM 0 or color "": they stand
-    for none."""
+    (accounts.scoring.services.daily_counts_store). The fields are named as on Account, so the
+    dashboard's filters apply to it as they are."""
 
     region = models.CharField(max_length=10, choices=Region.choices)
     segment = models.CharField(max_length=20, choices=Segment.choices)
-    tam = models.IntegerField(default=0)
+    tam = models.IntegerField(null=True, blank=True)
     public_sector = models.BooleanField(default=False)
-    health_color = models.CharField(max_length=10, blank=True, default="")
+    health_color = models.CharField(max_length=10, null=True, blank=True)
     accounts = models.IntegerField(default=0)
     arr = models.DecimalField("ARR", max_digits=18, decimal_places=2, default=0)
 

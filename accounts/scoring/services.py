@@ -128,7 +128,7 @@ def _tally_settle(groups: list[tuple]) -> None:
     (SQLite rebuilds a table to alter it) or a write around them could cause it."""
     cents = Decimal("0.01")
     fresh = {
-        (region, segment, tam or 0, public, color or ""): (n, Decimal(total or 0).quantize(cents))
+        (region, segment, tam, public, color): (n, Decimal(total or 0).quantize(cents))
         for region, segment, tam, public, color, n, total in groups
     }
     summed = {

@@ -30,7 +30,7 @@ def fresh_count() -> dict:
 def tally() -> dict:
     """The tally's sums per group (its rows are a base per group plus appended changes)."""
     return {
-        row[:5]: (row[5], Decimal(row[6]).quantize(Decimal("0.01")))
+        (*row[:2], row[2] or 0, row[3], row[4] or ""): (row[5], Decimal(row[6]).quantize(Decimal("0.01")))
         for row in HealthTally.objects.order_by()
         .values_list("region", "segment", "tam", "public_sector", "health_color")
         .annotate(n=Sum("accounts"), total=Sum("arr"))

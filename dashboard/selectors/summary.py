@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
 from accounts import listing
 from accounts.models import Account, Color, HealthTally, Segment
@@ -94,22 +94,6 @@ def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
-def _tally_q(filters: DashboardFilters) -> Q:
-    """The filters' dimensions on the tally, where no TAM is 0 and no color is ""."""
-    condition = Q()
-    if filters.colors:
-        condition &= Q(health_color__in=["" if color == UNSCORED else color for color in filters.colors])
-    if filters.region:
-        condition &= Q(region=filters.region)
-    if filters.segment:
-        condition &= Q(segment=filters.segment)
-    if filters.tam is not None:
-        condition &= Q(tam=filters.tam)  # 0: no TAM
-    if filters.public_sector is not None:
-        condition &= Q(public_sector=filters.public_sector)
-    return condition
-
-
 # (region, segment, TAM id or 0, color or UNSCORED) -> [accounts, ARR, stale accounts]
 Groups = dict[tuple, list]
 
@@ -121,13 +105,13 @@ def _groups_from_tally(filters: DashboardFilters, today: dt.date) -> Groups:
     groups: Groups = {}
     if filters.stale is not True:
         tallied = (
-            HealthTally.objects.filter(_tally_q(filters))
+            HealthTally.objects.filter(filters.dimensions_q())
             .order_by()
             .values_list("region", "segment", "tam", "health_color")
             .annotate(n=Sum("accounts"), total=Sum("arr"))
         )
         for region, segment, tam, color, count, arr in tallied:
-            group = groups.setdefault((region, segment, tam, color or UNSCORED), [0, Decimal(0), 0])
+            group = groups.setdefault((region, segment, tam or 0, color or UNSCORED), [0, Decimal(0), 0])
             group[0] += count
             group[1] += _money(arr)
     stale = (
