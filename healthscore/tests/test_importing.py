@@ -1,4 +1,4 @@
-"""The import section registry (healthscore/importing.py): field parsers and their messages,
+"""The import section registry (healthscore/importing/): field parsers and their messages,
 and the order rules the registry enforces. The whole document is tested in imports/tests."""
 
 import datetime as dt
@@ -46,8 +46,8 @@ def test_a_row_read_carried_only_holds_the_keys_it_has_and_the_required_ones():
 
 
 def test_a_reference_must_point_at_an_earlier_section_that_can_find_its_rows(monkeypatch):
-    monkeypatch.setattr(importing, "_sections", {})
-    monkeypatch.setattr(importing, "_extra_fields", {})
+    monkeypatch.setattr(importing.registry, "_sections", {})
+    monkeypatch.setattr(importing.registry, "_extra_fields", {})
     importing.section_register(
         Section("early", order=1, fields=(Ref("thing", section="late"),), apply=lambda row, context: True)
     )

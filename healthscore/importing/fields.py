@@ -1,0 +1,233 @@
+"""The typed field parsers the import sections are made of: each reads one key of a row and
+refuses a bad value with a message that follows the field's place (`accounts[3].arr: ...`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+if TYPE_CHECKING:
+    from healthscore.importing.parsing import Row
+
+
+class Invalid(Exception):
+    """A value is refused; the message follows the field's place (`accounts[3].arr: ...`)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a row: `key` in the JSON, `name` in the parsed row (the key unless given).
+    A missing value is reported when required, else it parses as `default`."""
+
+    key: str
+    required: bool = False
+    default: Any = None
+    name: str = ""
+
+    def __post_init__(self):
+        if not self.name:
+            object.__setattr__(self, "name", self.key)
+
+    def read(self, raw: dict, row: Row) -> Any:
+        value = raw.get(self.key)
+        if self.missing(value):
+            if self.required:
+                raise Invalid("is required")
+            return self.default
+        return self.clean(value, row)
+
+    def missing(self, value) -> bool:
+        return value is None
+
+    def clean(self, value, row: Row) -> Any:
+        return value
+
+
+# Counts are stored in 32-bit integer columns (PostgreSQL's "integer").
+MAX_COUNT = 2_147_483_647
+
+
+def text_is_encodable(value: str) -> bool:
+    """False for a string with a lone surrogate ("\\ud800" in JSON): no database or terminal takes it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Text(Field):
+    """A string, stripped; on one line unless multiline."""
+
+    default: Any = ""
+    max_length: int = 200
+    multiline: bool = False
+
+    def missing(self, value) -> bool:
+        return value is None or value == ""
+
+    def clean(self, value, row):
+        if not isinstance(value, str):
+            raise Invalid("must be a string")
+        value = value.strip()
+        # A NUL byte is refused everywhere: PostgreSQL cannot store one (a 500 from the API).
+        if "\x00" in value:
+            raise Invalid("must not contain a NUL character")
+        if not self.multiline and any(ch in value for ch in "\r\n"):
+            raise Invalid("must be on one line")
+        if len(value) > self.max_length:
+            raise Invalid(f"must be at most {self.max_length} characters")
+        return value
+
+
+@dataclass(frozen=True)
+class Email(Text):
+    """An email address, lower-cased; empty parses as None."""
+
+    default: Any = None
+    max_length: int = 254
+
+    def clean(self, value, row):
+        value = super().clean(value, row)
+        if not value:
+            return None
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise Invalid("must be an email address") from None
+        return value.lower()
+
+
+@dataclass(frozen=True)
+class Choice(Field):
+    """One of a TextChoices' values."""
+
+    choices: Any = ()
+
+    def clean(self, value, row):
+        allowed = [c.value for c in self.choices]
+        if value not in allowed:
+            raise Invalid(f"must be one of {', '.join(allowed)}")
+        return value
+
+
+@dataclass(frozen=True)
+class Date(Field):
+    """A YYYY-MM-DD date; with `not_after_today`, one after that day's date is refused."""
+
+    not_after_today: Callable[[], dt.date] | None = None
+
+    def clean(self, value, row):
+        try:
+            if not (isinstance(value, str) and len(value) == 10):
+                raise ValueError
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise Invalid("must be a date in YYYY-MM-DD form") from None
+        if self.not_after_today and day > (today := self.not_after_today()):
+            raise Invalid(f"must not be after today ({today:%Y-%m-%d})")
+        return day
+
+
+@dataclass(frozen=True)
+class Money(Field):
+    """An amount >= 0 with at most two decimal places (a number or a numeric string)."""
+
+    def clean(self, value, row):
+        try:
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise InvalidOperation
+            number = Decimal(str(value))
+            if not number.is_finite() or number < 0 or number >= Decimal("1e12"):
+                raise InvalidOperation
+        except InvalidOperation:
+            raise Invalid("must be a number >= 0") from None
+        if number.as_tuple().exponent < -2:
+            raise Invalid("must have at most 2 decimal places")
+        return number
+
+
+@dataclass(frozen=True)
+class Count(Field):
+    """A whole number >= 0."""
+
+    def clean(self, value, row):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise Invalid("must be a whole number >= 0")
+        if value > MAX_COUNT:
+            raise Invalid(f"must be at most {MAX_COUNT:,}")
+        return value
+
+
+@dataclass(frozen=True)
+class Boolean(Field):
+    """true or false; a missing key parses as `default`, an explicit null as None."""
+
+    default: Any = False
+
+    def read(self, raw, row):
+        value = raw.get(self.key, self.default)
+        if value is not None and not isinstance(value, bool):
+            raise Invalid("must be true or false")
+        return value
+
+
+@dataclass(frozen=True)
+class NameList(Field):
+    """A list of non-blank names, parsed as their sorted, lower-cased set."""
+
+    what: str = "names"
+
+    def clean(self, value, row):
+        if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
+            raise Invalid(f"must be a list of {self.what}")
+        return sorted({s.strip().lower() for s in value})
+
+
+EXTERNAL_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+@dataclass(frozen=True)
+class Id(Text):
+    """The row's own id, unique within its section. Ids that appear in page addresses must be
+    url_safe. Other sections' `Ref` fields point at it."""
+
+    key: str = "id"
+    name: str = "external_id"
+    required: bool = True
+    default: Any = None
+    max_length: int = 64
+    url_safe: bool = False
+
+    def clean(self, value, row):
+        value = super().clean(value, row)
+        if not value:
+            return value
+        if self.url_safe and not EXTERNAL_ID.fullmatch(value):
+            raise Invalid("may contain only letters, digits, '.', '_' and '-'")
+        if earlier := row.context.id_record(row.section, value, row.place):
+            raise Invalid(f"duplicate of {earlier}")
+        return value
+
+
+@dataclass(frozen=True)
+class Ref(Text):
+    """The id of a row of another (earlier) section, in this file or already in the database."""
+
+    required: bool = True
+    max_length: int = 64
+    section: str = ""
+
+    def clean(self, value, row):
+        value = super().clean(value, row)
+        if value and not row.context.known(self.section, value):
+            raise Invalid(f"unknown {self.key} {value!r} (not in this file nor in the database)")
+        return value
