@@ -9,7 +9,7 @@ from accounts.models import Account, HealthChange
 from accounts.scoring import services
 from dashboard import selectors
 from dashboard.selectors import UNSCORED, DashboardFilters
-from dashboard.tests.world import portfolio, scored_account, snapshot
+from dashboard.tests.world import measures, portfolio, scored_account, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -330,3 +330,29 @@ def test_csv_cells_cannot_start_a_spreadsheet_formula(db, fixed_today):
     scored_account(name="=HYPERLINK(1)", color="green", score="90.0", arr=1, scored_on=None, health_date=None)
     [_, row] = list(selectors.dashboard_csv_rows(filtered(fixed_today), fixed_today))
     assert row[1] == "'=HYPERLINK(1)"
+
+
+def test_csv_reasons_are_the_list_reasons_whatever_the_measures(world, fixed_today):
+    """The CSV reads each measure's color and detail from the database, the list decodes the
+    snapshot: both give the same sentence, a missing (null) sentiment included."""
+    scored_account(
+        name="No sentiment",
+        color="yellow",
+        score="60.0",
+        arr=10,
+        scored_on=fixed_today,
+        health_date=fixed_today,
+        sentiment_reason="Sponsor left",
+        snapshot_measures=measures(
+            sentiment=(None, "No TAM sentiment recorded yet"),
+            engagement=("red", "No held meeting on record"),
+        ),
+    )
+    _, *rows = selectors.dashboard_csv_rows(filtered(fixed_today), fixed_today)
+    csv_reasons = {row[1]: row[12] for row in rows}
+    list_reasons = {account.name: "; ".join(account.reasons) for account in listed(fixed_today)}
+    assert csv_reasons == list_reasons
+    assert csv_reasons["No sentiment"] == (
+        "Engagement red: No held meeting on record; TAM Sentiment not set: “Sponsor left”"
+    )
+    assert csv_reasons["Green Ent EMEA"] == ""
