@@ -17,7 +17,7 @@ from accounts import services as accounts_services
 from accounts.models import Account, HealthSnapshot, ScorecardConfig, ScorecardVersion
 from accounts.scoring import inputs, rules, whatif
 from accounts.scoring import services as scoring
-from accounts.tests.factories import AccountFactory, UserFactory, healthy_account
+from accounts.tests.factories import TicketFactory, UserFactory, healthy_account
 from accounts.tests.test_admin import config_form
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +92,6 @@ def test_the_rules_in_force_change_nothing(segment_accounts, fixed_today):
 
 
 def test_a_longer_ticket_window_reads_the_tickets_of_the_draft_window(segment_accounts, fixed_today):
-    from accounts.tests.factories import TicketFactory
-
     account = segment_accounts["g1"]
     for _ in range(16):  # 16 tickets 40 days ago: outside 30 days, inside 60
         TicketFactory(account=account, opened=fixed_today - dt.timedelta(days=40))
