@@ -7,8 +7,10 @@ running demo server.
     .venv/bin/python manage.py runserver 127.0.0.1:8031 &
     .venv/bin/python docs/screenshots/shoot_whatif.py http://127.0.0.1:8031
 
-Logs in as the demo admin, lowers the Enterprise green band from 76 to 70 and the sentiment
-weight to 70 (support 10) and photographs the preview; nothing is applied. Debian's Chromium,
+Logs in as the demo admin, raises the Enterprise bands (green from 90 instead of 76, yellow
+from 65 instead of 51) and photographs the preview; nothing is applied. The demo admin has no
+password outside the embedded demo: set one first (`manage.py changepassword admin`, here
+"healthscore-demo"). Debian's Chromium,
 like the browser tests.
 """
 
@@ -32,13 +34,12 @@ def main(base: str) -> None:
         page.wait_for_load_state()
         page.goto(f"{base}/admin/accounts/scorecardconfig/")
         page.get_by_role("link", name="Enterprise").first.click()
-        page.get_by_label("Green min score").fill("70")
-        page.get_by_label("Weight sentiment").fill("70")
-        page.get_by_label("Weight support").fill("10")
+        page.get_by_label("Green min score").fill("90")
+        page.get_by_label("Yellow min score").fill("65")
         page.get_by_role("button", name="Save", exact=True).click()
         page.wait_for_selector("#whatif-summary")
         page.screenshot(
-            path=str(HERE / "whatif.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 1200}, full_page=True
+            path=str(HERE / "whatif.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 1500}, full_page=True
         )
         browser.close()
 
