@@ -133,6 +133,17 @@ def test_a_draft_becomes_a_query_string_named_like_the_configuration_fields():
     assert set(query) == set(inputs.RULE_FIELDS)
 
 
+def test_stored_rules_read_back_equal_whatever_the_decimal_places():
+    stored = {**rules.COMMERCIAL_RULES.as_dict(), "full_measure_arr_min": "50000.00", "retired_field": 1}
+    assert rules.Rules.from_dict(stored) == rules.COMMERCIAL_RULES
+    assert rules.Rules.from_dict(rules.ENTERPRISE_RULES.as_dict()) == rules.ENTERPRISE_RULES
+    changed = dataclasses.replace(rules.COMMERCIAL_RULES, engagement_arr_min=None, points_yellow=40)
+    assert rules.COMMERCIAL_RULES.diff(changed) == [
+        ("engagement_arr_min", Decimal("20000"), None),
+        ("points_yellow", 50, 40),
+    ]
+
+
 # --- Versions on snapshots -------------------------------------------------------------------
 
 
