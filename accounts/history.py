@@ -154,8 +154,13 @@ def _overall_changes(account: Account, snapshots: list[HealthSnapshot], person_u
 
 
 def _versions(snapshots: list[HealthSnapshot | None]) -> dict[int, ScorecardVersion]:
-    """The scorecard versions the snapshots name (one query, none when they name none)."""
-    ids = {snap.config_version_id for snap in snapshots if snap is not None and snap.config_version_id}
+    """The scorecard versions on both sides of each change of version between consecutive
+    snapshots (one query; none when the rules never changed in the window)."""
+    ids = set()
+    for before, after in zip(snapshots, snapshots[1:], strict=False):
+        if before is not None and before.config_version_id and after.config_version_id:
+            if before.config_version_id != after.config_version_id:
+                ids |= {before.config_version_id, after.config_version_id}
     return ScorecardVersion.objects.in_bulk(ids) if ids else {}
 
 
