@@ -1,17 +1,26 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 
+from accounts import services as accounts_services
 from accounts.models import (
     Account,
     HealthChange,
     HealthSnapshot,
     Meeting,
     ScorecardConfig,
+    ScorecardVersion,
     ScoringRun,
     SentimentEntry,
     SuccessPlan,
     SupportTicket,
 )
+from accounts.scoring import inputs, whatif
 from accounts.scoring import services as scoring
+from healthscore import clock
 from healthscore.audit import AuditedAdmin
 
 
@@ -145,10 +154,99 @@ class ScorecardConfigAdmin(AuditedAdmin):
         ),
     )
 
+    # Saving goes through a preview first (what the change would do, accounts.scoring.whatif);
+    # the preview's Apply posts the same values again with these two fields.
+    APPLY = "_whatif_apply"
+    BASE_VERSION = "_whatif_base_version"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if object_id and obj is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)  # the admin's "not found"
+        allowed = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        if not allowed:
+            raise PermissionDenied
+        if self.APPLY in request.POST:
+            return self._apply(request, obj, object_id, form_url, extra_context)
+        form = self.get_form(request, obj, change=obj is not None)(request.POST, instance=obj)
+        if not form.is_valid():
+            # Invalid values: the admin's own form with its field errors, never a preview.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        return self._preview(request, form, obj)
+
+    def _preview(self, request, form, obj):
+        config = form.instance
+        segment_rules = inputs.rules_by_segment()
+        result = whatif.whatif_compute(
+            segment=config.segment,
+            draft=inputs.rules_from_config(config),
+            as_of=clock.today(),
+            current=segment_rules.get(config.segment),
+        )
+        labels = {name: form.fields[name].label or name for name in inputs.RULE_FIELDS if name in form.fields}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "title": f"Preview: what this change to the {config.get_segment_display()} scorecard would do",
+            "form": form,
+            "whatif": result,
+            "diff": [(labels.get(name, name), old, new) for name, old, new in result.diff],
+            "apply_field": self.APPLY,
+            "base_version_field": self.BASE_VERSION,
+            "base_version": accounts_services.scorecard_version_number(config.segment),
+            "cancel_url": request.path,
+        }
+        return TemplateResponse(request, "admin/accounts/scorecardconfig/whatif.html", context)
+
+    def _apply(self, request, obj, object_id, form_url, extra_context):
+        segment = obj.segment if obj else request.POST.get("segment", "")
+        try:
+            base_version = int(request.POST.get(self.BASE_VERSION, ""))
+        except ValueError:
+            base_version = -1
+        with transaction.atomic():
+            if obj:
+                list(ScorecardConfig.objects.select_for_update().filter(pk=obj.pk).values_list("pk"))
+            latest = accounts_services.scorecard_version_number(segment)
+            if latest != base_version:
+                self.message_user(
+                    request,
+                    f"Not applied: someone else changed this scorecard since your preview (it is now version "
+                    f"{latest}). Review the current values and preview your change again.",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(request.path)
+            request.whatif_base_version = base_version  # for save_model (the admin object is shared)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # New weights or bands apply to the whole segment now, not at the next nightly run.
-        scoring.segment_rescore(segment=obj.segment)
+        # The next version, and the whole segment rescored now, not at the next nightly run.
+        version = accounts_services.scorecard_config_apply(
+            config=obj, by=request.user, base_version=request.whatif_base_version
+        )
+        self.message_user(request, f"Applied as version {version.number}; every account of the segment rescored.")
+
+
+@admin.register(ScorecardVersion)
+class ScorecardVersionAdmin(admin.ModelAdmin):
+    """Every applied configuration, read-only: versions are made by applying a configuration."""
+
+    list_display = ("segment", "number", "created_by", "created_at")
+    list_filter = ("segment",)
+    list_select_related = ("created_by",)
+    readonly_fields = ("segment", "number", "values", "created_by", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(HealthSnapshot)
@@ -158,7 +256,7 @@ class HealthSnapshotAdmin(admin.ModelAdmin):
     search_fields = ("account__name", "account__external_id")
     date_hierarchy = "date"
     list_select_related = ("account",)
-    readonly_fields = ("account", "date", "score", "color", "measures", "inputs", "computed_at")
+    readonly_fields = ("account", "date", "score", "color", "measures", "inputs", "config_version", "computed_at")
 
     def has_add_permission(self, request):
         return False

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
-from accounts.models import Account, HealthChange, HealthSnapshot, SentimentSource
+from accounts.models import Account, HealthChange, HealthSnapshot, ScorecardConfig, ScorecardVersion, SentimentSource
 from accounts.scoring import rules
 
 SYSTEM = "Healthscore"
 DAILY_RESCORE = f"{SYSTEM} (daily rescore)"
 RESCORE_AFTER_UPDATE = f"{SYSTEM} (rescored at once after the update below)"
+RULES_CHANGED = "Scorecard rules"
+# A color change with no measure's color changed (and no scorecard version to say more).
+UNEXPLAINED = "Scorecard rules or weights changed"
 # A color change this soon after a person's sentiment entry of the same day is its rescore.
 RESCORE_WITHIN = dt.timedelta(minutes=1)
 
@@ -93,11 +97,42 @@ def _overall_changes(account: Account, snapshots: list[HealthSnapshot], person_u
     }
     # The color in force when the window opens, so its first day is not taken for a first score.
     before = (
-        account.snapshots.filter(date__lt=snapshots[0].date).only("date", "color", "measures").order_by("-date").first()
+        account.snapshots.filter(date__lt=snapshots[0].date)
+        .only("date", "color", "measures", "config_version_id")
+        .order_by("-date")
+        .first()
     )
+    versions = _versions([before, *snapshots])
     items = []
     for snap in snapshots:
-        if before is None or snap.color != before.color:
+        rules_changed = _rules_change(before, snap, versions)
+        if rules_changed and before.color == snap.color:
+            items.append(
+                HistoryItem(
+                    date=snap.date,
+                    what=RULES_CHANGED,
+                    old=before.color,
+                    new=snap.color,
+                    who=rules_changed[0],
+                    why=rules_changed[1],
+                    at=_on_its_day(versions[snap.config_version_id].created_at, snap.date),
+                    sort_rank=1,
+                )
+            )
+        elif rules_changed:
+            items.append(
+                HistoryItem(
+                    date=snap.date,
+                    what="Overall health",
+                    old=before.color,
+                    new=snap.color,
+                    who=rules_changed[0],
+                    why=rules_changed[1] + _measures_also(before, snap),
+                    at=_on_its_day(versions[snap.config_version_id].created_at, snap.date),
+                    sort_rank=1,
+                )
+            )
+        elif before is None or snap.color != before.color:
             at = _on_its_day(recorded.get((snap.date, snap.color or "")), snap.date)
             after_update = at is not None and any(
                 dt.timedelta(0) <= at - update <= RESCORE_WITHIN for update in person_updates
@@ -116,6 +151,45 @@ def _overall_changes(account: Account, snapshots: list[HealthSnapshot], person_u
             )
         before = snap
     return items
+
+
+def _versions(snapshots: list[HealthSnapshot | None]) -> dict[int, ScorecardVersion]:
+    """The scorecard versions on both sides of each change of version between consecutive
+    snapshots (one query; none when the rules never changed in the window)."""
+    ids = set()
+    for before, after in zip(snapshots, snapshots[1:], strict=False):
+        if before is not None and before.config_version_id and after.config_version_id:
+            if before.config_version_id != after.config_version_id:
+                ids |= {before.config_version_id, after.config_version_id}
+    return ScorecardVersion.objects.in_bulk(ids) if ids else {}
+
+
+def _rules_change(before: HealthSnapshot | None, after: HealthSnapshot, versions) -> tuple[str, str] | None:
+    """(who, what changed) when two consecutive snapshots were made by different scorecard
+    versions; None otherwise (also when either predates versions: nothing is known then)."""
+    if before is None or not before.config_version_id or not after.config_version_id:
+        return None
+    if before.config_version_id == after.config_version_id:
+        return None
+    old, new = versions[before.config_version_id], versions[after.config_version_id]
+    fields = "; ".join(
+        f"{_field_label(name)} {_value(a)} → {_value(b)}" for name, a, b in old.as_rules().diff(new.as_rules())
+    )
+    who = f"{SYSTEM} (rules changed: version {new.number})"
+    return who, f"Rules changed (version {old.number} → {new.number}): {fields or 'same values'}"
+
+
+def _measures_also(before: HealthSnapshot, after: HealthSnapshot) -> str:
+    moved = _measure_changes(before, after)
+    return "" if moved == UNEXPLAINED else f". Measures: {moved}"
+
+
+def _field_label(name: str) -> str:
+    return ScorecardConfig._meta.get_field(name).verbose_name
+
+
+def _value(value) -> str:
+    return "empty" if value is None else f"{value:,}" if isinstance(value, Decimal) else str(value)
 
 
 def _fold_confirmations(items: list[HistoryItem]) -> list[HistoryItem]:
@@ -146,4 +220,4 @@ def _measure_changes(before: HealthSnapshot | None, after: HealthSnapshot) -> st
         new = (after.measures.get(name) or {}).get("color")
         if old != new:
             changes.append(f"{rules.LABELS[name]} {old or 'missing'} → {new or 'missing'}")
-    return "; ".join(changes) if changes else "Scorecard rules or weights changed"
+    return "; ".join(changes) if changes else UNEXPLAINED

@@ -26,6 +26,14 @@ def register_recipients_preview(fn: RecipientsPreview) -> None:
         _recipients_previews.append(fn)
 
 
+def recipients_preview(*, account: Account, old_color: str | None, new_color: str | None) -> list[str]:
+    """Who every registered app would tell if the account's overall color moved from old to new."""
+    recipients = []
+    for preview in _recipients_previews:
+        recipients += preview(account=account, old_color=old_color, new_color=new_color)
+    return recipients
+
+
 @dataclasses.dataclass(frozen=True)
 class SentimentPreview:
     """The account before and after the candidate change, and who would be told."""
@@ -82,7 +90,5 @@ def sentiment_preview(
             candidate, last_held=held_meeting_on if last is None else max(last, held_meeting_on)
         )
     result = candidate.compute(segment_rules[account.segment], today)
-    recipients = []
-    for preview in _recipients_previews:
-        recipients += preview(account=account, old_color=account.health_color, new_color=result.color)
+    recipients = recipients_preview(account=account, old_color=account.health_color, new_color=result.color)
     return SentimentPreview(sentiment or None, account.health_color, account.health_score, result, recipients)

@@ -90,7 +90,7 @@ def account_snapshots(*, account: Account, today: dt.date) -> list[HealthSnapsho
     since = today - dt.timedelta(days=CHART_DAYS)
     return list(
         account.snapshots.filter(date__gt=since, date__lte=today)
-        .only("account_id", "date", "score", "color", "measures")
+        .only("account_id", "date", "score", "color", "measures", "config_version_id")
         .order_by("date")
     )
 

@@ -6,9 +6,10 @@ import datetime as dt
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from accounts import listeners
-from accounts.models import Account, Meeting, SentimentEntry, SentimentSource
+from accounts.models import Account, Meeting, ScorecardConfig, ScorecardVersion, SentimentEntry, SentimentSource
 from accounts.scoring import inputs
 from accounts.scoring import services as scoring
 from healthscore import clock
@@ -123,3 +124,43 @@ def activity_log(
     # A held cadence call closes the "Missed cadence call" CTA in this same transaction.
     listeners.meetings_logged(account_ids=[account.pk], today=clock.today())
     return meeting
+
+
+# --- Scorecard configuration: applied as a version, the whole segment rescored at once --------
+
+
+class StaleScorecard(Exception):
+    """The segment's configuration changed since the preview this apply was based on."""
+
+
+def scorecard_version_number(segment: str) -> int:
+    """The segment's latest applied version (0: none yet, the segment runs on the defaults)."""
+    return ScorecardVersion.objects.filter(segment=segment).aggregate(n=Max("number"))["n"] or 0
+
+
+@transaction.atomic
+def scorecard_config_apply(*, config: ScorecardConfig, by, base_version: int) -> ScorecardVersion:
+    """Save a new or changed scorecard configuration as the segment's next version and rescore
+    every account of the segment in the same transaction (the engine's locked path), so no page
+    shows a color the new rules would not give. `base_version` is the version the admin's preview
+    was computed against: if another admin applied since, nothing is saved (StaleScorecard)."""
+    if config.pk:
+        # Two applies of one configuration take turns here; the loser sees the winner's version.
+        list(ScorecardConfig.objects.select_for_update().filter(pk=config.pk).values_list("pk"))
+    latest = scorecard_version_number(config.segment)
+    if latest != base_version:
+        raise StaleScorecard(
+            f"The {config.get_segment_display()} scorecard was changed by someone else (now version "
+            f"{latest}, your preview was of version {base_version}). Nothing was saved: review the new "
+            f"values and preview your change again."
+        )
+    config.full_clean()
+    config.save()
+    version = ScorecardVersion.objects.create(
+        segment=config.segment,
+        number=latest + 1,
+        values=inputs.rules_from_config(config).as_dict(),
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    scoring.segment_rescore(segment=config.segment)
+    return version

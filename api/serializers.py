@@ -116,7 +116,7 @@ class ScorecardSerializer(serializers.Serializer):
 
 class HistoryItemSerializer(serializers.Serializer):
     date = serializers.DateField()
-    what = serializers.CharField(help_text="'TAM Sentiment' or 'Overall health'.")
+    what = serializers.CharField(help_text="'TAM Sentiment', 'Overall health' or 'Scorecard rules'.")
     old = serializers.ChoiceField(choices=COLORS, allow_null=True)
     new = serializers.ChoiceField(choices=COLORS, allow_null=True)
     who = serializers.CharField()

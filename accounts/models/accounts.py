@@ -308,3 +308,31 @@ class ScorecardConfig(models.Model):
             errors["engagement_arr_min"] = "Must not be above the full-measure minimum."
         if errors:
             raise ValidationError(errors)
+
+
+class ScorecardVersion(models.Model):
+    """One applied scorecard configuration of a segment, kept for ever: snapshots name the version
+    that produced them, so the history can say "rules changed" and show what changed."""
+
+    segment = models.CharField(max_length=20, choices=Segment.choices)
+    number = models.PositiveIntegerField()  # 1, 2, ... per segment
+    # The rules as rules.Rules.as_dict() gives them (decimals as strings).
+    values = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "scorecard version"
+        ordering = ["segment", "-number"]
+        constraints = [
+            # Two admins applying at once cannot both create version N (the admin also locks).
+            models.UniqueConstraint(fields=["segment", "number"], name="one_scorecard_version_number_per_segment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_segment_display()} scorecard, version {self.number}"
+
+    def as_rules(self) -> rules.Rules:
+        return rules.Rules.from_dict(self.values)

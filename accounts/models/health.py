@@ -24,6 +24,12 @@ class HealthSnapshot(models.Model):
     # The raw inputs (last meeting, ticket count, plan statuses, sentiment) and the config used.
     inputs = models.JSONField(default=dict)
     computed_at = models.DateTimeField(auto_now=True)
+    # The scorecard version whose rules produced it (null: scored before versions were kept, or
+    # by rules no version records). No index: nothing looks snapshots up by version, and an
+    # index would cost every daily upsert.
+    config_version = models.ForeignKey(
+        "accounts.ScorecardVersion", on_delete=models.PROTECT, null=True, blank=True, db_index=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["-date"]

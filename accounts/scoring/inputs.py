@@ -13,6 +13,7 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    JSONField,
     Max,
     OrderBy,
     OuterRef,
@@ -31,6 +32,7 @@ from accounts.models import (
     MeetingStatus,
     PlanStatus,
     ScorecardConfig,
+    ScorecardVersion,
     SentimentEntry,
     SentimentSource,
     SuccessPlan,
@@ -41,12 +43,32 @@ from accounts.scoring import rules
 RULE_FIELDS = tuple(rules.Rules.__dataclass_fields__)
 
 
-def rules_by_segment() -> dict[str, rules.Rules]:
-    """The admin-edited rules per segment (one query), falling back to the handbook defaults."""
+class SegmentRules(dict):
+    """The rules per segment, and `versions`: per segment the id of the ScorecardVersion that
+    records exactly those rules (None: a segment on the code's defaults, or rules changed
+    without a version), which the engine stores on every snapshot."""
+
+    def __init__(self, by_segment: dict[str, rules.Rules], versions: dict[str, int | None]):
+        super().__init__(by_segment)
+        self.versions = versions
+
+
+def rules_by_segment() -> SegmentRules:
+    """The admin-edited rules per segment and their versions (one query), falling back to the
+    handbook defaults."""
     by_segment = dict(rules.DEFAULT_RULES)
-    for config in ScorecardConfig.objects.all():
-        by_segment[config.segment] = rules_from_config(config)
-    return by_segment
+    versions: dict[str, int | None] = dict.fromkeys(by_segment)
+    latest = ScorecardVersion.objects.filter(segment=OuterRef("segment")).order_by("-number")
+    for config in ScorecardConfig.objects.annotate(
+        version_id=Subquery(latest.values("pk")[:1]),
+        version_values=Subquery(latest.values("values")[:1], output_field=JSONField()),
+    ):
+        by_segment[config.segment] = config_rules = rules_from_config(config)
+        # A version names the rules only if it records them (a config saved around the admin's
+        # apply, e.g. by a script, leaves its snapshots unversioned rather than misattributed).
+        recorded = config.version_values is not None and rules.Rules.from_dict(config.version_values) == config_rules
+        versions[config.segment] = config.version_id if recorded else None
+    return SegmentRules(by_segment, versions)
 
 
 def rules_from_config(config: ScorecardConfig) -> rules.Rules:

@@ -57,6 +57,26 @@ class Rules:
     def as_dict(self) -> dict:
         return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items()}
 
+    @classmethod
+    def from_dict(cls, values: dict) -> Rules:
+        """The inverse of as_dict (a stored scorecard version); unknown keys are ignored."""
+        decimals = ("full_measure_arr_min", "engagement_arr_min")
+        return cls(
+            **{
+                k: (None if v is None else Decimal(v)) if k in decimals else v
+                for k, v in values.items()
+                if k in cls.__dataclass_fields__
+            }
+        )
+
+    def diff(self, other: Rules) -> list[tuple[str, object, object]]:
+        """The fields that differ, in declaration order: [(name, self's value, other's value)]."""
+        return [
+            (name, getattr(self, name), getattr(other, name))
+            for name in self.__dataclass_fields__
+            if getattr(self, name) != getattr(other, name)
+        ]
+
 
 ENTERPRISE_RULES = Rules()
 COMMERCIAL_RULES = Rules(full_measure_arr_min=Decimal("50000"), engagement_arr_min=Decimal("20000"))

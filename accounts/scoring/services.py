@@ -230,7 +230,7 @@ def chunk_score(
             updates.append((pk, result.color, score, health_date, *shown))
         if old_color != result.color:
             changes.append(ColorChange(pk, old_color, result.color, as_of))
-    _snapshots_upsert(snapshots, as_of)
+    _snapshots_upsert(snapshots, as_of, getattr(segment_rules, "versions", {}))
     _health_update(updates, as_of)
     if changes:
         # The outbox rows, atomically with the change; delivery is enqueued on commit, so a
@@ -258,40 +258,55 @@ def _measures_json(measures: tuple[rules.MeasureResult, ...]) -> str:
     return json.dumps({m.name: m.as_dict() for m in measures})
 
 
-def _snapshots_upsert(snapshots: list[tuple], as_of: dt.date) -> None:
+def _snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str, int | None]) -> None:
     """Upsert the day's snapshots from plain values in one statement per chunk (PostgreSQL) or one
     executemany (SQLite), no model instance per row. A snapshot equal to the stored one is left
-    alone: re-running a day rewrites nothing."""
+    alone: re-running a day rewrites nothing. Each names the scorecard version of its segment's
+    rules (`versions`, from inputs.rules_by_segment; the record says the segment)."""
     if not snapshots:
         return
     table = HealthSnapshot._meta.db_table
     now = timezone.now()
     day = as_of.isoformat()
-    columns = "(account_id, date, score, color, measures, inputs, computed_at)"
-    changed = "(score, color, measures, inputs)"
+    columns = "(account_id, date, score, color, measures, inputs, computed_at, config_version_id)"
+    changed = "(score, color, measures, inputs, config_version_id)"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            values = ", ".join(["(%s, %s::date, %s::numeric, %s, %s::jsonb, %s::jsonb, %s)"] * len(snapshots))
+            values = ", ".join(
+                ["(%s, %s::date, %s::numeric, %s, %s::jsonb, %s::jsonb, %s, %s::bigint)"] * len(snapshots)
+            )
             cursor.execute(
                 f"INSERT INTO {table} AS s {columns} VALUES {values} "
                 f"ON CONFLICT (account_id, date) DO UPDATE SET score = EXCLUDED.score, color = EXCLUDED.color, "
-                f"measures = EXCLUDED.measures, inputs = EXCLUDED.inputs, computed_at = EXCLUDED.computed_at "
-                f"WHERE (s.score, s.color, s.measures, s.inputs) IS DISTINCT FROM "
-                f"(EXCLUDED.score, EXCLUDED.color, EXCLUDED.measures, EXCLUDED.inputs)",
+                f"measures = EXCLUDED.measures, inputs = EXCLUDED.inputs, computed_at = EXCLUDED.computed_at, "
+                f"config_version_id = EXCLUDED.config_version_id "
+                f"WHERE (s.score, s.color, s.measures, s.inputs, s.config_version_id) IS DISTINCT FROM "
+                f"(EXCLUDED.score, EXCLUDED.color, EXCLUDED.measures, EXCLUDED.inputs, EXCLUDED.config_version_id)",
                 [
                     value
                     for pk, score, color, measures, record in snapshots
-                    for value in (pk, day, score, color, measures, json.dumps(record), now)
+                    for value in (
+                        pk,
+                        day,
+                        score,
+                        color,
+                        measures,
+                        json.dumps(record),
+                        now,
+                        versions.get(record["segment"]),
+                    )
                 ],
             )
         else:
             cursor.executemany(
-                f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
                 f"ON CONFLICT (account_id, date) DO UPDATE SET score = excluded.score, color = excluded.color, "
-                f"measures = excluded.measures, inputs = excluded.inputs, computed_at = excluded.computed_at "
-                f"WHERE {changed} IS NOT (excluded.score, excluded.color, excluded.measures, excluded.inputs)",
+                f"measures = excluded.measures, inputs = excluded.inputs, computed_at = excluded.computed_at, "
+                f"config_version_id = excluded.config_version_id "
+                f"WHERE {changed} IS NOT "
+                f"(excluded.score, excluded.color, excluded.measures, excluded.inputs, excluded.config_version_id)",
                 [
-                    (pk, day, score, color, measures, json.dumps(record), now)
+                    (pk, day, score, color, measures, json.dumps(record), now, versions.get(record["segment"]))
                     for pk, score, color, measures, record in snapshots
                 ],
             )

@@ -42,7 +42,11 @@ def test_admin_saves_valid_weights(client, admin_user):
     client.force_login(admin_user)
     config = ScorecardConfig.objects.get(segment="commercial")
     url = f"/admin/accounts/scorecardconfig/{config.pk}/change/"
-    response = client.post(url, config_form(config, weight_sentiment=70, weight_support=10))
+    values = config_form(config, weight_sentiment=70, weight_support=10)
+    assert client.post(url, values).status_code == 200  # the preview first: nothing saved yet
+    config.refresh_from_db()
+    assert (config.weight_sentiment, config.weight_support) == (75, 5)
+    response = client.post(url, {**values, "_whatif_apply": "1", "_whatif_base_version": 1})
     assert response.status_code == 302
     config.refresh_from_db()
     assert (config.weight_sentiment, config.weight_support) == (70, 10)
@@ -161,7 +165,8 @@ def test_saving_a_configuration_rescores_its_segment_at_once(client, admin_user,
     client.force_login(admin_user)
     config = ScorecardConfig.objects.get(segment="enterprise")
     url = f"/admin/accounts/scorecardconfig/{config.pk}/change/"
-    assert client.post(url, config_form(config, green_min_score=62, yellow_min_score=40)).status_code == 302
+    values = config_form(config, green_min_score=62, yellow_min_score=40)
+    assert client.post(url, {**values, "_whatif_apply": "1", "_whatif_base_version": 1}).status_code == 302
     scored.refresh_from_db()
     assert scored.health_color == "green"
 
