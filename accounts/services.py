@@ -6,9 +6,10 @@ import datetime as dt
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import listeners
-from accounts.models import Account, Meeting, SentimentEntry, SentimentSource
+from accounts.models import Account, FeedSync, Meeting, SentimentEntry, SentimentSource
 from accounts.scoring import inputs
 from accounts.scoring import services as scoring
 from healthscore import clock
@@ -123,3 +124,14 @@ def activity_log(
     # A held cadence call closes the "Missed cadence call" CTA in this same transaction.
     listeners.meetings_logged(account_ids=[account.pk], today=clock.today())
     return meeting
+
+
+def feed_synced(feed: str) -> None:
+    """Record that a feed was just imported (the confidence rule's "ticket sync"), even when the
+    import changed nothing: one upsert, so two imports at once both end in one row."""
+    FeedSync.objects.bulk_create(
+        [FeedSync(feed=feed, synced_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["feed"],
+        update_fields=["synced_at"],
+    )
