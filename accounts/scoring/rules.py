@@ -363,14 +363,15 @@ def _staleness(name: str, date: dt.date | None, segment: str, rules: Rules, as_o
     }[name]
     if date is None:
         return never
-    if (as_of - date).days <= limit:
+    days = (as_of - date).days
+    if days <= limit:
         return None
-    return f"{since} {age_words(date, as_of)}"
+    return f"{since} {days} days"  # the limit is in days, so is the age
 
 
 def age_words(date: dt.date, as_of: dt.date) -> str:
-    """How long before as_of a date was: whole calendar months from a month up ("4 months"),
-    days below ("9 days")."""
+    """How long before as_of a date was, for a window in calendar months: whole months from a
+    month up ("4 months"), days below ("9 days")."""
     months = (as_of.year - date.year) * 12 + as_of.month - date.month
     if months > 0 and months_before(as_of, months) < date:
         months -= 1
