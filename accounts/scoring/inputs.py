@@ -275,16 +275,24 @@ def scorecards_compute(
 ) -> list[tuple[Account, rules.Result]]:
     """Score the given accounts as of a date, read-only, with the engine's read (a fixed number
     of queries for any number of accounts)."""
+    return [(account, result) for account, result, _ in scorecards_explain(accounts, as_of, segment_rules)]
+
+
+def scorecards_explain(
+    accounts: QuerySet[Account], as_of: dt.date, segment_rules: dict[str, rules.Rules] | None = None
+) -> list[tuple[Account, rules.Result, rules.Confidence | None]]:
+    """scorecards_compute, each scorecard with its confidence (how much of it rests on fresh data)."""
     segment_rules = segment_rules or rules_by_segment()
     accounts = list(accounts.order_by("pk"))
     if not accounts:
         return []
     which = AccountSet(ids=tuple(a.pk for a in accounts))
     rows = read_inputs([(a.pk, a.segment, Decimal(a.arr)) for a in accounts], which, as_of, segment_rules)
-    return [
-        (account, row.compute(segment_rules[account.segment], as_of))
-        for account, row in zip(accounts, rows, strict=True)
-    ]
+    explained = []
+    for account, row in zip(accounts, rows, strict=True):
+        result = row.compute(segment_rules[account.segment], as_of)
+        explained.append((account, result, row.confidence(result, segment_rules[account.segment])))
+    return explained
 
 
 def account_scorecard(account: Account, as_of: dt.date) -> rules.Result:

@@ -16,7 +16,7 @@ from healthscore import csv_download
 
 
 @lru_cache(maxsize=8192)
-def _reasons_of_stored(measures_text: str | None) -> dict:
+def _reasons_of_stored(measures_text: str | None):
     """A stored snapshot's measures, decoded once per distinct text: at 100,000 accounts the
     texts repeat (the rules memoise each measure's detail), so the CSV decodes a few thousand."""
     return json.loads(measures_text) if measures_text else {}
@@ -54,7 +54,13 @@ def _with_list_columns(
     The CSV takes the measures as text, decoded once per distinct text (_reasons_of_stored)."""
     latest_snapshot = HealthSnapshot.objects.filter(account=OuterRef("pk"), date=OuterRef("scored_on"))
     measures = Subquery(latest_snapshot.values("measures")[:1], output_field=JSONField())
-    columns = {"measures_text": Cast(measures, TextField())} if measures_as_text else {"latest_measures": measures}
+    # Why the confidence is not 100 %: the reasons the engine stored with the snapshot.
+    unfresh = Subquery(latest_snapshot.values("inputs__confidence_reasons")[:1], output_field=JSONField())
+    columns = (
+        {"measures_text": Cast(measures, TextField()), "confidence_text": Cast(unfresh, TextField())}
+        if measures_as_text
+        else {"latest_measures": measures, "confidence_reasons": unfresh}
+    )
     return accounts.select_related("tam").annotate(
         is_stale=Case(When(inputs.stale_q(today), then=Value(True)), default=Value(False)),
         **columns,
@@ -87,6 +93,8 @@ CSV_HEADER = (
     "Health score date",
     "Stale",
     "Reasons",
+    "Confidence",
+    "Confidence reasons",
 )
 CSV_CHUNK = 2000
 _csv_text = csv_download.safe_text
@@ -119,6 +127,8 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = 
             "is_stale",
             "measures_text",
             "sentiment_reason",
+            "health_confidence",
+            "confidence_text",
         )
         by_id = {row[0]: row for row in rows}
         for pk in chunk:
@@ -142,6 +152,8 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = 
                 stale,
                 m,
                 why,
+                confidence,
+                unfresh,
             ) = by_id[pk]
             tam = f"{first} {last}".strip() or username or ""
             yield (
@@ -158,4 +170,6 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = 
                 date.isoformat() if date else "",
                 "yes" if stale else "no",
                 _csv_text("; ".join(health_reasons(_reasons_of_stored(m), why))),
+                "" if confidence is None else str(confidence),
+                _csv_text("; ".join(_reasons_of_stored(unfresh) or ())),
             )
