@@ -265,3 +265,24 @@ def test_an_import_records_the_ticket_sync_even_when_nothing_changed(tmp_path, a
     call_command("import_data", str(path), verbosity=0)  # the same file: no ticket changes
     assert FeedSync.objects.get(feed=DataFeed.TICKETS).synced_at > first
     assert not FeedSync.objects.filter(feed=DataFeed.MEETINGS).exists()
+
+
+# --- Shown beside the score ------------------------------------------------------------------
+
+
+def test_the_account_page_shows_the_confidence_and_why(client, account, manager, fixed_today):
+    rescore(account)
+    client.force_login(manager)
+    html = client.get(f"/accounts/{account.external_id}/").content.decode()
+    assert "Confidence <strong>10 %</strong>" in html
+    assert (
+        "Confidence 10 %: no meeting data for 40 days; no ticket sync for 9 days; "
+        "sentiment not confirmed for 4 months." in html
+    )
+
+
+def test_the_scorecards_export_has_the_confidence_and_its_reasons(client, account, manager, fixed_today):
+    client.force_login(manager)
+    row = client.get("/api/exports/scorecards.json").json()[0]
+    assert row["confidence"] == 10
+    assert row["confidence_reasons"].endswith("sentiment not confirmed for 4 months")
