@@ -114,9 +114,10 @@ class Account(models.Model):
             models.Index(fields=["segment", "health_date"], name="account_stale"),
             # Renewals and "ARR renewing in 90 days at risk": the accounts renewing soon only.
             models.Index(fields=["renewal_date"], name="account_renewal"),
-            # The lists' "confidence below N %" filter and "lowest confidence first" sort: the
-            # page's ids in order from the index (as account_riskiest_first for the score).
-            models.Index("health_confidence", F("arr").desc(), "id", name="account_confidence"),
+            # The lists' "confidence below N %" filter and "lowest confidence first" sort
+            # (listing.sort_order: the column, then the id): the page's ids in order from the
+            # index, no sort of every account.
+            models.Index(fields=["health_confidence", "id"], name="account_confidence"),
         ]
 
     def __str__(self) -> str:
