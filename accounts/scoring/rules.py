@@ -381,13 +381,14 @@ def age_words(date: dt.date, as_of: dt.date) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
-def confidence_words(confidence: Confidence | None) -> str:
-    """The confidence with its reasons on one line: "40 %: sentiment not confirmed for 4 months"."""
-    if confidence is None:
+def confidence_words(percent: int | None, reasons=()) -> str:
+    """The confidence in one sentence, as every page says it:
+    "Confidence 40 %: sentiment not confirmed for 4 months" ("" when there is none)."""
+    if percent is None:
         return ""
-    if not confidence.reasons:
-        return f"{confidence.percent} %"
-    return f"{confidence.percent} %: {'; '.join(confidence.reasons)}"
+    if not reasons:
+        return f"Confidence {percent} %: every measure rests on fresh data"
+    return f"Confidence {percent} %: {'; '.join(reasons)}"
 
 
 # --- Health freshness and cadence ------------------------------------------------------------

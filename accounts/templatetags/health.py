@@ -55,6 +55,12 @@ def confidence(percent):
 
 
 @register.simple_tag
+def confidence_why(percent, reasons=()):
+    """Why the confidence is what it is, in one sentence (rules.confidence_words)."""
+    return rules.confidence_words(percent, reasons or ())
+
+
+@register.simple_tag
 def stale_badge(account, today):
     """A "Stale" badge (in words) when the Customer Health Score Date is out of date."""
     if not rules.health_is_stale(account.segment, account.health_date, today):

@@ -97,7 +97,10 @@ def test_sentiment_is_fresh_inside_the_segments_out_of_date_window(segment, arr,
 def test_the_issues_example_sentiment_unconfirmed_for_four_months():
     result = confidence(sentiment=dt.date(2026, 7, 20), roi=days_ago(60))
     assert result == rules.Confidence(25, ("sentiment not confirmed for 4 months",))
-    assert rules.confidence_words(result) == "25 %: sentiment not confirmed for 4 months"
+    assert rules.confidence_words(*dataclasses.astuple(result)) == (
+        "Confidence 25 %: sentiment not confirmed for 4 months"
+    )
+    assert rules.confidence_words(100) == "Confidence 100 %: every measure rests on fresh data"
 
 
 def test_never_refreshed_data_says_so():
