@@ -340,7 +340,7 @@ def confidence(result: Result, refreshed: dict[str, dt.date | None], segment: st
     for measure in result.measures:
         if measure.color is None:
             continue
-        reason = _staleness(measure.name, refreshed.get(measure.name), segment, rules, as_of)
+        reason = _staleness(measure.name, refreshed.get(measure.name), segment, _age_limit(measure.name, rules), as_of)
         if reason is None:
             fresh_weight += measure.weight
         else:
@@ -349,18 +349,33 @@ def confidence(result: Result, refreshed: dict[str, dt.date | None], segment: st
     return Confidence(percent, tuple(reasons))
 
 
+def _age_limit(name: str, rules: Rules) -> int | None:
+    """How many days old a measure's data may be (None: the segment's window, for sentiment)."""
+    if name == "engagement":
+        return rules.confidence_meeting_days
+    if name == "support":
+        return rules.confidence_ticket_days
+    if name == "roi":
+        return rules.confidence_plan_days
+    return None
+
+
+_NOT_FRESH = {
+    "engagement": ("no meeting data on record", "no meeting data for"),
+    "support": ("no ticket sync on record", "no ticket sync for"),
+    "roi": ("no success plan on record", "success plan not touched for"),
+}
+
+
+# Memoised like the measures: the dates repeat across accounts (a few hundred distinct ones).
 @lru_cache(maxsize=65536)
-def _staleness(name: str, date: dt.date | None, segment: str, rules: Rules, as_of: dt.date) -> str | None:
+def _staleness(name: str, date: dt.date | None, segment: str, limit: int | None, as_of: dt.date) -> str | None:
     """None when the measure's data is fresh, else why not, in words."""
     if name == "sentiment":
         if not health_is_stale(segment, date, as_of):
             return None
         return "sentiment never confirmed" if date is None else f"sentiment not confirmed for {age_words(date, as_of)}"
-    limit, never, since = {
-        "engagement": (rules.confidence_meeting_days, "no meeting data on record", "no meeting data for"),
-        "support": (rules.confidence_ticket_days, "no ticket sync on record", "no ticket sync for"),
-        "roi": (rules.confidence_plan_days, "no success plan on record", "success plan not touched for"),
-    }[name]
+    never, since = _NOT_FRESH[name]
     if date is None:
         return never
     days = (as_of - date).days
