@@ -61,7 +61,15 @@ class AccountAdmin(admin.ModelAdmin):
     list_filter = ("segment", "region", "public_sector", "onboarding", "health_color")
     search_fields = ("name", "external_id", "tam__username", "tam__email")
     autocomplete_fields = ("tam", "sal", "solutions_architect")
-    readonly_fields = ("health_color", "health_score", "health_date", "scored_on", "created_at", "updated_at")
+    readonly_fields = (
+        "health_color",
+        "health_score",
+        "health_date",
+        "health_confidence",
+        "scored_on",
+        "created_at",
+        "updated_at",
+    )
     list_select_related = ("tam",)
     # Other apps add their inlines and filters in their AppConfig.ready() (notes: signal data).
     inlines = ()
@@ -151,6 +159,10 @@ class ScorecardConfigAdmin(AuditedAdmin):
         (
             "Points per color and color bands",
             {"fields": ("points_green", "points_yellow", "points_red", "green_min_score", "yellow_min_score")},
+        ),
+        (
+            "Confidence: how old data may be and still count as fresh",
+            {"fields": ("confidence_meeting_days", "confidence_ticket_days", "confidence_plan_days")},
         ),
     )
 

@@ -64,3 +64,10 @@ class SentimentSource(models.TextChoices):
     CONFIRMATION = "confirmation", "Confirmed current"
     IMPORT = "import", "Import"
     ADMIN = "admin", "Admin"
+
+
+class DataFeed(models.TextChoices):
+    """An outside feed of score inputs whose last sync says how fresh its data is (confidence)."""
+
+    MEETINGS = "meetings", "Meetings"
+    TICKETS = "tickets", "Support tickets"

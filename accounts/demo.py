@@ -20,6 +20,8 @@ from django.db.models.functions import Coalesce, Greatest
 from accounts.models import (
     Account,
     Color,
+    DataFeed,
+    FeedSync,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -153,6 +155,7 @@ def demo_seed(
         _activity(rng, account, mood, today)
         tick(1)
 
+    _data_ages(today)
     say(f"scoring {SCORED_WEEKS} weeks")
     first = today - dt.timedelta(weeks=SCORED_WEEKS - 1)
     for week in range(SCORED_WEEKS):
@@ -169,6 +172,29 @@ def demo_seed(
         importlib.import_module(f"{app}.demo").seed(today=today, rng=rng)
         tick(1)
     return logins
+
+
+def _data_ages(today: dt.date) -> None:
+    """When the demo's data arrived, as if it had been recorded over time (the confidence rule
+    reads it): each meeting on its day, success plans touched 10 to 140 days ago, the ticket
+    sync two days ago."""
+    noon = dt.time(12, tzinfo=dt.UTC)
+    Meeting.objects.bulk_update(
+        [
+            Meeting(pk=pk, created_at=dt.datetime.combine(day, noon))
+            for pk, day in Meeting.objects.values_list("pk", "date")
+        ],
+        ["created_at"],
+        batch_size=2000,
+    )
+    plans = list(SuccessPlan.objects.values_list("pk", flat=True))
+    for bucket, days in enumerate((10, 30, 60, 100, 140)):
+        SuccessPlan.objects.filter(pk__in=plans[bucket::5]).update(
+            updated_at=dt.datetime.combine(today - dt.timedelta(days=days), noon)
+        )
+    FeedSync.objects.update_or_create(
+        feed=DataFeed.TICKETS, defaults={"synced_at": dt.datetime.combine(today - dt.timedelta(days=2), noon)}
+    )
 
 
 def _activity(rng: random.Random, account: Account, mood: str, today: dt.date) -> None:

@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from accounts.models import (
     Account,
     Color,
+    DataFeed,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -29,6 +30,7 @@ from accounts.models import (
     TicketSeverity,
     TicketStatus,
 )
+from accounts.services import feed_synced
 from healthscore import clock
 from healthscore.importing import (
     ApplyContext,
@@ -121,11 +123,13 @@ def meetings_apply(rows: list[dict], context: ApplyContext) -> int:
         # No id: one imported meeting per account and date, under an id of its own, so a
         # re-import finds it and meetings logged in Healthscore on that day are left alone.
         value["external_id"] = row["external_id"] or f"import:{row['account']}:{row['date']:%Y-%m-%d}"
+    feed_synced(DataFeed.MEETINGS)
     return _keyed(Meeting, ("external_id",), values, context)
 
 
 def tickets_apply(rows: list[dict], context: ApplyContext) -> int:
     values = _rows_of_accounts(rows, context, ("external_id", "opened", "severity", "status", "subject"))
+    feed_synced(DataFeed.TICKETS)
     return _keyed(SupportTicket, ("external_id",), values, context)
 
 

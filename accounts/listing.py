@@ -93,6 +93,12 @@ def renewal_q(today: dt.date, days: int, prefix: str = "") -> Q:
     return Q(**{f"{prefix}renewal_date__gte": today, f"{prefix}renewal_date__lte": today + dt.timedelta(days=days)})
 
 
+def confidence_below_q(percent: int, prefix: str = "") -> Q:
+    """A scored account whose confidence (rules.confidence, kept on the account) is below the
+    percent; an unscored account has no confidence and never matches."""
+    return Q(**{f"{prefix}health_confidence__lt": percent})
+
+
 @dataclass(frozen=True)
 class AccountFilters:
     """What a list shows; empty or None means "any". tam=0 means accounts without a TAM."""
@@ -105,6 +111,7 @@ class AccountFilters:
     public_sector: bool | None = None
     stale: bool | None = None
     renewal_within: int | None = None  # days
+    confidence_below: int | None = None  # percent: scored accounts whose confidence is below it
     flags: tuple[tuple[str, bool], ...] = ()  # (registered flag key, wanted)
 
     def q(self, today: dt.date, prefix: str = "") -> Q:
@@ -115,6 +122,8 @@ class AccountFilters:
             condition &= stale if self.stale else ~stale
         if self.renewal_within is not None:
             condition &= renewal_q(today, self.renewal_within, prefix)
+        if self.confidence_below is not None:
+            condition &= confidence_below_q(self.confidence_below, prefix)
         for key, wanted in self.flags:
             flagged = flag_q(key, prefix)
             condition &= flagged if wanted else ~flagged
@@ -141,9 +150,9 @@ class AccountFilters:
 
     @property
     def by_dimensions_only(self) -> bool:
-        """No search, renewal window or flag: the daily color counts can answer for the past
-        (staleness depends on the day, so past counts ignore it)."""
-        return not self.search and self.renewal_within is None and not self.flags
+        """No search, renewal window, confidence or flag: the daily color counts can answer for
+        the past (staleness depends on the day, so past counts ignore it)."""
+        return not self.search and self.renewal_within is None and self.confidence_below is None and not self.flags
 
     @property
     def active(self) -> bool:
@@ -162,6 +171,8 @@ SORT_COLUMNS = {
     # Days since the last held meeting: the engine keeps the date on the account (read model),
     # so "most days since" is the oldest date first, accounts that never met last.
     "last_meeting": "last_meeting_on",
+    # How much of the score rests on fresh data (unscored accounts last either way).
+    "confidence": "health_confidence",
     "name": "name",
 }
 SORT_CHOICES = [
@@ -176,6 +187,8 @@ SORT_CHOICES = [
     ("-health_date", "Health score date, newest first"),
     ("last_meeting", "Days since last meeting, most first"),
     ("-last_meeting", "Days since last meeting, fewest first"),
+    ("confidence", "Confidence, lowest first"),
+    ("-confidence", "Confidence, highest first"),
     ("name", "Name, A to Z"),
 ]
 
@@ -236,6 +249,13 @@ class AccountListForm(forms.Form):
         required=False,
         choices=_yes_no("Public and private", "Public sector only", "Not public sector"),
     )
+    confidence_below = forms.IntegerField(
+        label="Confidence below (%)",
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text="Scored accounts whose score rests on fresh data for less than this share.",
+    )
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, exclude: tuple[str, ...] = (), sorts: list[tuple[str, str]] | None = None, **kwargs):
@@ -280,6 +300,7 @@ class AccountListForm(forms.Form):
             public_sector=yes_no("public_sector"),
             stale=yes_no("stale"),
             renewal_within=int(renewal) if renewal else None,
+            confidence_below=data.get("confidence_below"),
             flags=tuple((f.key, yes_no(f.key)) for f in registered_flags() if yes_no(f.key) is not None),
         )
 
@@ -350,6 +371,7 @@ CSV_HEADER = (
     "Score",
     "Health score date",
     "Stale",
+    "Confidence",
 )
 CSV_CHUNK = 2000
 
@@ -366,14 +388,14 @@ def accounts_csv_rows(accounts: QuerySet[Account], order: tuple, today: dt.date)
         rows = Account.objects.filter(pk__in=chunk).annotate(is_stale=stale).values_list(
             "pk", "external_id", "name", "segment", "region", "public_sector", "arr", "renewal_date",
             "tam__first_name", "tam__last_name", "tam__username", "health_color", "health_score", "health_date",
-            "is_stale",
+            "is_stale", "health_confidence",
         )  # fmt: skip
         by_id = {row[0]: row for row in rows}
         for pk in chunk:
             if pk not in by_id:  # deleted while exporting
                 continue
             _, ext_id, name, segment, region, public, arr, renewal, first, last, username = by_id[pk][:11]
-            color, score, date, is_stale = by_id[pk][11:]
+            color, score, date, is_stale, confidence = by_id[pk][11:]
             tam = f"{first or ''} {last or ''}".strip() or username or ""
             yield (
                 csv_download.safe_text(ext_id),
@@ -388,4 +410,5 @@ def accounts_csv_rows(accounts: QuerySet[Account], order: tuple, today: dt.date)
                 "" if score is None else str(score),
                 date.isoformat() if date else "",
                 "yes" if is_stale else "no",
+                "" if confidence is None else str(confidence),
             )

@@ -7,9 +7,18 @@ import datetime as dt
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from accounts import listeners
-from accounts.models import Account, Meeting, ScorecardConfig, ScorecardVersion, SentimentEntry, SentimentSource
+from accounts.models import (
+    Account,
+    FeedSync,
+    Meeting,
+    ScorecardConfig,
+    ScorecardVersion,
+    SentimentEntry,
+    SentimentSource,
+)
 from accounts.scoring import inputs
 from accounts.scoring import services as scoring
 from healthscore import clock
@@ -164,3 +173,14 @@ def scorecard_config_apply(*, config: ScorecardConfig, by, base_version: int) ->
     )
     scoring.segment_rescore(segment=config.segment)
     return version
+
+
+def feed_synced(feed: str) -> None:
+    """Record that a feed was just imported (the confidence rule's "ticket sync"), even when the
+    import changed nothing: one upsert, so two imports at once both end in one row."""
+    FeedSync.objects.bulk_create(
+        [FeedSync(feed=feed, synced_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["feed"],
+        update_fields=["synced_at"],
+    )

@@ -329,7 +329,7 @@ def _account_page(request, account: Account, *, status: int = 200, **forms):
     today = clock.today()
     by_segment = inputs.rules_by_segment()
     segment_rules = by_segment[account.segment]
-    [(_, result)] = inputs.scorecards_compute(Account.objects.filter(pk=account.pk), today, by_segment)
+    [(_, result, confidence)] = inputs.scorecards_explain(Account.objects.filter(pk=account.pk), today, by_segment)
     snapshots = selectors.account_snapshots(account=account, today=today)
     can_edit = permissions.can_edit_account(request.user, account)
     latest_sentiment = inputs.account_sentiment_in_force(account, today)
@@ -348,6 +348,7 @@ def _account_page(request, account: Account, *, status: int = 200, **forms):
         "measures": measures,
         "rules": segment_rules,
         "missing_explained": rules.explain_missing(result),
+        "confidence": confidence,
         "can_edit": can_edit,
         "can_read_notes": permissions.can_read_notes(request.user, account),
         "stale": rules.health_is_stale(account.segment, account.health_date, today),

@@ -67,17 +67,20 @@ def accounts_export(request, fmt: str):
 @login_required
 def scorecards_export(request, fmt: str):
     """Today's scorecard of every account (the list's filters apply): each measure's color,
-    weight, effective weight and reason. Two queries for any number of accounts."""
+    weight, effective weight and reason, and the confidence with its reasons. A fixed number of
+    queries for any number of accounts."""
     permissions.require_role(request.user)
     accounts = _filtered_accounts(request)
     if (refused := _bad_format(fmt)) or accounts is None:
         return refused or HttpResponseBadRequest("Unknown filter value.")
     today = clock.today()
     rows = []
-    for account, result in inputs.scorecards_compute(accounts, today):
+    for account, result, confidence in inputs.scorecards_explain(accounts, today):
         row = {"id": account.external_id, "name": account.name, "as_of": today.isoformat()}
         row["score"] = None if result.score is None else str(result.score_rounded)
         row["color"] = result.color
+        row["confidence"] = None if confidence is None else confidence.percent
+        row["confidence_reasons"] = "" if confidence is None else "; ".join(confidence.reasons)
         for measure in result.measures:
             row[f"{measure.name}_color"] = measure.color
             row[f"{measure.name}_weight"] = measure.weight

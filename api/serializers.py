@@ -74,6 +74,11 @@ class AccountSerializer(serializers.Serializer):
     health_date = serializers.DateField(allow_null=True, help_text="Customer Health Score Date.")
     scored_on = serializers.DateField(allow_null=True)
     stale = serializers.SerializerMethodField(help_text="The health date is older than the segment allows.")
+    confidence = serializers.IntegerField(
+        source="health_confidence",
+        allow_null=True,
+        help_text="Percent of the score's weight backed by fresh data; null when unscored.",
+    )
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_tam(self, account) -> str | None:

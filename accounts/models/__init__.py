@@ -4,6 +4,7 @@ are re-exported here, where callers have always found them."""
 
 from accounts.choices import (
     Color,
+    DataFeed,
     MeetingKind,
     MeetingStatus,
     PlanStatus,
@@ -15,6 +16,7 @@ from accounts.choices import (
 )
 from accounts.models.accounts import (
     Account,
+    FeedSync,
     Meeting,
     ScorecardConfig,
     ScorecardVersion,
@@ -34,6 +36,8 @@ from accounts.models.health import (
 __all__ = [
     "Account",
     "Color",
+    "DataFeed",
+    "FeedSync",
     "HealthChange",
     "HealthDailyCount",
     "HealthSnapshot",

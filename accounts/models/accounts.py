@@ -12,6 +12,7 @@ from django.db.models.lookups import Exact
 
 from accounts.choices import (
     Color,
+    DataFeed,
     MeetingKind,
     MeetingStatus,
     PlanStatus,
@@ -87,6 +88,13 @@ class Account(models.Model):
     last_meeting_on = models.DateField("Last held meeting", null=True, blank=True)
     sentiment_color = models.CharField(max_length=10, choices=Color.choices, null=True, blank=True)
     sentiment_reason = bounded_text_field(blank=True, default="", max_length=SHORT_TEXT)
+    # How much of the score rests on fresh data (rules.confidence), kept by the engine with it.
+    health_confidence = models.PositiveSmallIntegerField(
+        "confidence",
+        null=True,
+        blank=True,
+        help_text="Share of the score's weight backed by fresh data, in percent.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -106,6 +114,10 @@ class Account(models.Model):
             models.Index(fields=["segment", "health_date"], name="account_stale"),
             # Renewals and "ARR renewing in 90 days at risk": the accounts renewing soon only.
             models.Index(fields=["renewal_date"], name="account_renewal"),
+            # The lists' "confidence below N %" filter and "lowest confidence first" sort
+            # (listing.sort_order: the column, then the id): the page's ids in order from the
+            # index, no sort of every account.
+            models.Index(fields=["health_confidence", "id"], name="account_confidence"),
         ]
 
     def __str__(self) -> str:
@@ -206,6 +218,20 @@ class SentimentEntry(models.Model):
         return f"{self.account}: {self.color} on {self.date}"
 
 
+class FeedSync(models.Model):
+    """When a feed of score inputs (meetings, tickets) was last imported, whatever it changed:
+    an import that finds nothing new still says the data is current (the confidence rule)."""
+
+    feed = models.CharField(max_length=20, choices=DataFeed.choices, unique=True)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "feed sync"
+
+    def __str__(self) -> str:
+        return f"{self.get_feed_display()} synced at {self.synced_at:%Y-%m-%d %H:%M}"
+
+
 class ScorecardConfig(models.Model):
     """The scorecard's weights, thresholds and bands for one segment, editable by admins."""
 
@@ -249,6 +275,25 @@ class ScorecardConfig(models.Model):
 
     green_min_score = models.PositiveSmallIntegerField(default=76)
     yellow_min_score = models.PositiveSmallIntegerField(default=51)
+
+    # Confidence: how old each measure's data may be and still count as fresh. TAM Sentiment
+    # uses the segment's out-of-date window (a month for Enterprise, a quarter for Commercial).
+    confidence_meeting_days = models.PositiveSmallIntegerField(
+        "confidence: meeting data age (days)",
+        default=30,
+        help_text="Engagement counts as fresh when a meeting was recorded for the account, or meetings "
+        "were imported, within this many days.",
+    )
+    confidence_ticket_days = models.PositiveSmallIntegerField(
+        "confidence: ticket sync age (days)",
+        default=7,
+        help_text="Support counts as fresh when tickets were imported (the ticket sync) within this many days.",
+    )
+    confidence_plan_days = models.PositiveSmallIntegerField(
+        "confidence: success plan age (days)",
+        default=90,
+        help_text="ROI counts as fresh when a success plan of the account was touched within this many days.",
+    )
 
     updated_at = models.DateTimeField(auto_now=True)
 

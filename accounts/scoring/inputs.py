@@ -28,6 +28,8 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.models import (
     Account,
+    DataFeed,
+    FeedSync,
     Meeting,
     MeetingStatus,
     PlanStatus,
@@ -109,6 +111,10 @@ class ScoreInputs:
     sentiment_date: dt.date | None
     # Not a scorecard input: the TAM's latest written reason, which the lists show beside the color.
     reason: str = ""
+    # Not scorecard inputs either: when each measure's data was last refreshed (the confidence).
+    meetings_refreshed: dt.date | None = None
+    plan_touched: dt.date | None = None
+    tickets_synced: dt.date | None = None
 
     def compute(self, segment_rules: rules.Rules, as_of: dt.date) -> rules.Result:
         return rules.compute_values(
@@ -123,7 +129,19 @@ class ScoreInputs:
             sentiment_date=self.sentiment_date,
         )
 
-    def record(self, result: rules.Result) -> dict:
+    def refreshed(self) -> dict[str, dt.date | None]:
+        """When each measure's data was last refreshed, as rules.confidence takes it."""
+        return {
+            "engagement": self.meetings_refreshed,
+            "roi": self.plan_touched,
+            "support": self.tickets_synced,
+            "sentiment": self.sentiment_date,
+        }
+
+    def confidence(self, result: rules.Result, segment_rules: rules.Rules) -> rules.Confidence | None:
+        return rules.confidence(result, self.refreshed(), self.segment, segment_rules)
+
+    def record(self, result: rules.Result, confidence: rules.Confidence | None = None) -> dict:
         """What produced the score, stored with it so anyone can always see why."""
         return {
             "segment": self.segment,
@@ -135,6 +153,13 @@ class ScoreInputs:
             "sentiment": self.sentiment,
             "sentiment_date": _iso(self.sentiment_date),
             "score_unrounded": None if result.present_weight == 0 else _exact(result.points_sum, result.present_weight),
+            # Confidence: how much of the score rests on fresh data, why not the rest, and the
+            # refresh dates it was computed from.
+            "confidence": None if confidence is None else confidence.percent,
+            "confidence_reasons": [] if confidence is None else list(confidence.reasons),
+            "meetings_refreshed": _iso(self.meetings_refreshed),
+            "plan_touched": _iso(self.plan_touched),
+            "tickets_synced": _iso(self.tickets_synced),
         }
 
 
@@ -154,7 +179,9 @@ def read_inputs(
     segment_rules: dict[str, rules.Rules],
 ) -> list[ScoreInputs]:
     """The inputs of `accounts` ((id, segment, arr) rows, all inside `which`) as of a date, in
-    five queries whatever their number (one more per extra support window length)."""
+    seven queries whatever their number (one more per extra support window length)."""
+    # Timestamps count up to the end of as_of (UTC): a backfill sees only what existed then.
+    end_of_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     last_held = dict(
         Meeting.objects.filter(**which.filter(), status=MeetingStatus.HELD, date__lte=as_of)
         .values("account_id")
@@ -172,12 +199,35 @@ def read_inputs(
             .values_list("account_id", "n")
             .order_by()
         )
-    plans = set(
-        SuccessPlan.objects.filter(**which.filter(), status__in=(PlanStatus.ACTIVE, PlanStatus.DRAFT))
+    # Plans: the statuses (ROI) and when a plan was last touched on or before as_of (confidence).
+    plans = set()
+    plan_touched: dict[int, dt.date] = {}
+    for account_id, status, touched in (
+        SuccessPlan.objects.filter(**which.filter())
         .values_list("account_id", "status")
-        .distinct()
+        .annotate(touched=Max("updated_at", filter=Q(updated_at__lt=end_of_day)))
         .order_by()
-    )
+    ):
+        plans.add((account_id, status))
+        if touched is not None:
+            day = touched.date()
+            plan_touched[account_id] = max(day, plan_touched.get(account_id, day))
+    # Confidence: the latest meeting recorded for the account (any status, logged or imported)
+    # and the last import of each feed (global: an import covers every account).
+    meeting_recorded = {
+        account_id: recorded.date()
+        for account_id, recorded in Meeting.objects.filter(**which.filter(), created_at__lt=end_of_day)
+        .values("account_id")
+        .annotate(last=Max("created_at"))
+        .values_list("account_id", "last")
+        .order_by()
+    }
+    synced = {
+        feed: at.date()
+        for feed, at in FeedSync.objects.filter(synced_at__lt=end_of_day).values_list("feed", "synced_at")
+    }
+    meetings_synced = synced.get(DataFeed.MEETINGS.value)
+    tickets_synced = synced.get(DataFeed.TICKETS.value)
     # The sentiment in force and the latest written reason in one pass: per account, the newest
     # entry, and the newest that has a reason of its own (a "confirmed current" entry repeats
     # the color, not the why).
@@ -219,9 +269,16 @@ def read_inputs(
                 sentiment,
                 sentiment_date,
                 reasons.get(account_id, ""),
+                _latest(meeting_recorded.get(account_id), meetings_synced),
+                plan_touched.get(account_id),
+                tickets_synced,
             )
         )
     return rows
+
+
+def _latest(*dates: dt.date | None) -> dt.date | None:
+    return max((d for d in dates if d is not None), default=None)
 
 
 def _newest_first_rank(*also_by) -> Window:
@@ -240,16 +297,24 @@ def scorecards_compute(
 ) -> list[tuple[Account, rules.Result]]:
     """Score the given accounts as of a date, read-only, with the engine's read (a fixed number
     of queries for any number of accounts)."""
+    return [(account, result) for account, result, _ in scorecards_explain(accounts, as_of, segment_rules)]
+
+
+def scorecards_explain(
+    accounts: QuerySet[Account], as_of: dt.date, segment_rules: dict[str, rules.Rules] | None = None
+) -> list[tuple[Account, rules.Result, rules.Confidence | None]]:
+    """scorecards_compute, each scorecard with its confidence (how much of it rests on fresh data)."""
     segment_rules = segment_rules or rules_by_segment()
     accounts = list(accounts.order_by("pk"))
     if not accounts:
         return []
     which = AccountSet(ids=tuple(a.pk for a in accounts))
     rows = read_inputs([(a.pk, a.segment, Decimal(a.arr)) for a in accounts], which, as_of, segment_rules)
-    return [
-        (account, row.compute(segment_rules[account.segment], as_of))
-        for account, row in zip(accounts, rows, strict=True)
-    ]
+    explained = []
+    for account, row in zip(accounts, rows, strict=True):
+        result = row.compute(segment_rules[account.segment], as_of)
+        explained.append((account, result, row.confidence(result, segment_rules[account.segment])))
+    return explained
 
 
 def account_scorecard(account: Account, as_of: dt.date) -> rules.Result:

@@ -191,6 +191,7 @@ def chunk_score(
             "last_meeting_on",
             "sentiment_color",
             "sentiment_reason",
+            "health_confidence",
         )
     )
     scored = ChunkScored()
@@ -210,13 +211,14 @@ def chunk_score(
     for (pk, _, _, old_color, old_score, old_date, *old_shown), row in zip(accounts, rows, strict=True):
         result = scored.results[pk] = row.compute(segment_rules[row.segment], as_of)
         score = result.score_rounded
+        confidence = row.confidence(result, segment_rules[row.segment])
         snapshots.append(
             (
                 pk,
                 None if score is None else str(score),
                 result.color,
                 _measures_json(result.measures),
-                row.record(result),
+                row.record(result, confidence),
             )
         )
         if pk in later:
@@ -225,7 +227,7 @@ def chunk_score(
         moved = confirmed or old_date is None or old_color is None or old_color != result.color
         health_date = as_of if moved else old_date
         scored.health[pk] = (result.color, score, health_date)
-        shown = [row.last_held, row.sentiment, row.reason]
+        shown = [row.last_held, row.sentiment, row.reason, None if confidence is None else confidence.percent]
         if (old_color, old_score, old_date) != (result.color, score, health_date) or old_shown != shown:
             updates.append((pk, result.color, score, health_date, *shown))
         if old_color != result.color:
@@ -321,22 +323,24 @@ def _health_update(updates: list[tuple], as_of: dt.date) -> None:
     table = Account._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            values = ", ".join(["(%s, %s, %s::numeric, %s::date, %s::date, %s, %s)"] * len(updates))
+            values = ", ".join(["(%s, %s, %s::numeric, %s::date, %s::date, %s, %s, %s::smallint)"] * len(updates))
             cursor.execute(
                 f"UPDATE {table} AS a SET health_color = v.color, health_score = v.score, "
                 f"health_date = v.health_date, scored_on = %s, last_meeting_on = v.last_meeting_on, "
-                f"sentiment_color = v.sentiment_color, sentiment_reason = v.sentiment_reason "
+                f"sentiment_color = v.sentiment_color, sentiment_reason = v.sentiment_reason, "
+                f"health_confidence = v.confidence "
                 f"FROM (VALUES {values}) AS v(id, color, score, health_date, last_meeting_on, sentiment_color, "
-                f"sentiment_reason) WHERE a.id = v.id",
+                f"sentiment_reason, confidence) WHERE a.id = v.id",
                 [as_of, *(value for row in updates for value in row)],
             )
         else:
             cursor.executemany(
                 f"UPDATE {table} SET health_color = %s, health_score = %s, health_date = %s, scored_on = %s, "
-                "last_meeting_on = %s, sentiment_color = %s, sentiment_reason = %s WHERE id = %s",
+                "last_meeting_on = %s, sentiment_color = %s, sentiment_reason = %s, health_confidence = %s "
+                "WHERE id = %s",
                 [
-                    (color, None if score is None else str(score), date, as_of, met, feeling, why, pk)
-                    for pk, color, score, date, met, feeling, why in updates
+                    (color, None if score is None else str(score), date, as_of, met, feeling, why, confidence, pk)
+                    for pk, color, score, date, met, feeling, why, confidence in updates
                 ],
             )
 

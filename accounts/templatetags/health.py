@@ -44,6 +44,23 @@ def days_since(day, today):
 
 
 @register.simple_tag
+def confidence(percent):
+    """How much of the score rests on fresh data (rules.confidence), beside the score; nothing
+    for an unscored account."""
+    if percent is None:
+        return ""
+    return format_html(
+        '<span class="confidence" title="Share of the score backed by fresh data">{} % fresh</span>', percent
+    )
+
+
+@register.simple_tag
+def confidence_why(percent, reasons=()):
+    """Why the confidence is what it is, in one sentence (rules.confidence_words)."""
+    return rules.confidence_words(percent, reasons or ())
+
+
+@register.simple_tag
 def stale_badge(account, today):
     """A "Stale" badge (in words) when the Customer Health Score Date is out of date."""
     if not rules.health_is_stale(account.segment, account.health_date, today):

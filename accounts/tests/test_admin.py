@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import HealthSnapshot, ScorecardConfig
+from accounts.models import Account, DataFeed, FeedSync, HealthSnapshot, ScorecardConfig
 from accounts.scoring import inputs
 from accounts.scoring import services as scoring
 from accounts.tests.factories import (
@@ -184,3 +184,27 @@ def test_a_score_exactly_on_a_configured_threshold_takes_the_upper_band(fixed_to
     scoring.scores_recompute(as_of=fixed_today)
     account.refresh_from_db()
     assert (account.health_score, account.health_color) == (Decimal("50.0"), "yellow")
+
+
+def test_the_confidence_ages_are_edited_in_admin_and_apply_at_once(client, admin_user, scored, fixed_today):
+    """Ticket sync 5 days old: fresh under the default 7 days, stale under 3 (support's 5 % lost)."""
+    FeedSync.objects.create(
+        feed=DataFeed.TICKETS, synced_at=dt.datetime.combine(fixed_today - dt.timedelta(days=5), dt.time(tzinfo=dt.UTC))
+    )
+    client.force_login(admin_user)
+    config = ScorecardConfig.objects.get(segment="enterprise")
+    url = f"/admin/accounts/scorecardconfig/{config.pk}/change/"
+    html = client.get(url).content.decode()
+    assert "Confidence: how old data may be and still count as fresh" in html
+    assert "Support counts as fresh when tickets were imported (the ticket sync) within this many days." in html
+    apply = {"_whatif_apply": "1"}
+    assert client.post(url, {**config_form(config), **apply, "_whatif_base_version": 1}).status_code == 302
+    before = Account.objects.get(pk=scored.pk).health_confidence
+    # Saving goes through the what-if preview first (a confidence age moves no color), then Apply.
+    preview = client.post(url, config_form(config, confidence_ticket_days=3))
+    assert preview.status_code == 200 and "Preview: what this change" in preview.content.decode()
+    assert Account.objects.get(pk=scored.pk).health_confidence == before
+    changed = {**config_form(config, confidence_ticket_days=3), **apply, "_whatif_base_version": 2}
+    assert client.post(url, changed).status_code == 302
+    assert Account.objects.get(pk=scored.pk).health_confidence == before - 5
+    assert client.post(url, config_form(config, confidence_ticket_days="")).status_code == 200  # required

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.models import Account, HealthSnapshot
+from accounts.models import Account, HealthSnapshot, Meeting
 from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_scorecard_json_output(capsys):
     account = AccountFactory(external_id="0015f00000ABC")
     MeetingFactory(account=account, date=dt.date(2026, 11, 2))
+    Meeting.objects.update(created_at=dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC))
     SentimentFactory(account=account, date=dt.date(2026, 11, 20))
     call_command("scorecard", "0015f00000ABC", as_of="2026-11-24", json=True)
     line = json.loads(capsys.readouterr().out.strip())
@@ -29,6 +30,9 @@ def test_scorecard_json_output(capsys):
         "effective_weight": 10.0,
         "detail": "22 days since last meeting on 2026-11-02 (green up to 30 days, yellow up to 60)",
     }
+    # Meeting data (recorded on its day) and sentiment are fresh; no plan and no ticket sync.
+    assert line["confidence"] == 85
+    assert line["confidence_reasons"] == ["no success plan on record", "no ticket sync on record"]
     assert not HealthSnapshot.objects.exists()  # read-only
 
 

@@ -78,13 +78,14 @@ def run_together(*jobs):
 
 
 def assert_current(account_ids, today):
-    """Stored health and today's snapshot equal a fresh computation, for every account."""
-    fresh = dict(inputs.scorecards_compute(Account.objects.filter(pk__in=account_ids), today))
-    for account, result in fresh.items():
+    """Stored health (its confidence too) and today's snapshot equal a fresh computation, for every account."""
+    for account, result, confidence in inputs.scorecards_explain(Account.objects.filter(pk__in=account_ids), today):
         stored = Account.objects.get(pk=account.pk)
         snapshot = HealthSnapshot.objects.get(account=account, date=today)
         assert (stored.health_color, stored.health_score) == (result.color, result.score_rounded), account.pk
         assert (snapshot.color, snapshot.score) == (result.color, result.score_rounded), account.pk
+        percent = None if confidence is None else confidence.percent
+        assert stored.health_confidence == snapshot.inputs["confidence"] == percent, account.pk
 
 
 def assert_one_chain(changes, account_id):

@@ -29,15 +29,17 @@ def accounts(fixed_today, tam, other_tam):
         "acme": make(
             "Acme Corp", "CRM-ACME", tam=tam, health_color="red", health_score=Decimal("20.0"), arr=500_000,
             renewal_date=fixed_today + dt.timedelta(days=20), health_date=fixed_today, region="EMEA",
+            health_confidence=40,
         ),
         "globex": make(
             "Globex", "CRM-GLBX", tam=tam, health_color="yellow", health_score=Decimal("55.0"), arr=90_000,
             renewal_date=fixed_today + dt.timedelta(days=120), health_date=fixed_today - dt.timedelta(days=400),
-            region="APAC", public_sector=True,
+            region="APAC", public_sector=True, health_confidence=90,
         ),
         "initech": make(
             "Initech", "CRM-INIT", tam=other_tam, health_color="green", health_score=Decimal("90.0"), arr=30_000,
             renewal_date=None, health_date=fixed_today, segment="commercial", region="EMEA",
+            health_confidence=100,
         ),
         "umbrella": make(
             "Umbrella", "CRM-UMBR", tam=None, health_color=None, health_score=None, arr=10_000,
@@ -46,6 +48,7 @@ def accounts(fixed_today, tam, other_tam):
         "acme_labs": make(
             "Acme Labs", "CRM-ALAB", tam=other_tam, health_color="green", health_score=Decimal("90.0"), arr=30_000,
             renewal_date=fixed_today - dt.timedelta(days=3), health_date=fixed_today, region="EMEA",
+            health_confidence=75,
         ),
     }  # fmt: skip
 
@@ -80,6 +83,10 @@ def filtered(**filters):
         ({"renewal_within": 180}, ["Acme Corp", "Globex", "Umbrella"]),
         ({"tam": 0}, ["Umbrella"]),
         ({"search": "acme", "colors": ("green",)}, ["Acme Labs"]),
+        # Confidence below N %: strictly below; an unscored account has none and never matches.
+        ({"confidence_below": 40}, []),
+        ({"confidence_below": 41}, ["Acme Corp"]),
+        ({"confidence_below": 100}, ["Acme Corp", "Acme Labs", "Globex"]),
     ],
 )
 def test_each_filter_selects_the_matching_accounts(accounts, filters, expected):
@@ -120,6 +127,8 @@ def test_the_same_condition_through_a_related_model(accounts):
         ("renewal", ["Acme Labs", "Acme Corp", "Umbrella", "Globex", "Initech"]),  # no date last
         ("health_date", ["Globex", "Acme Corp", "Initech", "Acme Labs", "Umbrella"]),
         ("name", ["Acme Corp", "Acme Labs", "Globex", "Initech", "Umbrella"]),
+        ("confidence", ["Acme Corp", "Acme Labs", "Globex", "Initech", "Umbrella"]),  # lowest first, none last
+        ("-confidence", ["Initech", "Globex", "Acme Labs", "Acme Corp", "Umbrella"]),
     ],
 )
 def test_every_sort_has_missing_values_last_and_a_stable_tiebreak(accounts, sort, expected):
@@ -151,13 +160,13 @@ def test_an_unknown_sort_gives_the_lists_default():
 def test_the_form_turns_the_address_into_filters(accounts, tam):
     params = QueryDict(
         f"q=acme&color=red&color=none&segment=enterprise&region=EMEA&tam={tam.pk}&stale=no&renewal=90"
-        "&public_sector=no&open_triage=yes&sort=-arr"
+        "&public_sector=no&open_triage=yes&confidence_below=50&sort=-arr"
     )
     form = listing.account_list_form(params)
     assert form.is_valid(), form.errors
     assert form.filters() == listing.AccountFilters(
         search="acme", colors=("red", "none"), segment="enterprise", region="EMEA", tam=tam.pk, stale=False,
-        renewal_within=90, public_sector=False, flags=(("open_triage", True),),
+        renewal_within=90, public_sector=False, confidence_below=50, flags=(("open_triage", True),),
     )  # fmt: skip
     assert form.sort_key == "-arr"
 
@@ -168,6 +177,24 @@ def test_bad_values_are_named_and_not_applied(accounts):
     assert form.filters() == listing.AccountFilters(region="EMEA")
     assert form.sort_key == ""
     assert "color:" in form.error_text()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "Ensure this value is greater than or equal to 1."),
+        ("101", "Ensure this value is less than or equal to 100."),
+        ("half", "Enter a whole number."),
+    ],
+)
+def test_a_bad_confidence_is_named_on_its_field_and_not_applied(client, tam, accounts, value, message):
+    form = listing.account_list_form(QueryDict(f"confidence_below={value}&region=EMEA"))
+    assert form.errors == {"confidence_below": [message]}
+    assert form.filters() == listing.AccountFilters(region="EMEA")
+    client.force_login(tam)
+    response = client.get(f"/accounts/?confidence_below={value}")
+    assert response.status_code == 200 and message in response.content.decode()
+    assert rows(response.content.decode()) == ["Acme Corp", "Acme Labs", "Globex", "Initech", "Umbrella"]
 
 
 def test_a_search_longer_than_the_limit_is_refused():
@@ -231,12 +258,15 @@ def test_sort_headers_link_to_the_other_direction_and_keep_the_filters(client, t
 
 @pytest.mark.parametrize("size", [3, 30])
 def test_account_list_reads_a_fixed_number_of_queries(client, tam, fixed_today, size, django_assert_num_queries):
-    AccountFactory.create_batch(size, renewal_date=fixed_today)
+    AccountFactory.create_batch(size, renewal_date=fixed_today, health_confidence=30)
     client.force_login(tam)
     # session, user, roles, the TAM filter's choices, the count, the page with its TAMs, the
     # counts per color, and the navigation's two counts
     with django_assert_num_queries(9):
         client.get("/accounts/?q=account&color=green&color=none&sort=renewal&renewal=30&open_triage=no")
+    with django_assert_num_queries(9):
+        response = client.get("/accounts/?confidence_below=50&sort=confidence")
+    assert response.content.decode().count('<td class="num" data-label="Confidence">30 %</td>') == size
 
 
 def test_my_accounts_filters_and_sorts_and_has_no_tam_filter(client, tam, accounts):
@@ -256,12 +286,15 @@ def test_my_accounts_filters_and_sorts_and_has_no_tam_filter(client, tam, accoun
 def test_my_accounts_with_filters_reads_a_fixed_number_of_queries(
     client, tam, fixed_today, size, django_assert_num_queries
 ):
-    AccountFactory.create_batch(size, tam=tam, renewal_date=fixed_today)
+    AccountFactory.create_batch(size, tam=tam, renewal_date=fixed_today, health_confidence=30)
     client.force_login(tam)
     # session, user, roles, the count and the page's ids, the rows, the trends, the summary,
     # the navigation's two counts
     with django_assert_num_queries(10):
         client.get("/my/?q=account&stale=yes&sort=renewal")
+    with django_assert_num_queries(10):
+        response = client.get("/my/?confidence_below=50&sort=-confidence")
+    assert response.content.decode().count("30 % fresh") == size
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -278,6 +311,7 @@ def test_the_list_csv_uses_the_same_filters_and_sort(client, tam, accounts):
     assert exported[0] == list(listing.CSV_HEADER)
     assert [r[1] for r in exported[1:]] == ["Acme Corp", "Acme Labs"]
     assert exported[1][6] == "2026-12-14"  # the renewal date
+    assert exported[1][-1] == "40"  # the confidence
     mine = csv_rows(client.get("/accounts/export.csv?mine=1"))
     assert [r[1] for r in mine[1:]] == ["Acme Corp", "Globex"]
 

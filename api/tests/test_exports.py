@@ -36,13 +36,15 @@ def test_the_account_list_as_csv_and_json_with_the_filters(client, tam, accounts
 
 def test_scorecards_have_every_measure(client, tam, accounts, django_assert_max_num_queries):
     client.force_login(tam)
-    # session, user, roles, rules, the accounts and the engine's four input reads: not per account
-    with django_assert_max_num_queries(9):
+    # session, user, roles, rules, the accounts and the engine's six input reads (four for the
+    # score, two for its confidence): not per account
+    with django_assert_max_num_queries(11):
         rows = client.get("/api/exports/scorecards.json").json()
     acme = rows[0]
     assert acme["color"] == "green" and acme["score"] == "100.0"
     assert acme["sentiment_weight"] == 75 and acme["sentiment_effective_weight"] == "75.00"
     assert acme["engagement_detail"]
+    assert isinstance(acme["confidence"], int) and "confidence_reasons" in acme
     assert _csv(client.get("/api/exports/scorecards.csv"))[1]["color"] == "red"
 
 

@@ -334,3 +334,12 @@ def test_bulk_upsert_takes_renewal_dates_and_refuses_a_bad_one(world, api_as):
     assert bad.status_code == 400
     assert [e["path"] for e in bad.json()["errors"]] == ["accounts[0].renewal_date"]
     assert Account.objects.get(external_id="RN-1").renewal_date == dt.date(2027, 3, 31)
+
+
+def test_an_account_carries_its_confidence(world, api_as):
+    Account.objects.filter(pk=world.own.pk).update(health_confidence=40)
+    client = api_as(world.users["tam"])
+    assert client.get("/api/v1/accounts/OWN-1/").json()["confidence"] == 40
+    Account.objects.filter(pk=world.own.pk).update(health_score=None, health_color=None, health_confidence=None)
+    listed = {a["id"]: a for a in client.get("/api/v1/accounts/").json()["results"]}
+    assert listed["OWN-1"]["confidence"] is None

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Case, F, FilteredRelation, JSONField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    F,
+    FilteredRelation,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast
 
 from accounts import listing
 from accounts.models import Account, Color, HealthSnapshot, Segment
@@ -66,7 +80,8 @@ def _with_list_columns(
     snapshot's measures (a correlated subquery, so callers apply it to one page or one chunk of
     ids, never to a whole sorted table); the TAM's latest reason is on the account (read model).
     The CSV takes each measure's color and detail as text, extracted by the database from the
-    snapshot joined on (account, scored_on): no JSON document is decoded per row."""
+    snapshot joined on (account, scored_on): no JSON document is decoded per row. Why the
+    confidence is not 100 % comes from the same snapshot (the reasons the engine stored)."""
     accounts = accounts.select_related("tam").annotate(
         is_stale=Case(When(inputs.stale_q(today), then=Value(True)), default=Value(False))
     )
@@ -77,10 +92,14 @@ def _with_list_columns(
                 f"m_{name}_{key}": KeyTextTransform(key, KeyTransform(name, "latest__measures"))
                 for name in rules.MEASURES
                 for key in ("color", "detail")
-            }
+            },
+            confidence_text=Cast(KeyTransform("confidence_reasons", "latest__inputs"), TextField()),
         )
     latest_snapshot = HealthSnapshot.objects.filter(account=OuterRef("pk"), date=OuterRef("scored_on"))
-    return accounts.annotate(latest_measures=Subquery(latest_snapshot.values("measures")[:1], output_field=JSONField()))
+    return accounts.annotate(
+        latest_measures=Subquery(latest_snapshot.values("measures")[:1], output_field=JSONField()),
+        confidence_reasons=Subquery(latest_snapshot.values("inputs__confidence_reasons")[:1], output_field=JSONField()),
+    )
 
 
 def dashboard_rows(ids: list[int], today: dt.date) -> list[Account]:
@@ -109,6 +128,8 @@ CSV_HEADER = (
     "Health score date",
     "Stale",
     "Reasons",
+    "Confidence",
+    "Confidence reasons",
 )
 CSV_CHUNK = 2000
 _csv_text = csv_download.safe_text
@@ -147,6 +168,8 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = 
             "is_stale",
             "sentiment_reason",
             *(f"m_{name}_{key}" for name in rules.MEASURES for key in ("color", "detail")),
+            "health_confidence",
+            "confidence_text",
         )
         sql, params = query.query.sql_with_params()
         with connections[query.db].cursor() as cursor:
@@ -160,8 +183,9 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = 
                 :14
             ]
             stale, why, engagement, engagement_why, roi, roi_why, support, support_why, sentiment, sentiment_why = row[
-                14:
+                14:24
             ]
+            confidence, unfresh = row[24:]
             tam = f"{first or ''} {last or ''}".strip() or username or ""
             # SQLite extracts a JSON null as the text "null" (PostgreSQL as NULL): no sentiment.
             sentiment = None if sentiment == "null" else sentiment
@@ -192,6 +216,8 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = 
                         + list(_sentiment_reason(sentiment, _reason("sentiment", sentiment, sentiment_why), why))
                     )
                 ),
+                "" if confidence is None else str(confidence),
+                _csv_text("; ".join((json.loads(unfresh) if unfresh else None) or ())),
             )
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Account, HealthChange, HealthDailyCount
+from accounts.models import Account, HealthChange, HealthDailyCount, HealthSnapshot
 from accounts.tests.factories import AccountFactory, MeetingFactory
 from dashboard.tests.world import portfolio, scored_account, snapshot
 
@@ -156,6 +156,8 @@ def test_csv_export_has_headers_and_every_filtered_row(manager_client, world):
         "Health score date",
         "Stale",
         "Reasons",
+        "Confidence",
+        "Confidence reasons",
     ]
     assert [r[1] for r in rows[1:]] == ["Red Ent APAC", "Unscored Com APAC"]
     assert rows[1][0] == world["red"].external_id
@@ -191,7 +193,12 @@ def _queries(client, url) -> int:
 def _accounts_with_history(n: int, today: dt.date) -> None:
     for i in range(n):
         account = AccountFactory(
-            health_color="red", health_score="10.0", scored_on=today, health_date=today, sentiment_reason=f"reason {i}"
+            health_color="red",
+            health_score="10.0",
+            scored_on=today,
+            health_date=today,
+            sentiment_reason=f"reason {i}",
+            health_confidence=30,
         )
         snapshot(account, today, "red")
         HealthChange.objects.create(account=account, as_of=today, old_color="green", new_color="red")
@@ -233,10 +240,40 @@ def test_export_query_count_is_fixed(manager_client, fixed_today, django_assert_
     assert len(rows) == accounts + 1
 
 
-@pytest.mark.parametrize("query", ["", "?region=EMEA&color=red&stale=no&public_sector=no"])
+@pytest.mark.parametrize(
+    "query", ["", "?region=EMEA&color=red&stale=no&public_sector=no", "?confidence_below=50&sort=confidence"]
+)
 def test_dashboard_and_export_query_counts_do_not_grow_with_accounts(manager_client, fixed_today, query):
     _accounts_with_history(10, fixed_today)
     few = (_queries(manager_client, f"/dashboard/{query}"), _queries(manager_client, f"/dashboard/export.csv{query}"))
     _accounts_with_history(110, fixed_today)
     many = (_queries(manager_client, f"/dashboard/{query}"), _queries(manager_client, f"/dashboard/export.csv{query}"))
     assert few == many
+
+
+# --- Confidence ------------------------------------------------------------------------------
+
+
+def test_the_list_filters_and_sorts_by_confidence_and_says_why(manager_client, world):
+    for key, percent in (("red", 25), ("yellow", 90), ("green", 60)):
+        Account.objects.filter(pk=world[key].pk).update(health_confidence=percent)
+    HealthSnapshot.objects.filter(account=world["red"]).update(
+        inputs={"confidence": 25, "confidence_reasons": ["sentiment not confirmed for 4 months"]}
+    )
+    html = manager_client.get("/dashboard/?confidence_below=80&sort=confidence").content.decode()
+    assert sorted(listed_names(html, world)) == ["Green Ent EMEA", "Red Ent APAC"]
+    assert html.index(">Red Ent APAC<") < html.index(">Green Ent EMEA<")
+    assert "2 accounts match the filters" in html  # the totals apply it too
+    assert "Confidence 25 %: sentiment not confirmed for 4 months" in html
+    _, rows = export(manager_client, "?confidence_below=80&sort=-confidence")
+    assert [(r[1], r[-2], r[-1]) for r in rows[1:]] == [
+        ("Green Ent EMEA", "60", ""),
+        ("Red Ent APAC", "25", "sentiment not confirmed for 4 months"),
+    ]
+
+
+def test_a_bad_confidence_shows_on_its_field_and_refuses_the_export(manager_client, world):
+    response = manager_client.get("/dashboard/?confidence_below=-5")
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to 1." in response.content.decode()
+    assert manager_client.get("/dashboard/export.csv?confidence_below=x").status_code == 400

@@ -31,7 +31,11 @@ def test_a_scorecard_change_in_admin_records_who_when_and_what(client, admin_use
     client.force_login(admin_user)
     config = ScorecardConfig.objects.get(segment="commercial")
     url = f"/admin/accounts/scorecardconfig/{config.pk}/change/"
-    response = client.post(url, config_form(config, weight_sentiment=70, weight_support=10))
+    values = config_form(config, weight_sentiment=70, weight_support=10)
+    # Saving shows the what-if preview first; Apply saves.
+    assert client.post(url, values).status_code == 200
+    assert config.history.count() == 1
+    response = client.post(url, {**values, "_whatif_apply": "1", "_whatif_base_version": 1})
     assert response.status_code == 302
 
     latest, previous = config.history.order_by("-history_id")[:2]

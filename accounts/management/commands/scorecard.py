@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.management.commands._shared import as_of_option
 from accounts.models import Account
-from accounts.scoring.inputs import scorecards_compute
+from accounts.scoring import rules
+from accounts.scoring.inputs import scorecards_explain
 
 
 class Command(BaseCommand):
@@ -23,11 +24,13 @@ class Command(BaseCommand):
             missing = sorted(set(account_ids) - set(accounts.values_list("external_id", flat=True)))
             if missing:
                 raise CommandError(f"unknown account(s): {', '.join(missing)}")
-        for account, result in scorecards_compute(accounts, as_of):
-            self.stdout.write(self._json(account, result) if json else self._text(account, result))
+        for account, result, confidence in scorecards_explain(accounts, as_of):
+            self.stdout.write(
+                self._json(account, result, confidence) if json else self._text(account, result, confidence)
+            )
 
     @staticmethod
-    def _json(account, result) -> str:
+    def _json(account, result, confidence) -> str:
         score = result.score_rounded
         return json_dumps(
             {
@@ -36,11 +39,13 @@ class Command(BaseCommand):
                 "score": None if score is None else float(score),
                 "color": result.color,
                 "measures": result.measures_dict(),
+                "confidence": None if confidence is None else confidence.percent,
+                "confidence_reasons": [] if confidence is None else list(confidence.reasons),
             }
         )
 
     @staticmethod
-    def _text(account, result) -> str:
+    def _text(account, result, confidence) -> str:
         score = "-" if result.score is None else f"{result.score_rounded}"
         lines = [f"{account.external_id}  {account.name}: {score} ({result.color or 'no score'}) as of {result.as_of}"]
         for m in result.measures:
@@ -48,6 +53,8 @@ class Command(BaseCommand):
             lines.append(
                 f"  {m.label:<14} {(m.color or 'missing'):<8} weight {m.weight:>3}  effective {eff:>6}  {m.detail}"
             )
+        if confidence is not None:
+            lines.append(f"  {rules.confidence_words(confidence.percent, confidence.reasons)}")
         return "\n".join(lines)
 
 
