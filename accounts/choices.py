@@ -64,3 +64,15 @@ class SentimentSource(models.TextChoices):
     CONFIRMATION = "confirmation", "Confirmed current"
     IMPORT = "import", "Import"
     ADMIN = "admin", "Admin"
+
+
+class OverrideStatus(models.TextChoices):
+    """An override's life: a TAM's request waits for a manager; an override in force is active
+    until its expiry date has passed (then it is expired, by date, see rules.override_in_force),
+    or until someone cancels it."""
+
+    PENDING = "pending", "Requested"
+    ACTIVE = "active", "Active"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"

@@ -87,6 +87,14 @@ class Account(models.Model):
     last_meeting_on = models.DateField("Last held meeting", null=True, blank=True)
     sentiment_color = models.CharField(max_length=10, choices=Color.choices, null=True, blank=True)
     sentiment_reason = bounded_text_field(blank=True, default="", max_length=SHORT_TEXT)
+    # Overrides (accounts.models.health.HealthOverride), kept by the engine with the color: the
+    # scorecard's own color, and while an override is in force (health_color is then its color)
+    # until when, who put it in force and why, so every list marks it without a join. Nullable:
+    # SQLite adds such columns in place, keeping the tally's triggers.
+    computed_color = models.CharField(max_length=10, choices=Color.choices, null=True, blank=True)
+    override_until = models.DateField(null=True, blank=True)
+    override_by = models.CharField(max_length=150, null=True, blank=True)
+    override_reason = models.TextField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -110,6 +118,11 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_overridden(self) -> bool:
+        """An override sets the overall color now (the engine keeps override_until)."""
+        return self.override_until is not None
 
 
 class Meeting(models.Model):

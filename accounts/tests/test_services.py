@@ -231,12 +231,12 @@ def test_recompute_query_count_does_not_grow_with_accounts(django_assert_num_que
     _make_accounts(10)
     scoring.scores_recompute(as_of=D - dt.timedelta(days=1))  # also exercises the update path
     # config, the chunk's ids, (savepoint in/out), the locked accounts, last meetings, tickets,
-    # plans, sentiments in force (and the written reasons), later snapshots, upsert snapshots, one
+    # plans, sentiments in force (and the written reasons), overrides in force, later snapshots, upsert snapshots, one
     # executemany of the changed accounts, the outbox's one insert (accounts.events); the day's
     # color counts (savepoint in/out, one GROUP BY, delete, one insert) and the tally folded
     # (its sums, delete, one insert); and after the run one check for pending changes before
     # the single delivery is enqueued; PostgreSQL also locks the counts table and the accounts
-    with django_assert_num_queries(22 + 2 * (connection.vendor == "postgresql")) as small:
+    with django_assert_num_queries(23 + 2 * (connection.vendor == "postgresql")) as small:
         scoring.scores_recompute(as_of=D)
     _make_accounts(190)
     with django_assert_num_queries(len(small.captured_queries)):
