@@ -469,8 +469,8 @@ def test_a_sentiment_save_takes_the_same_queries_for_a_small_or_a_long_history(
     tam, fixed_today, django_assert_num_queries, django_assert_max_num_queries
 ):
     """A TAM's save: validate, insert, then the engine for one account (lock, four input reads,
-    later snapshots, snapshot upsert, one account update, the outbox row) and the CTA listener:
-    15 queries whether the account has a week or two months behind it; fewer without a change."""
+    the override in force, later snapshots, snapshot upsert, one account update, the outbox row) and the CTA listener:
+    16 queries whether the account has a week or two months behind it; fewer without a change."""
 
     def account_with(days):
         account = AccountFactory(tam=tam)
@@ -484,7 +484,7 @@ def test_a_sentiment_save_takes_the_same_queries_for_a_small_or_a_long_history(
 
     small, large = account_with(3), account_with(60)
     for account in (small, large):
-        with django_assert_num_queries(15):
+        with django_assert_num_queries(16):
             services.sentiment_update(account=account, color="red", reason="Budget frozen", by=tam)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         services.sentiment_update(account=large, color="red", reason="Still frozen", by=tam)
