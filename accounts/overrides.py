@@ -32,9 +32,7 @@ def override_current(account: Account, today: dt.date) -> HealthOverride | None:
 def overrides_recent(account: Account, limit: int = 10) -> list[HealthOverride]:
     """The account's overrides and requests, newest first: the account page's record of them."""
     return list(
-        HealthOverride.objects.filter(account=account).select_related("requested_by", "approved_by", "ended_by")[
-            :limit
-        ]
+        HealthOverride.objects.filter(account=account).select_related("requested_by", "approved_by", "ended_by")[:limit]
     )
 
 

@@ -10,89 +10,244 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0013_renewal_date_index'),
+        ("accounts", "0013_renewal_date_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='computed_color',
-            field=models.CharField(blank=True, choices=[('green', 'Green'), ('yellow', 'Yellow'), ('red', 'Red')], max_length=10, null=True),
+            model_name="account",
+            name="computed_color",
+            field=models.CharField(
+                blank=True, choices=[("green", "Green"), ("yellow", "Yellow"), ("red", "Red")], max_length=10, null=True
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='override_by',
+            model_name="account",
+            name="override_by",
             field=models.CharField(blank=True, max_length=150, null=True),
         ),
         migrations.AddField(
-            model_name='account',
-            name='override_reason',
+            model_name="account",
+            name="override_reason",
             field=models.TextField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='account',
-            name='override_until',
+            model_name="account",
+            name="override_until",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.CreateModel(
-            name='HistoricalHealthOverride',
+            name="HistoricalHealthOverride",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('color', models.CharField(choices=[('green', 'Green'), ('yellow', 'Yellow'), ('red', 'Red')], max_length=10)),
-                ('reason', models.TextField(max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)])),
-                ('status', models.CharField(choices=[('pending', 'Requested'), ('active', 'Active'), ('rejected', 'Rejected'), ('cancelled', 'Cancelled'), ('expired', 'Expired')], default='pending', max_length=10)),
-                ('starts_on', models.DateField()),
-                ('expires_on', models.DateField(help_text='The last day the override holds.')),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('account', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.account')),
-                ('approved_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ended_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "color",
+                    models.CharField(choices=[("green", "Green"), ("yellow", "Yellow"), ("red", "Red")], max_length=10),
+                ),
+                (
+                    "reason",
+                    models.TextField(max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Requested"),
+                            ("active", "Active"),
+                            ("rejected", "Rejected"),
+                            ("cancelled", "Cancelled"),
+                            ("expired", "Expired"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("starts_on", models.DateField()),
+                ("expires_on", models.DateField(help_text="The last day the override holds.")),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical health override',
-                'verbose_name_plural': 'historical health overrides',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical health override",
+                "verbose_name_plural": "historical health overrides",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HealthOverride',
+            name="HealthOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('color', models.CharField(choices=[('green', 'Green'), ('yellow', 'Yellow'), ('red', 'Red')], max_length=10)),
-                ('reason', models.TextField(max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)])),
-                ('status', models.CharField(choices=[('pending', 'Requested'), ('active', 'Active'), ('rejected', 'Rejected'), ('cancelled', 'Cancelled'), ('expired', 'Expired')], default='pending', max_length=10)),
-                ('starts_on', models.DateField()),
-                ('expires_on', models.DateField(help_text='The last day the override holds.')),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='overrides', to='accounts.account')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "color",
+                    models.CharField(choices=[("green", "Green"), ("yellow", "Yellow"), ("red", "Red")], max_length=10),
+                ),
+                (
+                    "reason",
+                    models.TextField(max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)]),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Requested"),
+                            ("active", "Active"),
+                            ("rejected", "Rejected"),
+                            ("cancelled", "Cancelled"),
+                            ("expired", "Expired"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("starts_on", models.DateField()),
+                ("expires_on", models.DateField(help_text="The last day the override holds.")),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="overrides", to="accounts.account"
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(condition=models.Q(('status', 'active')), fields=['account'], name='override_active'), models.Index(condition=models.Q(('status', 'active')), fields=['expires_on'], name='override_expiring')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ('pending', 'active'))), fields=('account',), name='one_open_override_per_account'), models.CheckConstraint(condition=models.Q(('expires_on__gte', models.F('starts_on')), ('expires_on__lte', django.db.models.expressions.CombinedExpression(models.F('starts_on'), '+', models.Value(datetime.timedelta(days=90))))), name='override_lasts_90_days_at_most'), models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='override_has_a_reason'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'active'), _negated=True), ('approved_at__isnull', False), _connector='OR'), name='active_override_is_approved')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(condition=models.Q(("status", "active")), fields=["account"], name="override_active"),
+                    models.Index(
+                        condition=models.Q(("status", "active")), fields=["expires_on"], name="override_expiring"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ("pending", "active"))),
+                        fields=("account",),
+                        name="one_open_override_per_account",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("expires_on__gte", models.F("starts_on")),
+                            (
+                                "expires_on__lte",
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("starts_on"), "+", models.Value(datetime.timedelta(days=90))
+                                ),
+                            ),
+                        ),
+                        name="override_lasts_90_days_at_most",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True), name="override_has_a_reason"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "active"), _negated=True),
+                            ("approved_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="active_override_is_approved",
+                    ),
+                ],
             },
         ),
-            # Every scored account's computed color is its color until an override says otherwise.
+        # Every scored account's computed color is its color until an override says otherwise.
         migrations.RunSQL(
             "UPDATE accounts_account SET computed_color = health_color WHERE health_color IS NOT NULL",
             migrations.RunSQL.noop,
         ),
-]
+    ]

@@ -16,7 +16,7 @@ from accounts.choices import (
 )
 from accounts.models.accounts import Account
 from accounts.scoring import rules
-from healthscore import audit
+from healthscore import audit, clock
 from healthscore.limits import SHORT_TEXT, bounded_text_field
 
 
@@ -181,9 +181,7 @@ class HealthOverride(models.Model):
     # A request's starts_on is the day it was asked for; approving it starts it on that day.
     starts_on = models.DateField()
     expires_on = models.DateField(help_text="The last day the override holds.")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # Who put it in force (the manager who set or approved it): its owner, reminded before it ends.
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -251,8 +249,10 @@ class HealthOverride(models.Model):
     def in_force_on(self, day: dt.date) -> bool:
         return self.status == OverrideStatus.ACTIVE and rules.override_in_force(self.starts_on, self.expires_on, day)
 
-    def shown_status(self, day: dt.date) -> str:
-        """The status in words on a day: an active override past its expiry date is expired."""
+    def shown_status(self, day: dt.date | None = None) -> str:
+        """The status in words on a day (today by default): an active override past its expiry
+        date is expired."""
+        day = day or clock.today()
         if self.status == OverrideStatus.ACTIVE and self.expires_on < day:
             return OverrideStatus.EXPIRED.label
         return self.get_status_display()

@@ -403,7 +403,9 @@ def override_dates_problems(*, starts_on: dt.date, expires_on: dt.date | None, t
         return {"expires_on": "The expiry date is before the override starts."}
     if (expires_on - starts_on).days > OVERRIDE_MAX_DAYS:
         latest = starts_on + dt.timedelta(days=OVERRIDE_MAX_DAYS)
-        return {"expires_on": f"An override lasts {OVERRIDE_MAX_DAYS} days at most: {latest.isoformat()} at the latest."}
+        return {
+            "expires_on": f"An override lasts {OVERRIDE_MAX_DAYS} days at most: {latest.isoformat()} at the latest."
+        }
     return {}
 
 

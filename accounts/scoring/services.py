@@ -318,7 +318,9 @@ def _health_update(updates: list[tuple], as_of: dt.date) -> None:
     table = Account._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            values = ", ".join(["(%s, %s, %s::numeric, %s::date, %s::date, %s, %s, %s, %s::date, %s, %s)"] * len(updates))
+            values = ", ".join(
+                ["(%s, %s, %s::numeric, %s::date, %s::date, %s, %s, %s, %s::date, %s, %s)"] * len(updates)
+            )
             cursor.execute(
                 f"UPDATE {table} AS a SET health_color = v.color, health_score = v.score, "
                 f"health_date = v.health_date, scored_on = %s, last_meeting_on = v.last_meeting_on, "

@@ -46,7 +46,9 @@ def test_override_dates_end_today_at_the_earliest_and_90_days_after_the_start_at
 
 
 def test_an_expiry_before_the_start_is_refused_even_when_not_in_the_past():
-    problems = rules.override_dates_problems(starts_on=D + dt.timedelta(days=5), expires_on=D + dt.timedelta(days=2), today=D)
+    problems = rules.override_dates_problems(
+        starts_on=D + dt.timedelta(days=5), expires_on=D + dt.timedelta(days=2), today=D
+    )
     assert "before the override starts" in problems["expires_on"]
 
 
@@ -62,14 +64,22 @@ pytestmark_db = pytest.mark.django_db
 
 
 def _changes(account):
-    return list(HealthChange.objects.filter(account=account).order_by("as_of", "pk").values_list("as_of", "old_color", "new_color"))
+    return list(
+        HealthChange.objects.filter(account=account)
+        .order_by("as_of", "pk")
+        .values_list("as_of", "old_color", "new_color")
+    )
 
 
 @pytest.mark.django_db
 def test_a_manager_sets_an_override_in_force_at_once_and_the_change_goes_to_the_outbox(account_in, manager):
     account = account_in(Color.GREEN)
     override = overrides.override_set(
-        account=account, color=Color.RED, reason="Champion left; renewal at risk", expires_on=D + dt.timedelta(days=30), by=manager
+        account=account,
+        color=Color.RED,
+        reason="Champion left; renewal at risk",
+        expires_on=D + dt.timedelta(days=30),
+        by=manager,
     )
     account.refresh_from_db()
     assert override.status == OverrideStatus.ACTIVE and override.approved_by == manager and override.owner == manager
@@ -127,9 +137,13 @@ def test_the_database_refuses_an_override_longer_than_90_days_or_without_a_reaso
 @pytest.mark.django_db
 def test_a_second_override_is_refused_while_one_is_open(account_in, manager):
     account = account_in(Color.GREEN)
-    overrides.override_set(account=account, color=Color.RED, reason="a", expires_on=D + dt.timedelta(days=5), by=manager)
+    overrides.override_set(
+        account=account, color=Color.RED, reason="a", expires_on=D + dt.timedelta(days=5), by=manager
+    )
     with pytest.raises(ValidationError, match="already has an override"):
-        overrides.override_set(account=account, color=Color.YELLOW, reason="b", expires_on=D + dt.timedelta(days=5), by=manager)
+        overrides.override_set(
+            account=account, color=Color.YELLOW, reason="b", expires_on=D + dt.timedelta(days=5), by=manager
+        )
 
 
 @pytest.mark.django_db
@@ -155,18 +169,24 @@ def test_a_tam_request_changes_nothing_until_a_manager_approves_it(account_in, t
 @pytest.mark.django_db
 def test_a_rejected_request_leaves_the_color_and_frees_the_account(account_in, tam, manager):
     account = account_in(Color.GREEN)
-    request = overrides.override_request(account=account, color=Color.RED, reason="r", expires_on=D + dt.timedelta(days=3), by=tam)
+    request = overrides.override_request(
+        account=account, color=Color.RED, reason="r", expires_on=D + dt.timedelta(days=3), by=tam
+    )
     rejected = overrides.override_reject(override=request, by=manager)
     assert rejected.status == OverrideStatus.REJECTED and rejected.ended_by == manager
     account.refresh_from_db()
     assert account.health_color == "green"
-    overrides.override_set(account=account, color=Color.RED, reason="now", expires_on=D + dt.timedelta(days=3), by=manager)
+    overrides.override_set(
+        account=account, color=Color.RED, reason="now", expires_on=D + dt.timedelta(days=3), by=manager
+    )
 
 
 @pytest.mark.django_db
 def test_cancelling_brings_the_computed_color_back_at_once(account_in, manager):
     account = account_in(Color.GREEN)
-    override = overrides.override_set(account=account, color=Color.RED, reason="r", expires_on=D + dt.timedelta(days=3), by=manager)
+    override = overrides.override_set(
+        account=account, color=Color.RED, reason="r", expires_on=D + dt.timedelta(days=3), by=manager
+    )
     overrides.override_cancel(override=override, by=manager)
     account.refresh_from_db()
     override.refresh_from_db()
@@ -213,7 +233,9 @@ def test_an_expired_override_no_longer_blocks_a_new_one(account_in, manager, mon
     account = account_in(Color.GREEN)
     first = overrides.override_set(account=account, color=Color.RED, reason="a", expires_on=D, by=manager)
     monkeypatch.setattr(clock, "today", lambda: D + dt.timedelta(days=1))
-    second = overrides.override_set(account=account, color=Color.YELLOW, reason="b", expires_on=D + dt.timedelta(days=2), by=manager)
+    second = overrides.override_set(
+        account=account, color=Color.YELLOW, reason="b", expires_on=D + dt.timedelta(days=2), by=manager
+    )
     first.refresh_from_db()
     account.refresh_from_db()
     assert first.status == OverrideStatus.EXPIRED and second.status == OverrideStatus.ACTIVE
@@ -225,7 +247,9 @@ def test_an_override_and_a_sentiment_change_under_it_keep_the_computed_score_mov
     from accounts import services
 
     account = account_in(Color.GREEN)
-    overrides.override_set(account=account, color=Color.YELLOW, reason="a", expires_on=D + dt.timedelta(days=5), by=manager)
+    overrides.override_set(
+        account=account, color=Color.YELLOW, reason="a", expires_on=D + dt.timedelta(days=5), by=manager
+    )
     services.sentiment_update(account=account, color=Color.RED, reason="worse", by=tam)
     account.refresh_from_db()
     assert (account.health_color, account.computed_color, str(account.health_score)) == ("yellow", "red", "25.0")
@@ -238,7 +262,9 @@ def test_the_engine_reads_overrides_in_one_query_per_chunk(account_in, manager):
 
     accounts = [account_in(Color.GREEN) for _ in range(5)]
     for account in accounts[:3]:
-        overrides.override_set(account=account, color=Color.RED, reason="r", expires_on=D + dt.timedelta(days=5), by=manager)
+        overrides.override_set(
+            account=account, color=Color.RED, reason="r", expires_on=D + dt.timedelta(days=5), by=manager
+        )
     with CaptureQueriesContext(connection) as run:
         scoring.scores_recompute(as_of=D, chunk_size=2)
     reads = [q for q in run.captured_queries if "accounts_healthoverride" in q["sql"]]
