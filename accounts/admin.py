@@ -3,6 +3,7 @@ from django.contrib import admin
 from accounts.models import (
     Account,
     HealthChange,
+    HealthOverride,
     HealthSnapshot,
     Meeting,
     ScorecardConfig,
@@ -52,7 +53,19 @@ class AccountAdmin(admin.ModelAdmin):
     list_filter = ("segment", "region", "public_sector", "onboarding", "health_color")
     search_fields = ("name", "external_id", "tam__username", "tam__email")
     autocomplete_fields = ("tam", "sal", "solutions_architect")
-    readonly_fields = ("health_color", "health_score", "health_date", "scored_on", "created_at", "updated_at")
+    readonly_fields = (
+        "health_color",
+        "health_score",
+        "health_date",
+        "scored_on",
+        # Kept by the engine from the overrides (set on the account page, listed below).
+        "computed_color",
+        "override_until",
+        "override_by",
+        "override_reason",
+        "created_at",
+        "updated_at",
+    )
     list_select_related = ("tam",)
     # Other apps add their inlines and filters in their AppConfig.ready() (notes: signal data).
     inlines = ()
@@ -176,6 +189,38 @@ class HealthChangeAdmin(admin.ModelAdmin):
     readonly_fields = ("account", "old_color", "new_color", "as_of", "created_at", "processed_at")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(HealthOverride)
+class HealthOverrideAdmin(AuditedAdmin):
+    """Overrides, read-only with their history (who changed what, when): they are set, approved
+    and cancelled on the account page, where the account is locked and rescored at once."""
+
+    list_display = ("account", "color", "status", "starts_on", "expires_on", "requested_by", "approved_by", "ended_by")
+    list_filter = ("status", "color")
+    search_fields = ("account__name", "account__external_id", "reason")
+    date_hierarchy = "expires_on"
+    list_select_related = ("account", "requested_by", "approved_by", "ended_by")
+    readonly_fields = (
+        "account",
+        "color",
+        "reason",
+        "status",
+        "starts_on",
+        "expires_on",
+        "requested_by",
+        "approved_by",
+        "approved_at",
+        "ended_by",
+        "ended_at",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -58,6 +58,7 @@ def test_admin_saves_valid_weights(client, admin_user):
         "sentimententry",
         "healthsnapshot",
         "scorecardconfig",
+        "healthoverride",
         "scoringrun",
     ],
 )

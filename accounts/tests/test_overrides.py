@@ -270,3 +270,40 @@ def test_the_engine_reads_overrides_in_one_query_per_chunk(account_in, manager):
     reads = [q for q in run.captured_queries if "accounts_healthoverride" in q["sql"]]
     assert len(reads) == 3  # three chunks of at most two accounts
     assert list(Account.objects.order_by("pk").values_list("health_color", flat=True)) == ["red"] * 3 + ["green"] * 2
+
+
+@pytest.mark.django_db
+def test_the_history_shows_the_override_and_its_end(account_in, manager, monkeypatch):
+    from accounts import history, selectors
+
+    manager.first_name, manager.last_name = "Maria", "Lopez"
+    manager.save()
+    account = account_in(Color.GREEN)  # scored green on D
+    next_day = D + dt.timedelta(days=1)
+    monkeypatch.setattr(clock, "today", lambda: next_day)
+    overrides.override_set(account=account, color=Color.RED, reason="Exec escalation", expires_on=next_day, by=manager)
+    day_after = next_day + dt.timedelta(days=1)
+    monkeypatch.setattr(clock, "today", lambda: day_after)
+    scoring.scores_recompute(as_of=day_after)
+    snapshots = selectors.account_snapshots(account=account, today=day_after)
+    items = [i for i in history.account_history(account=account, snapshots=snapshots) if i.what == "Overall health"]
+    ended, started = items[0], items[1]
+    assert (started.old, started.new, started.who) == ("green", "red", "Maria Lopez (override)")
+    assert started.why == "Override until 2026-11-25: “Exec escalation” (computed color Green)"
+    assert (ended.old, ended.new) == ("red", "green") and ended.why.startswith(
+        "Override ended: the computed color is back."
+    )
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_an_override_and_its_history_read_only(client, admin_user, account_in, manager):
+    account = account_in(Color.GREEN)
+    override = overrides.override_set(
+        account=account, color=Color.RED, reason="Exec escalation", expires_on=D, by=manager
+    )
+    overrides.override_cancel(override=override, by=manager)
+    client.force_login(admin_user)
+    page = client.get(f"/admin/accounts/healthoverride/{override.pk}/history/").content.decode()
+    assert page.count("manager") >= 2  # created and cancelled, both by the manager
+    assert "Exec escalation" in client.get(f"/admin/accounts/healthoverride/{override.pk}/change/").content.decode()
+    assert client.get("/admin/accounts/healthoverride/add/").status_code == 403
