@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models.fields.json import KeyTransform
 from django.db.models import (
     Case,
     Count,
@@ -18,6 +17,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.fields.json import KeyTransform
 
 from accounts.models import (
     Account,
