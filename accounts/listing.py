@@ -337,6 +337,11 @@ def color_chips(counts: dict[str, int], chosen: tuple[str, ...]) -> list[dict]:
 
 # --- The account lists' CSV ----------------------------------------------------------------
 
+# Every CSV that exports the color adds these, from the account's read model (the override in
+# force, accounts.scoring.services), so an overridden color is never exported unmarked.
+OVERRIDE_CSV_HEADER = ("Computed color", "Override until", "Override by", "Override reason")
+OVERRIDE_COLUMNS = ("computed_color", "override_until", "override_by", "override_reason")
+
 CSV_HEADER = (
     "External id",
     "Name",
@@ -350,8 +355,19 @@ CSV_HEADER = (
     "Score",
     "Health score date",
     "Stale",
+    *OVERRIDE_CSV_HEADER,
 )
 CSV_CHUNK = 2000
+
+
+def override_csv_cells(computed: str | None, until, by: str | None, reason: str | None) -> tuple:
+    """The override columns of one row: the computed color always, the rest while one is in force."""
+    return (
+        rules.color_label(computed),
+        until.isoformat() if until else "",
+        csv_download.safe_text(by or ""),
+        csv_download.safe_text(reason or ""),
+    )
 
 
 def accounts_csv_rows(accounts: QuerySet[Account], order: tuple, today: dt.date):
@@ -366,14 +382,14 @@ def accounts_csv_rows(accounts: QuerySet[Account], order: tuple, today: dt.date)
         rows = Account.objects.filter(pk__in=chunk).annotate(is_stale=stale).values_list(
             "pk", "external_id", "name", "segment", "region", "public_sector", "arr", "renewal_date",
             "tam__first_name", "tam__last_name", "tam__username", "health_color", "health_score", "health_date",
-            "is_stale",
+            "is_stale", *OVERRIDE_COLUMNS,
         )  # fmt: skip
         by_id = {row[0]: row for row in rows}
         for pk in chunk:
             if pk not in by_id:  # deleted while exporting
                 continue
             _, ext_id, name, segment, region, public, arr, renewal, first, last, username = by_id[pk][:11]
-            color, score, date, is_stale = by_id[pk][11:]
+            color, score, date, is_stale = by_id[pk][11:15]
             tam = f"{first or ''} {last or ''}".strip() or username or ""
             yield (
                 csv_download.safe_text(ext_id),
@@ -388,4 +404,5 @@ def accounts_csv_rows(accounts: QuerySet[Account], order: tuple, today: dt.date)
                 "" if score is None else str(score),
                 date.isoformat() if date else "",
                 "yes" if is_stale else "no",
+                *override_csv_cells(*by_id[pk][15:]),
             )

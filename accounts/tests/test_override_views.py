@@ -128,3 +128,44 @@ def test_the_override_is_marked_in_every_list_with_the_computed_color_beside_it(
     client.force_login(tam)
     page = client.get("/my/").content.decode()
     assert page.count("badge-override") == 1 and "computed Green" in page
+
+
+def test_every_csv_that_exports_the_color_marks_the_override(client, account_in, manager):
+    import csv
+    import io
+
+    account = account_in(Color.GREEN, name="Overridden Inc", renewal_date=D + dt.timedelta(days=30))
+    overrides.override_set(
+        account=account, color="red", reason="Exec escalation", expires_on=D + dt.timedelta(days=9), by=manager
+    )
+    client.force_login(manager)
+    for path in ("/accounts/export.csv", "/dashboard/export.csv", "/dashboard/renewals/export.csv"):
+        response = client.get(path)
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+        header, row = rows[0], rows[1]
+        cells = dict(zip(header, row, strict=True))
+        assert cells["Color"] == "Red", path
+        assert (cells["Computed color"], cells["Override until"], cells["Override reason"]) == (
+            "Green",
+            "2026-12-03",
+            "Exec escalation",
+        ), path
+        assert cells["Override by"] == (manager.get_full_name() or manager.username), path
+
+
+def test_the_api_serves_the_override_beside_the_color(client, account_in, manager):
+    from api.services import token_create
+
+    account = account_in(Color.GREEN)
+    overrides.override_set(
+        account=account, color="red", reason="Exec escalation", expires_on=D + dt.timedelta(days=9), by=manager
+    )
+    _, secret = token_create(user=manager, name="t")
+    answer = client.get("/api/v1/accounts/", headers={"Authorization": f"Bearer {secret}"}).json()
+    [row] = answer["results"]
+    assert (row["health_color"], row["computed_color"], row["override_until"], row["override_reason"]) == (
+        "red",
+        "green",
+        "2026-12-03",
+        "Exec escalation",
+    )

@@ -87,6 +87,7 @@ CSV_HEADER = (
     "Health score date",
     "Stale",
     "Reasons",
+    *listing.OVERRIDE_CSV_HEADER,
 )
 CSV_CHUNK = 2000
 _csv_text = csv_download.safe_text
@@ -119,6 +120,7 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = 
             "is_stale",
             "measures_text",
             "sentiment_reason",
+            *listing.OVERRIDE_COLUMNS,
         )
         by_id = {row[0]: row for row in rows}
         for pk in chunk:
@@ -142,6 +144,7 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = 
                 stale,
                 m,
                 why,
+                *override,
             ) = by_id[pk]
             tam = f"{first} {last}".strip() or username or ""
             yield (
@@ -158,4 +161,5 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = 
                 date.isoformat() if date else "",
                 "yes" if stale else "no",
                 _csv_text("; ".join(health_reasons(_reasons_of_stored(m), why))),
+                *listing.override_csv_cells(*override),
             )

@@ -156,6 +156,10 @@ def test_csv_export_has_headers_and_every_filtered_row(manager_client, world):
         "Health score date",
         "Stale",
         "Reasons",
+        "Computed color",
+        "Override until",
+        "Override by",
+        "Override reason",
     ]
     assert [r[1] for r in rows[1:]] == ["Red Ent APAC", "Unscored Com APAC"]
     assert rows[1][0] == world["red"].external_id
