@@ -409,6 +409,13 @@ def override_dates_problems(*, starts_on: dt.date, expires_on: dt.date | None, t
     return {}
 
 
+def override_reminder_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The expiry dates whose owners are reminded on as_of: an override in its last
+    OVERRIDE_REMINDER_DAYS days (both ends included)."""
+    return as_of, as_of + dt.timedelta(days=OVERRIDE_REMINDER_DAYS)
+
+
 def override_reminder_due(expires_on: dt.date, as_of: dt.date) -> bool:
-    """The owner is reminded in the last OVERRIDE_REMINDER_DAYS days of an override in force."""
-    return 0 <= (expires_on - as_of).days <= OVERRIDE_REMINDER_DAYS
+    """The owner is reminded in the last week of an override in force (override_reminder_window)."""
+    first, last = override_reminder_window(as_of)
+    return first <= expires_on <= last
