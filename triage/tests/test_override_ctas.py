@@ -40,7 +40,8 @@ def test_the_owner_gets_one_cta_a_week_before_and_a_second_run_opens_nothing(ove
     cta = Cta.objects.get(kind=CtaKind.OVERRIDE_ENDING)
     assert cta.account == account and cta.state == CtaState.OPEN and cta.key == f"override/{override.pk}"
     assert cta.detail == (
-        "The override to Red set by Maria Lopez ends on 2026-12-04: let the computed color return, or set a new override."
+        "The override to Red set by Maria Lopez ends on 2026-12-04: "
+        "let the computed color return, or set a new override."
     )
     assert ctas.override_total(week_before) == 1
 
