@@ -151,21 +151,3 @@ def test_every_csv_that_exports_the_color_marks_the_override(client, account_in,
             "Exec escalation",
         ), path
         assert cells["Override by"] == (manager.get_full_name() or manager.username), path
-
-
-def test_the_api_serves_the_override_beside_the_color(client, account_in, manager):
-    from api.services import token_create
-
-    account = account_in(Color.GREEN)
-    overrides.override_set(
-        account=account, color="red", reason="Exec escalation", expires_on=D + dt.timedelta(days=9), by=manager
-    )
-    _, secret = token_create(user=manager, name="t")
-    answer = client.get("/api/v1/accounts/", headers={"Authorization": f"Bearer {secret}"}).json()
-    [row] = answer["results"]
-    assert (row["health_color"], row["computed_color"], row["override_until"], row["override_reason"]) == (
-        "red",
-        "green",
-        "2026-12-03",
-        "Exec escalation",
-    )
