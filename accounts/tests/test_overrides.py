@@ -307,3 +307,19 @@ def test_the_admin_shows_an_override_and_its_history_read_only(client, admin_use
     assert page.count("manager") >= 2  # created and cancelled, both by the manager
     assert "Exec escalation" in client.get(f"/admin/accounts/healthoverride/{override.pk}/change/").content.decode()
     assert client.get("/admin/accounts/healthoverride/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_sentiment_preview_says_the_override_keeps_the_color(account_in, manager):
+    from accounts import preview
+
+    account = account_in(Color.GREEN)
+    overrides.override_set(
+        account=account, color=Color.YELLOW, reason="r", expires_on=D + dt.timedelta(days=5), by=manager
+    )
+    account.refresh_from_db()
+    shown = preview.sentiment_preview(account=account, sentiment=Color.RED, today=D)
+    assert (shown.result.color, shown.new_color, shown.changes_color) == ("red", "yellow", False)
+    assert shown.sentence == (
+        "Red sentiment makes the computed color Red; the override keeps this account Yellow overall until 2026-11-29."
+    )

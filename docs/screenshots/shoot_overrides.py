@@ -35,7 +35,9 @@ def main(base: str) -> None:
         page.locator("table tbody tr a").first.click()
         panel = page.locator("#override")
         panel.get_by_label("Red").check()
-        panel.get_by_label("Reason").fill("Champion left last week; the renewal is at risk until a new sponsor is named.")
+        panel.get_by_label("Reason").fill(
+            "Champion left last week; the renewal is at risk until a new sponsor is named."
+        )
         panel.get_by_label("Until (last day)").fill((dt.date.today() + dt.timedelta(days=30)).isoformat())
         panel.get_by_role("button", name="Set override").click()
         page.wait_for_load_state()
