@@ -451,12 +451,14 @@ def _account_page(request, account: Account, *, status: int = 200, **forms):
 def _override_context(request, account: Account, today, form) -> dict:
     """The account page's override panel: the open override or request, the past ones, and the
     form for whoever may set (a manager) or request (the account's TAM) one."""
-    current = overrides.override_current(account, today)
+    recent = overrides.overrides_recent(account)
+    # One open at a time, so the open one (if any) is the newest: no second query.
+    current = next((o for o in recent[:1] if o.status in overrides.OPEN_STATUSES and o.expires_on >= today), None)
     can_override = permissions.can_override(request.user)
     can_request = permissions.can_request_override(request.user, account)
     context = {
         "override_current": current,
-        "override_history": overrides.overrides_recent(account),
+        "override_history": recent,
         "can_override": can_override,
         "can_request_override": can_request,
         "override_max_days": rules.OVERRIDE_MAX_DAYS,

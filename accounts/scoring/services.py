@@ -175,7 +175,9 @@ def chunk_score(
 
     The Customer Health Score Date moves to `as_of` when the overall color changes, or for every
     account of the chunk when `confirmed` (a TAM's update says the health is current). A snapshot
-    for a date before an account's latest one is history: it leaves current health alone.
+    for a date before an account's latest one is history: it leaves current health alone. An override
+    in force on `as_of` sets the overall color; the snapshot records it with the computed color,
+    and health_score stays the computed score.
     """
     accounts = list(
         Account.objects.select_for_update()
