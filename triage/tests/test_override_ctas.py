@@ -76,3 +76,19 @@ def test_the_daily_pipeline_runs_the_override_step():
 
     step = pipeline.daily_step("Override CTAs")
     assert (step.run, step.order) == (ctas.ctas_override_open, 55)
+
+
+def test_an_override_to_red_opens_a_triage_record_like_a_computed_red(account_in, manager, fixed_today):
+    from accounts import events
+    from triage.models import Risk, TriageRecord
+
+    account = account_in(Color.GREEN)
+    overrides.override_set(
+        account=account,
+        color=Color.RED,
+        reason="Exec escalation",
+        expires_on=fixed_today + dt.timedelta(days=9),
+        by=manager,
+    )
+    events.outbox_drain(today=fixed_today)
+    assert TriageRecord.objects.filter(account=account, risk=Risk.RED).exists()
