@@ -323,17 +323,3 @@ def test_the_sentiment_preview_says_the_override_keeps_the_color(account_in, man
     assert shown.sentence == (
         "Red sentiment makes the computed color Red; the override keeps this account Yellow overall until 2026-11-29."
     )
-
-
-@pytest.mark.django_db
-def test_the_demo_shows_an_override_ending_soon_and_a_request_waiting(fixed_today):
-    from django.core.management import call_command
-
-    from triage.models import Cta, CtaKind
-
-    call_command("seed_demo", accounts=40, verbosity=0)
-    active = HealthOverride.objects.get(status=OverrideStatus.ACTIVE)
-    pending = HealthOverride.objects.get(status=OverrideStatus.PENDING)
-    assert active.account.health_color == "yellow" and active.account.computed_color == "green"
-    assert pending.requested_by == pending.account.tam and pending.account.health_color == "green"
-    assert Cta.objects.filter(kind=CtaKind.OVERRIDE_ENDING, account=active.account).exists()

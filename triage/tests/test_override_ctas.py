@@ -92,3 +92,16 @@ def test_an_override_to_red_opens_a_triage_record_like_a_computed_red(account_in
     )
     events.outbox_drain(today=fixed_today)
     assert TriageRecord.objects.filter(account=account, risk=Risk.RED).exists()
+
+
+def test_the_demo_shows_an_override_ending_soon_and_a_request_waiting(fixed_today):
+    from django.core.management import call_command
+
+    from accounts.models import HealthOverride, OverrideStatus
+
+    call_command("seed_demo", accounts=40, verbosity=0)
+    active = HealthOverride.objects.get(status=OverrideStatus.ACTIVE)
+    pending = HealthOverride.objects.get(status=OverrideStatus.PENDING)
+    assert active.account.health_color == "yellow" and active.account.computed_color == "green"
+    assert pending.requested_by == pending.account.tam and pending.account.health_color == "green"
+    assert Cta.objects.filter(kind=CtaKind.OVERRIDE_ENDING, account=active.account).exists()
