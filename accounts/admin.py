@@ -9,6 +9,7 @@ from accounts import services as accounts_services
 from accounts.models import (
     Account,
     HealthChange,
+    HealthOverride,
     HealthSnapshot,
     Meeting,
     ScorecardConfig,
@@ -67,6 +68,11 @@ class AccountAdmin(admin.ModelAdmin):
         "health_date",
         "health_confidence",
         "scored_on",
+        # Kept by the engine from the overrides (set on the account page, listed below).
+        "computed_color",
+        "override_until",
+        "override_by",
+        "override_reason",
         "created_at",
         "updated_at",
     )
@@ -286,6 +292,38 @@ class HealthChangeAdmin(admin.ModelAdmin):
     readonly_fields = ("account", "old_color", "new_color", "as_of", "created_at", "processed_at")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(HealthOverride)
+class HealthOverrideAdmin(AuditedAdmin):
+    """Overrides, read-only with their history (who changed what, when): they are set, approved
+    and cancelled on the account page, where the account is locked and rescored at once."""
+
+    list_display = ("account", "color", "status", "starts_on", "expires_on", "requested_by", "approved_by", "ended_by")
+    list_filter = ("status", "color")
+    search_fields = ("account__name", "account__external_id", "reason")
+    date_hierarchy = "expires_on"
+    list_select_related = ("account", "requested_by", "approved_by", "ended_by")
+    readonly_fields = (
+        "account",
+        "color",
+        "reason",
+        "status",
+        "starts_on",
+        "expires_on",
+        "requested_by",
+        "approved_by",
+        "approved_at",
+        "ended_by",
+        "ended_at",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -71,3 +71,15 @@ class DataFeed(models.TextChoices):
 
     MEETINGS = "meetings", "Meetings"
     TICKETS = "tickets", "Support tickets"
+
+
+class OverrideStatus(models.TextChoices):
+    """An override's life: a TAM's request waits for a manager; an override in force is active
+    until its expiry date has passed (then it is expired, by date, see rules.override_in_force),
+    or until someone cancels it."""
+
+    PENDING = "pending", "Requested"
+    ACTIVE = "active", "Active"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"

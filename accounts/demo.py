@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
+from accounts import overrides
 from accounts.models import (
     Account,
     Color,
@@ -166,6 +167,7 @@ def demo_seed(
         SentimentEntry.objects.filter(account=OuterRef("pk")).values("account").annotate(d=Max("date")).values("d")
     )
     Account.objects.update(health_date=Greatest("health_date", Coalesce(latest_update, "health_date")))
+    _overrides(today)
     # The other apps add their demo data on top (triage records, notes, ...).
     for app in DEMO_APPS:
         say(f"{app} demo data")
@@ -194,6 +196,31 @@ def _data_ages(today: dt.date) -> None:
         )
     FeedSync.objects.update_or_create(
         feed=DataFeed.TICKETS, defaults={"synced_at": dt.datetime.combine(today - dt.timedelta(days=2), noon)}
+    )
+
+
+def _overrides(today: dt.date) -> None:
+    """The manager's override of the largest green Enterprise account (ending within a week, so
+    its "Override ends soon" CTA shows), and a TAM's request waiting on the next one."""
+    manager = User.objects.get(username="manager")
+    greens = list(
+        Account.objects.filter(health_color=Color.GREEN, segment=Segment.ENTERPRISE).order_by("-arr", "pk")[:2]
+    )
+    if len(greens) < 2:
+        return
+    overrides.override_set(
+        account=greens[0],
+        color=Color.YELLOW,
+        reason="Champion leaves at the end of the month; no new sponsor named yet.",
+        expires_on=today + dt.timedelta(days=5),
+        by=manager,
+    )
+    overrides.override_request(
+        account=greens[1],
+        color=Color.RED,
+        reason="The customer announced a competitive evaluation on our last call.",
+        expires_on=today + dt.timedelta(days=30),
+        by=greens[1].tam,
     )
 
 

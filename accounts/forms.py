@@ -7,7 +7,8 @@ import datetime as dt
 from django import forms
 
 from accounts.models import Color, MeetingKind, MeetingStatus, SentimentSource
-from healthscore.limits import LONG_TEXT
+from accounts.scoring import rules
+from healthscore.limits import LONG_TEXT, SHORT_TEXT
 
 REASON_HELP = "Required when the color changes: what moved your read of the customer?"
 
@@ -120,3 +121,34 @@ class SentimentPreviewForm(forms.Form):
             health = data["health"]
             return (health if health in Color.values else None), data["date"]
         return data["color"] or None, None
+
+
+class OverrideForm(forms.Form):
+    """A manager's override of the overall color, or a TAM's request for one (accounts.overrides
+    checks the dates: today at the earliest, 90 days at most)."""
+
+    color = forms.ChoiceField(
+        label="Overall color",
+        choices=Color.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose green, yellow or red."},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the computed color is wrong; shown wherever the override is.",
+        error_messages={"required": "Say why the computed color is wrong."},
+    )
+    expires_on = forms.DateField(
+        label="Until (last day)",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Say until when the override holds."},
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["expires_on"].widget.attrs.update(
+            min=today.isoformat(), max=(today + dt.timedelta(days=rules.OVERRIDE_MAX_DAYS)).isoformat()
+        )

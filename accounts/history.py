@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from accounts import selectors
 from accounts.models import Account, HealthChange, HealthSnapshot, ScorecardConfig, ScorecardVersion, SentimentSource
 from accounts.scoring import rules
 
@@ -99,6 +100,7 @@ def _overall_changes(account: Account, snapshots: list[HealthSnapshot], person_u
     before = (
         account.snapshots.filter(date__lt=snapshots[0].date)
         .only("date", "color", "measures", "config_version_id")
+        .annotate(override=selectors.SNAPSHOT_OVERRIDE)
         .order_by("-date")
         .first()
     )
@@ -137,14 +139,22 @@ def _overall_changes(account: Account, snapshots: list[HealthSnapshot], person_u
             after_update = at is not None and any(
                 dt.timedelta(0) <= at - update <= RESCORE_WITHIN for update in person_updates
             )
+            who = RESCORE_AFTER_UPDATE if after_update else DAILY_RESCORE
+            why = _measure_changes(before, snap)
+            override = getattr(snap, "override", None)
+            if override:  # the color is a person's override (who, why, until when)
+                who = f"{override['by']} (override)"
+                why = _override_words(override)
+            elif before is not None and getattr(before, "override", None):
+                why = f"Override ended: the computed color is back. {why}"
             items.append(
                 HistoryItem(
                     date=snap.date,
                     what="Overall health",
                     old=before.color if before else None,
                     new=snap.color,
-                    who=RESCORE_AFTER_UPDATE if after_update else DAILY_RESCORE,
-                    why=_measure_changes(before, snap),
+                    who=who,
+                    why=why,
                     at=at,
                     sort_rank=1,
                 )
@@ -190,6 +200,11 @@ def _field_label(name: str) -> str:
 
 def _value(value) -> str:
     return "empty" if value is None else f"{value:,}" if isinstance(value, Decimal) else str(value)
+
+
+def _override_words(override: dict) -> str:
+    computed = rules.color_label(override.get("computed_color"))
+    return f"Override until {override['until']}: “{override['reason']}” (computed color {computed})"
 
 
 def _fold_confirmations(items: list[HistoryItem]) -> list[HistoryItem]:

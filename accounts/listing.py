@@ -358,6 +358,11 @@ def color_chips(counts: dict[str, int], chosen: tuple[str, ...]) -> list[dict]:
 
 # --- The account lists' CSV ----------------------------------------------------------------
 
+# Every CSV that exports the color adds these, from the account's read model (the override in
+# force, accounts.scoring.services), so an overridden color is never exported unmarked.
+OVERRIDE_CSV_HEADER = ("Computed color", "Override until", "Override by", "Override reason")
+OVERRIDE_COLUMNS = ("computed_color", "override_until", "override_by", "override_reason")
+
 CSV_HEADER = (
     "External id",
     "Name",
@@ -372,8 +377,19 @@ CSV_HEADER = (
     "Health score date",
     "Stale",
     "Confidence",
+    *OVERRIDE_CSV_HEADER,
 )
 CSV_CHUNK = 2000
+
+
+def override_csv_cells(computed: str | None, until, by: str | None, reason: str | None) -> tuple:
+    """The override columns of one row: the computed color always, the rest while one is in force."""
+    return (
+        rules.color_label(computed),
+        str(until) if until else "",  # a date (or its ISO text, as a raw cursor may give it)
+        csv_download.safe_text(by or ""),
+        csv_download.safe_text(reason or ""),
+    )
 
 
 def accounts_csv_rows(accounts: QuerySet[Account], order: tuple, today: dt.date):
@@ -388,14 +404,14 @@ def accounts_csv_rows(accounts: QuerySet[Account], order: tuple, today: dt.date)
         rows = Account.objects.filter(pk__in=chunk).annotate(is_stale=stale).values_list(
             "pk", "external_id", "name", "segment", "region", "public_sector", "arr", "renewal_date",
             "tam__first_name", "tam__last_name", "tam__username", "health_color", "health_score", "health_date",
-            "is_stale", "health_confidence",
+            "is_stale", "health_confidence", *OVERRIDE_COLUMNS,
         )  # fmt: skip
         by_id = {row[0]: row for row in rows}
         for pk in chunk:
             if pk not in by_id:  # deleted while exporting
                 continue
             _, ext_id, name, segment, region, public, arr, renewal, first, last, username = by_id[pk][:11]
-            color, score, date, is_stale, confidence = by_id[pk][11:]
+            color, score, date, is_stale, confidence = by_id[pk][11:16]
             tam = f"{first or ''} {last or ''}".strip() or username or ""
             yield (
                 csv_download.safe_text(ext_id),
@@ -411,4 +427,5 @@ def accounts_csv_rows(accounts: QuerySet[Account], order: tuple, today: dt.date)
                 date.isoformat() if date else "",
                 "yes" if is_stale else "no",
                 "" if confidence is None else str(confidence),
+                *override_csv_cells(*by_id[pk][16:]),
             )

@@ -43,10 +43,12 @@ class SentimentPreview:
     old_score: object
     result: rules.Result
     recipients: list[str]
+    # An override in force keeps the overall color whatever the scorecard says.
+    override: inputs.OverrideInForce | None = None
 
     @property
     def new_color(self) -> str | None:
-        return self.result.color
+        return self.override.color if self.override else self.result.color
 
     @property
     def new_score(self) -> object:
@@ -60,6 +62,12 @@ class SentimentPreview:
     def sentence(self) -> str:
         """ "Yellow sentiment makes this account Red overall: ROI red, engagement yellow."."""
         subject = f"{rules.color_label(self.sentiment)} sentiment" if self.sentiment else "Saving this"
+        if self.override:
+            kept = rules.color_label(self.override.color)
+            return (
+                f"{subject} makes the computed color {rules.color_label(self.result.color)}; the override keeps "
+                f"this account {kept} overall until {self.override.expires_on:%Y-%m-%d}."
+            )
         verb = "makes" if self.changes_color else "keeps"
         sentence = f"{subject} {verb} this account {rules.color_label(self.new_color)} overall"
         others = [m for m in self.result.measures if m.name != "sentiment" and m.color in (rules.RED, rules.YELLOW)]
@@ -90,5 +98,7 @@ def sentiment_preview(
             candidate, last_held=held_meeting_on if last is None else max(last, held_meeting_on)
         )
     result = candidate.compute(segment_rules[account.segment], today)
-    recipients = recipients_preview(account=account, old_color=account.health_color, new_color=result.color)
-    return SentimentPreview(sentiment or None, account.health_color, account.health_score, result, recipients)
+    override = inputs.overrides_in_force(inputs.AccountSet(ids=(account.pk,)), today).get(account.pk)
+    new_color = override.color if override else result.color
+    recipients = recipients_preview(account=account, old_color=account.health_color, new_color=new_color)
+    return SentimentPreview(sentiment or None, account.health_color, account.health_score, result, recipients, override)

@@ -17,6 +17,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.fields.json import KeyTransform
 
 from accounts.models import (
     Account,
@@ -85,12 +86,17 @@ def my_accounts_health(*, user) -> list[Account]:
     return list(Account.objects.filter(tam=user).only("segment", "health_color", "health_date"))
 
 
+# The override a snapshot recorded (accounts.scoring.inputs.OverrideInForce.record), or None.
+SNAPSHOT_OVERRIDE = KeyTransform("override", "inputs")
+
+
 def account_snapshots(*, account: Account, today: dt.date) -> list[HealthSnapshot]:
     """The account's stored scores over the last year, oldest first (the chart and history)."""
     since = today - dt.timedelta(days=CHART_DAYS)
     return list(
         account.snapshots.filter(date__gt=since, date__lte=today)
         .only("account_id", "date", "score", "color", "measures", "config_version_id")
+        .annotate(override=SNAPSHOT_OVERRIDE)
         .order_by("date")
     )
 

@@ -13,4 +13,10 @@ urlpatterns = [
     path("accounts/<str:external_id>/preview/", views.account_sentiment_preview, name="account_sentiment_preview"),
     path("accounts/<str:external_id>/confirm/", views.account_health_confirm, name="account_health_confirm"),
     path("accounts/<str:external_id>/activity/", views.account_activity, name="account_activity"),
+    path("accounts/<str:external_id>/override/", views.account_override, name="account_override"),
+    path(
+        "accounts/<str:external_id>/override/<int:pk>/<str:action>/",
+        views.account_override_decide,
+        name="account_override_decide",
+    ),
 ]

@@ -5,14 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, F, When
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts import charts, history, listing, preview, selectors, services
-from accounts.forms import ActivityForm, ConfirmForm, SentimentForm, SentimentPreviewForm
-from accounts.models import Account, Color, MeetingKind
+from accounts import charts, history, listing, overrides, preview, selectors, services
+from accounts.forms import ActivityForm, ConfirmForm, OverrideForm, SentimentForm, SentimentPreviewForm
+from accounts.models import Account, Color, HealthOverride, MeetingKind, OverrideStatus
 from accounts.scoring import inputs, rules
 from healthscore import clock, csv_download, permissions
 from healthscore.privacy import private_page
@@ -312,6 +312,78 @@ def account_activity(request, external_id: str):
     return _account_page(request, account, activity_form=form, status=422)
 
 
+# --- Overrides of the overall color ---------------------------------------------------------
+
+
+@private_page
+@login_required
+@require_POST
+def account_override(request, external_id: str):
+    """A manager sets an override (in force at once); the account's TAM requests one."""
+    permissions.require_role(request.user)
+    account = get_object_or_404(Account, external_id=external_id)
+    permissions.require_override_request(request.user, account)
+    form = OverrideForm(request.POST, today=clock.today())
+    if form.is_valid():
+        data = form.cleaned_data
+        manager = permissions.can_override(request.user)
+        write = overrides.override_set if manager else overrides.override_request
+        try:
+            write(
+                account=account,
+                color=data["color"],
+                reason=data["reason"],
+                expires_on=data["expires_on"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            until = data["expires_on"].isoformat()
+            if manager:
+                messages.success(request, f"{account.name}: overridden to {Color(data['color']).label} until {until}.")
+            else:
+                messages.success(request, f"{account.name}: override to {Color(data['color']).label} requested.")
+            return redirect(f"{reverse('account_detail', args=[account.external_id])}#override")
+    return _account_page(request, account, status=422, override_form=form)
+
+
+OVERRIDE_ACTIONS = {
+    "approve": (overrides.override_approve, "approved"),
+    "reject": (overrides.override_reject, "rejected"),
+    "cancel": (overrides.override_cancel, "cancelled"),
+}
+
+
+@private_page
+@login_required
+@require_POST
+def account_override_decide(request, external_id: str, pk: int, action: str):
+    """A manager approves or rejects a request, or cancels an override; a TAM withdraws (cancels)
+    their own pending request."""
+    permissions.require_role(request.user)
+    if action not in OVERRIDE_ACTIONS:
+        raise Http404("No such action.")
+    override = get_object_or_404(
+        HealthOverride.objects.select_related("account"), pk=pk, account__external_id=external_id
+    )
+    account = override.account
+    permissions.require_account_read(request.user, account)
+    own_request = (
+        action == "cancel" and override.status == OverrideStatus.PENDING and override.requested_by_id == request.user.pk
+    )
+    if not own_request:
+        permissions.require_override_decide(request.user)
+    service, done = OVERRIDE_ACTIONS[action]
+    try:
+        service(override=override, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{account.name}: override {done}.")
+    return redirect(f"{reverse('account_detail', args=[account.external_id])}#override")
+
+
 # --- The account page -------------------------------------------------------------------
 
 
@@ -366,6 +438,7 @@ def _account_page(request, account: Account, *, status: int = 200, **forms):
         "tickets": selectors.account_tickets(account=account, today=today),
         "plans": selectors.account_plans(account=account),
     }
+    context.update(_override_context(request, account, today, forms.get("override_form")))
     if can_edit:
         initial = {"color": latest_sentiment.color} if latest_sentiment else {}
         context["sentiment_form"] = forms.get("sentiment_form") or SentimentForm(
@@ -374,3 +447,23 @@ def _account_page(request, account: Account, *, status: int = 200, **forms):
         context["confirm_form"] = forms.get("confirm_form") or ConfirmForm(initial={"origin": "account"})
         context["activity_form"] = forms.get("activity_form") or ActivityForm(today=today)
     return render(request, "accounts/account_detail.html", context, status=status)
+
+
+def _override_context(request, account: Account, today, form) -> dict:
+    """The account page's override panel: the open override or request, the past ones, and the
+    form for whoever may set (a manager) or request (the account's TAM) one."""
+    recent = overrides.overrides_recent(account)
+    # One open at a time, so the open one (if any) is the newest: no second query.
+    current = next((o for o in recent[:1] if o.status in overrides.OPEN_STATUSES and o.expires_on >= today), None)
+    can_override = permissions.can_override(request.user)
+    can_request = permissions.can_request_override(request.user, account)
+    context = {
+        "override_current": current,
+        "override_history": recent,
+        "can_override": can_override,
+        "can_request_override": can_request,
+        "override_max_days": rules.OVERRIDE_MAX_DAYS,
+    }
+    if (can_override or can_request) and (current is None or form is not None):
+        context["override_form"] = form or OverrideForm(today=today)
+    return context

@@ -79,6 +79,13 @@ class AccountSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Percent of the score's weight backed by fresh data; null when unscored.",
     )
+    # An override in force: health_color is its color; the scorecard's own color beside it.
+    computed_color = serializers.ChoiceField(
+        choices=COLORS, allow_null=True, help_text="The scorecard's own color (health_color unless overridden)."
+    )
+    override_until = serializers.DateField(allow_null=True, help_text="An override sets health_color until this day.")
+    override_by = serializers.CharField(allow_null=True, help_text="Who set or approved the override in force.")
+    override_reason = serializers.CharField(allow_null=True, help_text="Why the computed color is overridden.")
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_tam(self, account) -> str | None:

@@ -4,6 +4,7 @@ the groups a migration creates."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -11,6 +12,7 @@ from django.db.models import Q
 NO_ROLE = "Your login has no Healthscore role yet; ask an admin."
 EDIT_DENIED = "Only the account's TAM or an admin can change it."
 NOTES_DENIED = "Meeting notes are for the account team, managers and admins."
+OVERRIDE_DENIED = "Only a manager or an admin overrides a color; the account's TAM may request it."
 
 TAM, MANAGER, ADMIN = "TAM", "Manager", "Admin"
 ROLES = (TAM, MANAGER, ADMIN)
@@ -116,3 +118,28 @@ def require_notes_read(user, account) -> None:
     """403 unless the user may read this account's meeting notes."""
     if not can_read_notes(user, account):
         raise PermissionDenied(NOTES_DENIED)
+
+
+# --- Overrides of an account's color (accounts.overrides) ---------------------------------
+
+
+def can_override(user) -> bool:
+    """Managers and admins set, approve, reject and cancel overrides, on any account."""
+    return user.is_authenticated and is_manager(user)
+
+
+def can_request_override(user, account) -> bool:
+    """The account's TAM may ask for an override, when HEALTH_OVERRIDE_TAM_REQUESTS is on."""
+    return settings.HEALTH_OVERRIDE_TAM_REQUESTS and is_tam(user) and account.tam_id == user.pk
+
+
+def require_override_request(user, account) -> None:
+    """403 unless the user may set (a manager) or request (the account's TAM) an override here."""
+    if not (can_override(user) or can_request_override(user, account)):
+        raise PermissionDenied(OVERRIDE_DENIED)
+
+
+def require_override_decide(user) -> None:
+    """403 unless the user may approve, reject or cancel overrides (a manager or an admin)."""
+    if not can_override(user):
+        raise PermissionDenied(OVERRIDE_DENIED)

@@ -427,6 +427,11 @@ GITLAB_TRIAGE_PROJECT = env("GITLAB_TRIAGE_PROJECT", default="")  # "group/accou
 # Each call to GitLab gives up after this long: a slow GitLab delays a sync, never a save.
 GITLAB_TIMEOUT_SECONDS = env.float("GITLAB_TIMEOUT_SECONDS", default=5.0)
 
+# --- Health overrides (docs/scoring.md, "Overrides") -----------------------------------------
+# On: a TAM may request an override of their own account's color, which a manager approves or
+# rejects. Off: only managers and admins set overrides.
+HEALTH_OVERRIDE_TAM_REQUESTS = env.bool("HEALTH_OVERRIDE_TAM_REQUESTS", default=True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

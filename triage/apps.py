@@ -36,3 +36,5 @@ class TriageConfig(AppConfig):
         pipeline.register_step("Triage", triage_run.triage_run, triage_run.triage_total, order=20)
         pipeline.register_step("Health CTAs", ctas.ctas_health_open, ctas.stale_total, order=40)
         pipeline.register_step("Cadence CTAs", ctas.ctas_cadence_open, ctas.cadence_total, order=50)
+        # An override's owner is reminded in its last week (accounts.overrides).
+        pipeline.register_step("Override CTAs", ctas.ctas_override_open, ctas.override_total, order=55)

@@ -34,6 +34,7 @@ def seed(*, today: dt.date, rng: random.Random) -> None:
     triage_run.triage_run(as_of=today)
     ctas.ctas_health_open(as_of=today)
     ctas.ctas_cadence_open(as_of=today)
+    ctas.ctas_override_open(as_of=today)
 
     # Some triage records the TAMs have worked on: plans, labels, updates.
     open_records = list(TriageRecord.objects.filter(status=TriageStatus.OPEN).select_related("account__tam"))

@@ -155,6 +155,7 @@ class CtaKind(models.TextChoices):
     CLOSE_TRIAGE = "close_triage", "Close triage?"
     UPDATE_HEALTH = "update_health", "Update health score"
     MISSED_CADENCE = "missed_cadence", "Missed cadence call"
+    OVERRIDE_ENDING = "override_ending", "Override ends soon"
 
 
 class CtaState(models.TextChoices):

@@ -96,6 +96,15 @@ class Account(models.Model):
         help_text="Share of the score's weight backed by fresh data, in percent.",
     )
 
+    # Overrides (accounts.models.health.HealthOverride), kept by the engine with the color: the
+    # scorecard's own color, and while an override is in force (health_color is then its color)
+    # until when, who put it in force and why, so every list marks it without a join. Nullable:
+    # SQLite adds such columns in place, keeping the tally's triggers.
+    computed_color = models.CharField(max_length=10, choices=Color.choices, null=True, blank=True)
+    override_until = models.DateField(null=True, blank=True)
+    override_by = models.CharField(max_length=150, null=True, blank=True)
+    override_reason = bounded_text_field(null=True, blank=True, max_length=SHORT_TEXT)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -122,6 +131,11 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_overridden(self) -> bool:
+        """An override sets the overall color now (the engine keeps override_until)."""
+        return self.override_until is not None
 
 
 class Meeting(models.Model):

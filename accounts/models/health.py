@@ -1,15 +1,23 @@
 """What the scoring engine writes: snapshots, the read model of the pages (the daily counts and the
 live tally), the outbox of color changes, and the fanned-out scoring runs."""
 
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.choices import (
     Color,
+    OverrideStatus,
     Region,
     Segment,
 )
 from accounts.models.accounts import Account
+from accounts.scoring import rules
+from healthscore import audit, clock
+from healthscore.limits import SHORT_TEXT, bounded_text_field
 
 
 class HealthSnapshot(models.Model):
@@ -166,3 +174,91 @@ class ScoringChunk(models.Model):
 
     def __str__(self) -> str:
         return f"Run {self.run_id}: accounts {self.first_id}-{self.last_id}"
+
+
+class HealthOverride(models.Model):
+    """A person's overall color for an account in place of the computed one, with a reason, for
+    at most 90 days: the scoring engine applies it while it is in force (rules.override_in_force)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="overrides")
+    color = models.CharField(max_length=10, choices=Color.choices)
+    reason = bounded_text_field(max_length=SHORT_TEXT)
+    status = models.CharField(max_length=10, choices=OverrideStatus.choices, default=OverrideStatus.PENDING)
+    # A request's starts_on is the day it was asked for; approving it starts it on that day.
+    starts_on = models.DateField()
+    expires_on = models.DateField(help_text="The last day the override holds.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Who put it in force (the manager who set or approved it): its owner, reminded before it ends.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    # Who ended it early (cancelled) or turned the request down (rejected), and when.
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Every change is kept: who, when, what (Django admin: History; the account page lists them).
+    history = audit.history()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One request or override open per account: the engine never has two to choose from.
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status__in=(OverrideStatus.PENDING, OverrideStatus.ACTIVE)),
+                name="one_open_override_per_account",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__gte=F("starts_on"))
+                & Q(expires_on__lte=F("starts_on") + dt.timedelta(days=rules.OVERRIDE_MAX_DAYS)),
+                name="override_lasts_90_days_at_most",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="override_has_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OverrideStatus.ACTIVE) | Q(approved_at__isnull=False),
+                name="active_override_is_approved",
+            ),
+        ]
+        indexes = [
+            # The engine's read per chunk: the accounts' active overrides (account id range).
+            models.Index(fields=["account"], condition=Q(status=OverrideStatus.ACTIVE), name="override_active"),
+            # The daily reminder: active overrides ending soon.
+            models.Index(fields=["expires_on"], condition=Q(status=OverrideStatus.ACTIVE), name="override_expiring"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.color} until {self.expires_on} ({self.status})"
+
+    def clean(self):
+        super().clean()
+        if not (self.reason or "").strip():
+            raise ValidationError({"reason": "Say why the computed color is wrong."})
+        if self.starts_on and self.expires_on:
+            spread = (self.expires_on - self.starts_on).days
+            if spread < 0 or spread > rules.OVERRIDE_MAX_DAYS:
+                raise ValidationError(
+                    {"expires_on": f"An override lasts from its start up to {rules.OVERRIDE_MAX_DAYS} days."}
+                )
+
+    @property
+    def owner(self):
+        """Who answers for it: the manager who set or approved it."""
+        return self.approved_by
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.status == OverrideStatus.ACTIVE and rules.override_in_force(self.starts_on, self.expires_on, day)
+
+    def shown_status(self, day: dt.date | None = None) -> str:
+        """The status in words on a day (today by default): an active override past its expiry
+        date is expired."""
+        day = day or clock.today()
+        if self.status == OverrideStatus.ACTIVE and self.expires_on < day:
+            return OverrideStatus.EXPIRED.label
+        return self.get_status_display()

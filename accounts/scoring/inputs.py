@@ -30,8 +30,10 @@ from accounts.models import (
     Account,
     DataFeed,
     FeedSync,
+    HealthOverride,
     Meeting,
     MeetingStatus,
+    OverrideStatus,
     PlanStatus,
     ScorecardConfig,
     ScorecardVersion,
@@ -279,6 +281,59 @@ def read_inputs(
 
 def _latest(*dates: dt.date | None) -> dt.date | None:
     return max((d for d in dates if d is not None), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideInForce:
+    """An account's override in force on a date, as the engine applies and records it."""
+
+    override_id: int
+    color: str
+    reason: str
+    expires_on: dt.date
+    by: str  # who put it in force (its owner), by name
+
+    def record(self, computed_color: str | None) -> dict:
+        """Stored in the snapshot's inputs: the history says "override", who, why, until when."""
+        return {
+            "id": self.override_id,
+            "color": self.color,
+            "reason": self.reason,
+            "until": self.expires_on.isoformat(),
+            "by": self.by,
+            "computed_color": computed_color,
+        }
+
+
+def overrides_in_force(which: AccountSet, as_of: dt.date) -> dict[int, OverrideInForce]:
+    """The accounts' overrides in force on as_of (rules.override_in_force), by account: one
+    query per chunk, served by the partial index of active overrides."""
+    rows = (
+        HealthOverride.objects.filter(
+            **which.filter(), status=OverrideStatus.ACTIVE, starts_on__lte=as_of, expires_on__gte=as_of
+        )
+        .values_list(
+            "account_id",
+            "pk",
+            "color",
+            "reason",
+            "expires_on",
+            "approved_by__first_name",
+            "approved_by__last_name",
+            "approved_by__username",
+        )
+        .order_by()
+    )
+    return {
+        account_id: OverrideInForce(pk, color, reason, expires_on, person_name(first, last, username))
+        for account_id, pk, color, reason, expires_on, first, last, username in rows
+    }
+
+
+def person_name(first: str | None, last: str | None, username: str | None) -> str:
+    """A user's name as User.get_full_name() or the username gives it, from plain columns."""
+    full = f"{first or ''} {last or ''}".strip()
+    return full or username or "Unknown (user removed)"
 
 
 def _newest_first_rank(*also_by) -> Window:

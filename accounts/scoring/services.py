@@ -175,7 +175,9 @@ def chunk_score(
 
     The Customer Health Score Date moves to `as_of` when the overall color changes, or for every
     account of the chunk when `confirmed` (a TAM's update says the health is current). A snapshot
-    for a date before an account's latest one is history: it leaves current health alone.
+    for a date before an account's latest one is history: it leaves current health alone. An override
+    in force on `as_of` sets the overall color; the snapshot records it with the computed color,
+    and health_score stays the computed score.
     """
     accounts = list(
         Account.objects.select_for_update()
@@ -192,12 +194,15 @@ def chunk_score(
             "sentiment_color",
             "sentiment_reason",
             "health_confidence",
+            *OVERRIDE_SHOWN,
         )
     )
     scored = ChunkScored()
     if not accounts:
         return scored
     rows = inputs.read_inputs([(pk, segment, arr) for pk, segment, arr, *_ in accounts], which, as_of, segment_rules)
+    # Overrides in force: read after the lock, like every input (a save that waited is seen).
+    overrides = inputs.overrides_in_force(which, as_of)
     # Accounts already scored for a later date (a backfill is running): history only.
     later = set(
         HealthSnapshot.objects.filter(**which.filter(), date__gt=as_of)
@@ -212,26 +217,30 @@ def chunk_score(
         result = scored.results[pk] = row.compute(segment_rules[row.segment], as_of)
         score = result.score_rounded
         confidence = row.confidence(result, segment_rules[row.segment])
-        snapshots.append(
-            (
-                pk,
-                None if score is None else str(score),
-                result.color,
-                _measures_json(result.measures),
-                row.record(result, confidence),
-            )
-        )
+        # An override in force sets the overall color; the computed score and color are kept.
+        override = overrides.get(pk)
+        color = override.color if override else result.color
+        record = row.record(result, confidence)
+        if override:
+            record["override"] = override.record(result.color)
+        snapshots.append((pk, None if score is None else str(score), color, _measures_json(result.measures), record))
         if pk in later:
             scored.health[pk] = (old_color, old_score, old_date)
             continue
-        moved = confirmed or old_date is None or old_color is None or old_color != result.color
+        moved = confirmed or old_date is None or old_color is None or old_color != color
         health_date = as_of if moved else old_date
-        scored.health[pk] = (result.color, score, health_date)
-        shown = [row.last_held, row.sentiment, row.reason, None if confidence is None else confidence.percent]
-        if (old_color, old_score, old_date) != (result.color, score, health_date) or old_shown != shown:
-            updates.append((pk, result.color, score, health_date, *shown))
-        if old_color != result.color:
-            changes.append(ColorChange(pk, old_color, result.color, as_of))
+        scored.health[pk] = (color, score, health_date)
+        shown = [
+            row.last_held,
+            row.sentiment,
+            row.reason,
+            None if confidence is None else confidence.percent,
+            *_override_shown(result.color, override),
+        ]
+        if (old_color, old_score, old_date) != (color, score, health_date) or old_shown != shown:
+            updates.append((pk, color, score, health_date, *shown))
+        if old_color != color:
+            changes.append(ColorChange(pk, old_color, color, as_of))
     _snapshots_upsert(snapshots, as_of, getattr(segment_rules, "versions", {}))
     _health_update(updates, as_of)
     if changes:
@@ -239,6 +248,17 @@ def chunk_score(
         # rolled-back change triggers nothing.
         events.health_changes_record(changes)
     return scored
+
+
+# The account's override columns (the read model), in the order _override_shown gives them.
+OVERRIDE_SHOWN = ("computed_color", "override_until", "override_by", "override_reason")
+
+
+def _override_shown(computed: str | None, override: inputs.OverrideInForce | None) -> tuple:
+    """What the lists show of an override: the computed color always, and the override in force."""
+    if override is None:
+        return (computed, None, None, None)
+    return (computed, override.expires_on, override.by, override.reason)
 
 
 @contextlib.contextmanager
@@ -323,26 +343,43 @@ def _health_update(updates: list[tuple], as_of: dt.date) -> None:
     table = Account._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            values = ", ".join(["(%s, %s, %s::numeric, %s::date, %s::date, %s, %s, %s::smallint)"] * len(updates))
+            values = ", ".join(
+                ["(%s, %s, %s::numeric, %s::date, %s::date, %s, %s, %s::smallint, %s, %s::date, %s, %s)"] * len(updates)
+            )
             cursor.execute(
                 f"UPDATE {table} AS a SET health_color = v.color, health_score = v.score, "
                 f"health_date = v.health_date, scored_on = %s, last_meeting_on = v.last_meeting_on, "
                 f"sentiment_color = v.sentiment_color, sentiment_reason = v.sentiment_reason, "
-                f"health_confidence = v.confidence "
+                f"health_confidence = v.confidence, {_OVERRIDE_SET_FROM_V} "
                 f"FROM (VALUES {values}) AS v(id, color, score, health_date, last_meeting_on, sentiment_color, "
-                f"sentiment_reason, confidence) WHERE a.id = v.id",
+                f"sentiment_reason, confidence, {', '.join(OVERRIDE_SHOWN)}) WHERE a.id = v.id",
                 [as_of, *(value for row in updates for value in row)],
             )
         else:
             cursor.executemany(
                 f"UPDATE {table} SET health_color = %s, health_score = %s, health_date = %s, scored_on = %s, "
-                "last_meeting_on = %s, sentiment_color = %s, sentiment_reason = %s, health_confidence = %s "
-                "WHERE id = %s",
+                "last_meeting_on = %s, sentiment_color = %s, sentiment_reason = %s, health_confidence = %s, "
+                f"{_OVERRIDE_SET} WHERE id = %s",
                 [
-                    (color, None if score is None else str(score), date, as_of, met, feeling, why, confidence, pk)
-                    for pk, color, score, date, met, feeling, why, confidence in updates
+                    (
+                        color,
+                        None if score is None else str(score),
+                        date,
+                        as_of,
+                        met,
+                        feeling,
+                        why,
+                        confidence,
+                        *override,
+                        pk,
+                    )
+                    for pk, color, score, date, met, feeling, why, confidence, *override in updates
                 ],
             )
+
+
+_OVERRIDE_SET = ", ".join(f"{column} = %s" for column in OVERRIDE_SHOWN)
+_OVERRIDE_SET_FROM_V = ", ".join(f"{column} = v.{column}" for column in OVERRIDE_SHOWN)
 
 
 def accounts_rescore(

@@ -15,6 +15,34 @@ def chip(color):
     return format_html('<span class="chip chip-{}">{}</span>', color or "none", rules.color_label(color))
 
 
+def override_words(account) -> str:
+    """An override in force, in words: who, until when, why, and the computed color it hides."""
+    return (
+        f"Override by {account.override_by or 'unknown'} until {account.override_until:%Y-%m-%d}: "
+        f"“{account.override_reason or ''}”. Computed: {rules.color_label(account.computed_color)}, "
+        f"score {'–' if account.health_score is None else account.health_score}."
+    )
+
+
+@register.simple_tag
+def health_chip(account):
+    """The account's overall color, everywhere it is shown: a chip, and while an override is in
+    force the mark "Override" (who, why, until when in its title and for screen readers) with
+    the computed color beside it."""
+    color = chip(account.health_color)
+    if getattr(account, "override_until", None) is None:
+        return color
+    words = override_words(account)
+    return format_html(
+        '{} <span class="badge badge-override" title="{}">Override</span>'
+        '<span class="visually-hidden"> {}</span> <span class="computed-color">computed {}</span>',
+        color,
+        words,
+        words,
+        rules.color_label(account.computed_color),
+    )
+
+
 @register.filter
 def weight(value):
     """Effective weights shown with two decimals."""

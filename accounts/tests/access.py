@@ -132,3 +132,86 @@ for name, path, data in WRITES:
             no_role=FORBIDDEN,
         ),
     ]
+
+
+# --- Overrides of the overall color ------------------------------------------------------
+
+
+def _override_data(w):
+    import datetime as dt
+
+    from healthscore import clock
+
+    return {
+        "color": "red",
+        "reason": "Champion left",
+        "expires_on": (clock.today() + dt.timedelta(days=10)).isoformat(),
+    }
+
+
+def _overrides_of(account):
+    def read(w):
+        return list(account.overrides.values_list("pk", "status"))
+
+    return read
+
+
+def _requested(account):
+    """A pending request by the account's TAM, to approve (the URL of the decision on it)."""
+    import datetime as dt
+
+    from accounts.models import HealthOverride
+    from healthscore import clock
+
+    today = clock.today()
+    request = HealthOverride.objects.create(
+        account=account,
+        color="yellow",
+        reason="Budget cut",
+        starts_on=today,
+        expires_on=today + dt.timedelta(days=5),
+        requested_by=account.tam,
+    )
+    return f"/accounts/{account.external_id}/override/{request.pk}/approve/"
+
+
+RULES += [
+    # Managers and admins set overrides on any account; a TAM only requests, on their own.
+    Rule(
+        "account_override",
+        lambda w: f"/accounts/{w.other_account.external_id}/override/",
+        method="post",
+        data=_override_data,
+        unchanged=lambda w: _overrides_of(w.other_account)(w),
+        anonymous=LOGIN,
+        tam=FORBIDDEN,
+        manager=302,
+        admin=302,
+        no_role=FORBIDDEN,
+    ),
+    Rule(
+        "account_override",
+        lambda w: f"/accounts/{w.own_account.external_id}/override/",
+        method="post",
+        data=_override_data,
+        unchanged=lambda w: _overrides_of(w.own_account)(w),
+        anonymous=LOGIN,
+        tam=302,
+        manager=302,
+        admin=302,
+        no_role=FORBIDDEN,
+    ),
+    # Approving (rejecting, cancelling) is a manager's: not even the account's own TAM.
+    Rule(
+        "account_override_decide",
+        lambda w: _requested(w.own_account),
+        method="post",
+        data=lambda w: {},
+        unchanged=lambda w: _overrides_of(w.own_account)(w),
+        anonymous=LOGIN,
+        tam=FORBIDDEN,
+        manager=302,
+        admin=302,
+        no_role=FORBIDDEN,
+    ),
+]

@@ -62,6 +62,7 @@ def test_admin_saves_valid_weights(client, admin_user):
         "sentimententry",
         "healthsnapshot",
         "scorecardconfig",
+        "healthoverride",
         "scoringrun",
     ],
 )

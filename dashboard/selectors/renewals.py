@@ -113,6 +113,7 @@ CSV_HEADER = (
     "ARR",
     "TAM",
     "Open triage",
+    *listing.OVERRIDE_CSV_HEADER,
 )
 CSV_CHUNK = 2000
 
@@ -140,4 +141,5 @@ def renewals_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = "
                 f"{account.arr:.2f}",
                 csv_download.safe_text(tam),
                 "yes" if account.open_triage else "no",
+                *listing.override_csv_cells(*(getattr(account, column) for column in listing.OVERRIDE_COLUMNS)),
             )

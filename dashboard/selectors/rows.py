@@ -130,6 +130,7 @@ CSV_HEADER = (
     "Reasons",
     "Confidence",
     "Confidence reasons",
+    *listing.OVERRIDE_CSV_HEADER,
 )
 CSV_CHUNK = 2000
 _csv_text = csv_download.safe_text
@@ -170,6 +171,7 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = 
             *(f"m_{name}_{key}" for name in rules.MEASURES for key in ("color", "detail")),
             "health_confidence",
             "confidence_text",
+            *listing.OVERRIDE_COLUMNS,
         )
         sql, params = query.query.sql_with_params()
         with connections[query.db].cursor() as cursor:
@@ -185,7 +187,7 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = 
             stale, why, engagement, engagement_why, roi, roi_why, support, support_why, sentiment, sentiment_why = row[
                 14:24
             ]
-            confidence, unfresh = row[24:]
+            confidence, unfresh, *override = row[24:]
             tam = f"{first or ''} {last or ''}".strip() or username or ""
             # SQLite extracts a JSON null as the text "null" (PostgreSQL as NULL): no sentiment.
             sentiment = None if sentiment == "null" else sentiment
@@ -218,6 +220,7 @@ def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = 
                 ),
                 "" if confidence is None else str(confidence),
                 _csv_text("; ".join((json.loads(unfresh) if unfresh else None) or ())),
+                *listing.override_csv_cells(*override),
             )
 
 

@@ -36,6 +36,7 @@ def test_daily_run_does_every_step_in_order(tam, people, fixed_today):
         "Digests",
         "Out-of-date health",
         "Cadence",
+        "Override CTAs",
     ]
     assert TriageRecord.objects.filter(account=green, risk=Risk.RED).exists()
     assert Notification.objects.filter(account=green).count() == 6  # sal, rtm, director, asm, rd, vp
@@ -264,4 +265,5 @@ def test_the_apps_register_the_daily_steps_in_order():
         ("Notification digests", 35),
         ("Health CTAs", 40),
         ("Cadence CTAs", 50),
+        ("Override CTAs", 55),
     ]

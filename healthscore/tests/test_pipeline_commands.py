@@ -29,6 +29,7 @@ def test_run_daily_jobs_runs_every_step_as_of_a_date(account_in, capsys):
         "Digests",
         "Out-of-date health",
         "Cadence",
+        "Override CTAs",
         "Done as of 2026-11-24.",
     ]
     assert "Scoring: 100%" in err and "Triage: 100%" in err  # progress bars on stderr
@@ -110,5 +111,6 @@ def test_a_failing_step_is_reported_and_the_command_fails_after_the_others_ran(t
         "Digests",
         "Out-of-date health",
         "Cadence",
+        "Override CTAs",
     ]
     assert Cta.objects.filter(kind=CtaKind.MISSED_CADENCE).count() == 1

@@ -15,7 +15,7 @@ from triage.models import TriageRecord
 def test_the_daily_task_runs_every_job_for_an_iso_date(account_in, fixed_today):
     account = account_in(Color.RED)
     summaries = pipeline_tasks.run_daily_jobs.delay("2026-11-24").get()
-    assert len(summaries) == 6 and summaries[0].startswith("Scores: ")  # one per daily step
+    assert len(summaries) == 7 and summaries[0].startswith("Scores: ")  # one per daily step
     assert TriageRecord.objects.filter(account=account).exists()
 
 

@@ -1,5 +1,6 @@
 """The CTAs the daily jobs open: "Update health score" for out-of-date health, "Missed cadence
-call" for a window without a cadence call; each closes itself once it no longer applies."""
+call" for a window without a cadence call, "Override ends soon" in an override's last week; each
+closes itself once it no longer applies."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import QuerySet
 
-from accounts.models import Account
+from accounts.models import Account, HealthOverride, OverrideStatus
 from accounts.scoring import inputs, rules
 from healthscore import clock
 from healthscore.pipeline import Progress
@@ -185,3 +186,79 @@ def stale_total(as_of: dt.date) -> int:
 def cadence_total(as_of: dt.date) -> int:
     """The daily "Cadence CTAs" step's progress bar: every TAM's account."""
     return Account.objects.filter(tam__isnull=False).count()
+
+
+def _overrides_ending(as_of: dt.date, accounts: QuerySet[Account] | None):
+    """The overrides in force on as_of whose last day is within the reminder window."""
+    first, last = rules.override_reminder_window(as_of)
+    ending = HealthOverride.objects.filter(
+        status=OverrideStatus.ACTIVE, starts_on__lte=as_of, expires_on__gte=first, expires_on__lte=last
+    )
+    return ending.filter(account__in=accounts) if accounts is not None else ending
+
+
+def ctas_override_open(
+    *, as_of: dt.date, accounts: QuerySet[Account] | None = None, progress: Progress = None
+) -> CtaRunResult:
+    """An "Override ends soon" CTA in the last week of an override: its owner (the manager who
+    set or approved it, named in the CTA) decides whether the computed color may return or sets
+    a new override. One CTA per override (its key), so a second run opens nothing; it closes
+    once the override has ended (expired, cancelled)."""
+    result = CtaRunResult("Override CTAs")
+    ending = list(
+        _overrides_ending(as_of, accounts)
+        .select_related("approved_by")
+        .only(
+            "pk",
+            "account_id",
+            "color",
+            "expires_on",
+            "approved_by__first_name",
+            "approved_by__last_name",
+            "approved_by__username",
+        )
+        .order_by("pk")
+    )
+    keys = [_override_key(override.pk) for override in ending]
+    before = Cta.objects.count()
+    with transaction.atomic():
+        # Closed first: a replaced override's CTA makes way for the new one's.
+        ctas = Cta.objects.filter(kind=CtaKind.OVERRIDE_ENDING).exclude(key__in=keys)
+        if accounts is not None:
+            ctas = ctas.filter(account__in=accounts)
+        result.resolved = resolve(ctas, note="The override ended", on=as_of)
+        Cta.objects.bulk_create(
+            [
+                Cta(
+                    account_id=override.account_id,
+                    kind=CtaKind.OVERRIDE_ENDING,
+                    key=key,
+                    detail=_override_detail(override),
+                    opened_on=as_of,
+                )
+                for override, key in zip(ending, keys, strict=True)
+            ],
+            ignore_conflicts=True,
+        )
+    result.accounts = len(ending)
+    result.opened = Cta.objects.count() - before
+    if progress:
+        progress(len(ending))
+    return result
+
+
+def _override_key(override_id: int) -> str:
+    return f"override/{override_id}"
+
+
+def _override_detail(override: HealthOverride) -> str:
+    owner = override.approved_by.get_full_name() or override.approved_by.username if override.approved_by else "unknown"
+    return (
+        f"The override to {rules.color_label(override.color)} set by {owner} ends on "
+        f"{override.expires_on.isoformat()}: let the computed color return, or set a new override."
+    )
+
+
+def override_total(as_of: dt.date) -> int:
+    """The daily "Override CTAs" step's progress bar: the overrides ending within a week."""
+    return _overrides_ending(as_of, None).count()
