@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 from django.db.models import Count, DateField, ExpressionWrapper, OuterRef, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models.functions import Cast, JSONObject
 
 from accounts.models import Account, HealthSnapshot
 from accounts.scoring import inputs, rules
@@ -35,7 +35,11 @@ def renewals_in(period: Period) -> QuerySet[RenewalOutcome]:
 def _snapshot_then(horizon: int) -> QuerySet[HealthSnapshot]:
     """The account's latest snapshot dated on or before (renewal date − horizon days): one
     backward probe of the (account, date) unique index per renewal."""
-    cutoff = ExpressionWrapper(OuterRef("date") - dt.timedelta(days=horizon), output_field=DateField())
+    # Cast back to a date: PostgreSQL's date − interval is a timestamp, which the date index
+    # would compare by casting every row.
+    cutoff = Cast(
+        ExpressionWrapper(OuterRef("date") - dt.timedelta(days=horizon), output_field=DateField()), DateField()
+    )
     return HealthSnapshot.objects.filter(account_id=OuterRef("account_id"), date__lte=cutoff).order_by("-date")
 
 

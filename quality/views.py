@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from quality.permissions import require_outcome_record, require_quality_read
 SERIES = (("recorded", "As recorded"), ("draft", "Draft"))
 
 
+@login_required
 def quality_page(request):
     """For the renewals of a period: each horizon's outcome distribution per color, churn rate
     per color, precision and recall of red; and the same under a draft configuration."""
@@ -109,6 +111,7 @@ def _prediction_chart(horizons: list[dict]) -> dict:
     return charts.grouped_bars(groups)
 
 
+@login_required
 @require_POST
 def outcome_record(request, external_id: str):
     """The account page's "Record a renewal outcome" form: back to the account page when saved,
