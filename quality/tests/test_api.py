@@ -29,8 +29,9 @@ def users(tam, other_tam, manager, admin_user):
 
 @pytest.fixture
 def api_as(db):
-    from api import services
     from rest_framework.test import APIClient
+
+    from api import services
 
     def make(user):
         client = APIClient()
