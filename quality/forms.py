@@ -30,6 +30,11 @@ class OutcomeForm(forms.Form):
         help_text="0 for a churned account.",
     )
 
+    def __init__(self, *args, **kwargs):
+        # Ids of their own: the account page has other forms with a "date" field.
+        kwargs.setdefault("auto_id", "outcome_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_date(self):
         date = self.cleaned_data["date"]
         if date > (today := clock.today()):

@@ -20,6 +20,7 @@ def account_panel_context(context, account) -> dict | None:
     initial = {"date": account.renewal_date if account.renewal_date and account.renewal_date <= today else today}
     return {
         "request": request,
+        "csrf_token": context.get("csrf_token"),  # the panel renders in a new context
         "account": account,
         "outcomes": list(selectors.outcomes_of(account)[:PANEL_LIMIT]),
         "can_record": can_record,
