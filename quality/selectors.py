@@ -1,5 +1,5 @@
 """The Scorecard quality page's reads: the renewals of a period with the color each account had
-N days before, one query per horizon whatever the number of renewals."""
+30, 60 and 90 days before, in one query whatever the number of renewals."""
 
 from __future__ import annotations
 
@@ -43,15 +43,15 @@ def _snapshot_then(horizon: int) -> QuerySet[HealthSnapshot]:
     return HealthSnapshot.objects.filter(account_id=OuterRef("account_id"), date__lte=cutoff).order_by("-date")
 
 
-def backtest_recorded(period: Period, horizon: int) -> backtest.Backtest:
-    """The figures with the colors as they were recorded: one GROUP BY query (color, outcome)."""
-    counts = (
-        renewals_in(period)
-        .annotate(color_then=Subquery(_snapshot_then(horizon).values("color")[:1]))
-        .values_list("color_then", "outcome")
-        .annotate(n=Count("pk"))
-    )
-    return backtest.backtest(horizon, list(counts))
+def backtests_recorded(period: Period) -> dict[int, backtest.Backtest]:
+    """Every horizon's figures with the colors as they were recorded, in one GROUP BY query:
+    (color 30, 60 and 90 days before, outcome) -> renewals. The three probes of a renewal read
+    the same account's index pages, so the second and third come from the cache."""
+    colors = {f"color_{h}": Subquery(_snapshot_then(h).values("color")[:1]) for h in backtest.HORIZONS}
+    rows = list(renewals_in(period).annotate(**colors).values_list(*colors, "outcome").annotate(n=Count("pk")))
+    return {
+        h: backtest.backtest(h, [(row[i], row[-2], row[-1]) for row in rows]) for i, h in enumerate(backtest.HORIZONS)
+    }
 
 
 @dataclass(frozen=True)
@@ -63,22 +63,33 @@ class Compared:
     moved: int  # renewals whose color the draft changes
 
 
-def backtest_compared(period: Period, horizon: int, draft: rules.Rules) -> Compared:
-    """The figures as recorded and recomputed under `draft` from each snapshot's stored inputs:
-    one query (each renewal's outcome and its snapshot's date, color and inputs in one probe)."""
-    snapshot = _snapshot_then(horizon).values(snap=JSONObject(date="date", color="color", inputs="inputs"))[:1]
-    recorded, drafted = [], []
-    moved = 0
-    for outcome, snap in renewals_in(period).annotate(snap=Subquery(snapshot)).values_list("outcome", "snap"):
-        snap = _json(snap)
-        color = snap and snap.get("color")
-        new = None
-        if snap:
-            new = backtest.stored_color(_json(snap.get("inputs")), draft, dt.date.fromisoformat(snap["date"][:10]))
-        recorded.append((color, outcome, 1))
-        drafted.append((new, outcome, 1))
-        moved += color != new
-    return Compared(backtest.backtest(horizon, recorded), backtest.backtest(horizon, drafted), moved)
+def backtests_compared(period: Period, draft: rules.Rules) -> dict[int, Compared]:
+    """Every horizon's figures as recorded and recomputed under `draft` from each snapshot's
+    stored inputs, in one query: per renewal, its outcome and, per horizon, its snapshot's date,
+    color and inputs (one probe each)."""
+    snaps = {
+        f"snap_{h}": Subquery(
+            _snapshot_then(h).values(snap=JSONObject(date="date", color="color", inputs="inputs"))[:1]
+        )
+        for h in backtest.HORIZONS
+    }
+    recorded = {h: [] for h in backtest.HORIZONS}
+    drafted = {h: [] for h in backtest.HORIZONS}
+    moved = dict.fromkeys(backtest.HORIZONS, 0)
+    for outcome, *found in renewals_in(period).annotate(**snaps).values_list("outcome", *snaps):
+        for h, snap in zip(backtest.HORIZONS, found, strict=True):
+            snap = _json(snap)
+            color = new = None
+            if snap:
+                color = snap.get("color")
+                new = backtest.stored_color(_json(snap.get("inputs")), draft, dt.date.fromisoformat(snap["date"][:10]))
+            recorded[h].append((color, outcome, 1))
+            drafted[h].append((new, outcome, 1))
+            moved[h] += color != new
+    return {
+        h: Compared(backtest.backtest(h, recorded[h]), backtest.backtest(h, drafted[h]), moved[h])
+        for h in backtest.HORIZONS
+    }
 
 
 def _json(value):

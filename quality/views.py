@@ -47,12 +47,12 @@ def quality_page(request):
                 draft = None
     context["draft"] = draft
     context["period"] = period
-    for horizon in backtest.HORIZONS:
-        if draft is None:
-            context["horizons"].append(_horizon(selectors.backtest_recorded(period, horizon)))
-        else:
-            compared = selectors.backtest_compared(period, horizon, draft)
-            context["horizons"].append(_horizon(compared.recorded, compared.draft, compared.moved))
+    if draft is None:
+        context["horizons"] = [_horizon(result) for result in selectors.backtests_recorded(period).values()]
+    else:
+        context["horizons"] = [
+            _horizon(c.recorded, c.draft, c.moved) for c in selectors.backtests_compared(period, draft).values()
+        ]
     context["prediction_chart"] = _prediction_chart(context["horizons"])
     context["total"] = context["horizons"][0]["recorded"].total
     return render(request, "quality/quality.html", context)

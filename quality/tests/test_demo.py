@@ -19,10 +19,10 @@ def test_seed_demo_records_past_renewals_where_red_predicts_churn_imperfectly(fi
     assert {o.outcome for o in outcomes} == {"renewed", "expanded", "downsell", "churned"}
     assert all((o.arr == 0) == (o.outcome == "churned") for o in outcomes)
     period = selectors.Period(fixed_today - dt.timedelta(days=365), fixed_today)
-    for horizon in (30, 60, 90):
-        result = selectors.backtest_recorded(period, horizon)
+    results = selectors.backtests_recorded(period)
+    for result in results.values():
         assert result.unscored == 0  # every renewal has a color 90 days before it
-    at_60 = selectors.backtest_recorded(period, 60)
+    at_60 = results[60]
     # Red churns more often than green, but red is no certainty and green no guarantee.
     assert at_60.row("red").churn_rate > at_60.row("green").churn_rate
     assert at_60.row("red").loss_rate > at_60.row("green").loss_rate > 0
