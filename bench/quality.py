@@ -117,7 +117,10 @@ def main() -> None:
     client.force_login(manager)
     q = f"start={period.start}&end={period.end}"
     timed("page, as recorded (3 horizons)", lambda: client.get(f"/quality/?{q}"))
-    timed("page, with a draft (enterprise, 3 horizons)", lambda: client.get(f"/quality/?{q}&segment=enterprise&yellow_min_score=60"))
+    timed(
+        "page, with a draft (enterprise, 3 horizons)",
+        lambda: client.get(f"/quality/?{q}&segment=enterprise&yellow_min_score=60"),
+    )
 
 
 if __name__ == "__main__":

@@ -55,6 +55,15 @@ class PeriodForm(forms.Form):
     end = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     segment = forms.ChoiceField(label="Segment", choices=[("", "All segments"), *Segment.choices], required=False)
 
+    @classmethod
+    def from_query(cls, query) -> PeriodForm:
+        """Bound to the query, the period defaulting to the year up to today (shown in the fields)."""
+        data = query.copy()
+        end = clock.today()
+        data.setdefault("end", end.isoformat())
+        data.setdefault("start", (end - dt.timedelta(days=DEFAULT_PERIOD_DAYS)).isoformat())
+        return cls(data)
+
     def clean(self):
         data = super().clean()
         if self.errors:

@@ -22,7 +22,7 @@ def quality_page(request):
     """For the renewals of a period: each horizon's outcome distribution per color, churn rate
     per color, precision and recall of red; and the same under a draft configuration."""
     require_quality_read(request.user)
-    period_form = PeriodForm(request.GET)
+    period_form = PeriodForm.from_query(request.GET)
     context = {"period_form": period_form, "horizons": [], "draft_form": None}
     if not period_form.is_valid():
         return render(request, "quality/quality.html", context)
