@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, DateField, ExpressionWrapper, OuterRef, QuerySet, Subquery
@@ -73,9 +74,8 @@ def backtests_compared(period: Period, draft: rules.Rules) -> dict[int, Compared
         )
         for h in backtest.HORIZONS
     }
-    recorded = {h: [] for h in backtest.HORIZONS}
-    drafted = {h: [] for h in backtest.HORIZONS}
-    moved = dict.fromkeys(backtest.HORIZONS, 0)
+    # (color as recorded, color under the draft, outcome) -> renewals, per horizon.
+    pairs = {h: Counter() for h in backtest.HORIZONS}
     for outcome, *found in renewals_in(period).annotate(**snaps).values_list("outcome", *snaps):
         for h, snap in zip(backtest.HORIZONS, found, strict=True):
             snap = _json(snap)
@@ -83,12 +83,14 @@ def backtests_compared(period: Period, draft: rules.Rules) -> dict[int, Compared
             if snap:
                 color = snap.get("color")
                 new = backtest.stored_color(_json(snap.get("inputs")), draft, dt.date.fromisoformat(snap["date"][:10]))
-            recorded[h].append((color, outcome, 1))
-            drafted[h].append((new, outcome, 1))
-            moved[h] += color != new
+            pairs[h][color, new, outcome] += 1
     return {
-        h: Compared(backtest.backtest(h, recorded[h]), backtest.backtest(h, drafted[h]), moved[h])
-        for h in backtest.HORIZONS
+        h: Compared(
+            backtest.backtest(h, [(color, outcome, n) for (color, _, outcome), n in counts.items()]),
+            backtest.backtest(h, [(new, outcome, n) for (_, new, outcome), n in counts.items()]),
+            sum(n for (color, new, _), n in counts.items() if color != new),
+        )
+        for h, counts in pairs.items()
     }
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.tests.factories import AccountFactory, UserFactory
+from accounts.tests.factories import AccountFactory
 from quality.models import RenewalOutcome
 from quality.tests.factories import RenewalOutcomeFactory
 
@@ -16,31 +16,15 @@ GOOD = {"date": "2026-10-31", "outcome": "downsell", "arr": 80000}
 
 
 @pytest.fixture
-def users(tam, other_tam, manager, admin_user):
+def users(tam, other_tam, manager, admin_user, no_role):
     return {
         "anonymous": None,
-        "no_role": UserFactory(username="nobody"),
+        "no_role": no_role,
         "tam": tam,
         "other_tam": other_tam,
         "manager": manager,
         "admin": admin_user,
     }
-
-
-@pytest.fixture
-def api_as(db):
-    from rest_framework.test import APIClient
-
-    from api import services
-
-    def make(user):
-        client = APIClient()
-        if user is not None:
-            key = services.token_create(user=user, name="script")[1]
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-        return client
-
-    return make
 
 
 @pytest.mark.parametrize(
