@@ -42,7 +42,7 @@ class ColorRow:
 
     @property
     def label(self) -> str:
-        return rules.color_label(None if self.color == UNSCORED else self.color)
+        return row_label(self.color)
 
     @property
     def total(self) -> int:
@@ -106,6 +106,11 @@ class Backtest:
     @property
     def recall(self) -> Fraction | None:
         return ratio(self.true_positives, self.true_positives + self.false_negatives)
+
+
+def row_label(color: str) -> str:
+    """A matrix row's name for people: "Green", ..., "Unscored" (rules.color_label, once)."""
+    return rules.color_label(None if color == UNSCORED else color)
 
 
 def ratio(part: int, whole: int) -> Fraction | None:

@@ -14,8 +14,6 @@ from quality import backtest, charts, selectors, services
 from quality.forms import DraftForm, OutcomeForm, PeriodForm
 from quality.permissions import require_outcome_record, require_quality_read
 
-SERIES = (("recorded", "As recorded"), ("draft", "Draft"))
-
 
 @login_required
 def quality_page(request):
@@ -87,7 +85,7 @@ def _horizon(recorded: backtest.Backtest, draft: backtest.Backtest | None = None
         "churn_chart": charts.grouped_bars(
             [
                 (
-                    backtest.ColorRow(color, {}).label,
+                    backtest.row_label(color),
                     [
                         (f"bar-{key} bar-{color}", label, backtest.percent(result.row(color).churn_rate))
                         for key, label, result in shown
