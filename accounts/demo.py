@@ -42,7 +42,8 @@ from healthscore import permissions
 DEMO_PASSWORD = "healthscore-demo"
 # Notes first: their sentiment changes are then part of the notifications demo's (silent) outbox
 # drain, which also runs triage on the changed accounts; the triage demo works on top of it.
-DEMO_APPS = ("notes", "notifications", "triage")
+# Quality last: it scores weeks before the 13 (history only) and records past renewals' outcomes.
+DEMO_APPS = ("notes", "notifications", "triage", "quality")
 TAMS = [
     ("ana", "Ana", "Silva"),
     ("ben", "Ben", "Okafor"),

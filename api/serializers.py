@@ -10,6 +10,7 @@ from rest_framework import serializers
 from accounts.choices import Color, Region, Segment
 from accounts.scoring import rules
 from api.selectors import UNSCORED
+from quality import rules as quality_rules
 
 COLORS = [c.value for c in Color]
 COLOR_FILTER = [*COLORS, UNSCORED]
@@ -211,3 +212,34 @@ class SentimentOutSerializer(serializers.Serializer):
 class BulkResultSerializer(serializers.Serializer):
     rows = serializers.IntegerField(help_text="Rows read (created or updated; unchanged rows count too).")
     created = serializers.DictField(child=serializers.IntegerField(), help_text="Rows created, per section.")
+
+
+# --- Renewal outcomes (the quality app) ------------------------------------------------------
+
+
+class RenewalOutcomeSerializer(serializers.Serializer):
+    """One renewal's outcome. In: date, outcome, arr (the account is in the address); out: also
+    who recorded it and when."""
+
+    date = serializers.DateField(help_text="The renewal date (YYYY-MM-DD), not after today.")
+    outcome = serializers.ChoiceField(choices=list(quality_rules.OUTCOME_VALUES))
+    arr = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, help_text="The ARR after the renewal: 0 exactly when churned."
+    )
+    recorded_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def get_recorded_by(self, obj) -> str | None:
+        return obj.recorded_by.get_username() if obj.recorded_by else None
+
+    def validate_date(self, value):
+        if value > (today := self.context["today"]):
+            raise serializers.ValidationError(f"Must not be after today ({today:%Y-%m-%d}).")
+        return value
+
+    def validate_arr(self, value):
+        # The outcome's own problems are reported on it; the ARR is checked against a valid one,
+        # so a payload with both wrong gets both problems in one answer.
+        if problem := quality_rules.arr_problem(self.initial_data.get("outcome"), value):
+            raise serializers.ValidationError(f"The ARR after the renewal {problem}.")
+        return value

@@ -16,6 +16,9 @@ v1 = [
     re_path(rf"^{ACCOUNT}/triage/$", views.AccountTriage.as_view(), name="api_account_triage"),
     re_path(rf"^{ACCOUNT}/ctas/$", views.AccountCtas.as_view(), name="api_account_ctas"),
     re_path(rf"^{ACCOUNT}/sentiment/$", views.AccountSentiment.as_view(), name="api_account_sentiment"),
+    re_path(
+        rf"^{ACCOUNT}/renewal-outcomes/$", views.AccountRenewalOutcomes.as_view(), name="api_account_renewal_outcomes"
+    ),
     path("dashboard/", views.Dashboard.as_view(), name="api_dashboard"),
     path("bulk/", views.BulkUpsert.as_view(), name="api_bulk"),
 ]

@@ -26,6 +26,9 @@ from api import serializers as s
 from dashboard import selectors as dashboard_selectors
 from healthscore import clock, importing, permissions
 from imports.document import ImportErrors, document_apply, document_parse
+from quality import permissions as quality_permissions
+from quality import selectors as quality_selectors
+from quality import services as quality_services
 from triage.models import Cta, TriageRecord
 
 
@@ -182,6 +185,41 @@ class AccountSentiment(APIView):
         return Response(s.SentimentOutSerializer(body, context={"today": clock.today()}).data, status.HTTP_201_CREATED)
 
 
+class AccountRenewalOutcomes(APIView):
+    @extend_schema(
+        summary="An account's renewal outcomes, newest first",
+        responses=_responses({200: s.RenewalOutcomeSerializer(many=True)}, 404),
+    )
+    def get(self, request, external_id: str):
+        account = _account_for_read(request, external_id)
+        return Response(s.RenewalOutcomeSerializer(quality_selectors.outcomes_of(account), many=True).data)
+
+    @extend_schema(
+        summary="Record (or correct) the outcome of a renewal: the account's TAM, managers and admins",
+        description=(
+            "One outcome per account and renewal date: posting the same date again corrects it (200); a new "
+            "date is created (201). A churned account's ARR is 0; any other outcome keeps some ARR. The Scorecard "
+            "quality page tests the scorecard against these outcomes."
+        ),
+        request=s.RenewalOutcomeSerializer,
+        examples=[
+            OpenApiExample(
+                "A downsell", value={"date": "2026-10-31", "outcome": "downsell", "arr": 80000}, request_only=True
+            )
+        ],
+        responses=_responses({201: s.RenewalOutcomeSerializer, 200: s.RenewalOutcomeSerializer}, 400, 404),
+    )
+    def post(self, request, external_id: str):
+        account = _account_for_read(request, external_id)
+        _require(quality_permissions.can_record_outcome(request.user, account), quality_permissions.OUTCOME_DENIED)
+        data = s.RenewalOutcomeSerializer(data=request.data, context={"today": clock.today()})
+        data.is_valid(raise_exception=True)
+        existed = quality_selectors.outcomes_of(account).filter(date=data.validated_data["date"]).exists()
+        record = quality_services.outcome_record(account=account, by=request.user, **data.validated_data)
+        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        return Response(s.RenewalOutcomeSerializer(record).data, code)
+
+
 class Dashboard(APIView):
     @extend_schema(
         summary="The risk dashboard's totals and breakdowns (managers and admins)",
@@ -210,6 +248,7 @@ BULK_REQUEST = {
             "sentiments",
             "feature_requests",
             "champion_changes",
+            "renewal_outcomes",
         )
     },
 }

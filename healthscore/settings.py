@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "imports",
     # After triage: its outbox consumer relabels the GitLab issue once triage has run on a change.
     "integrations",
+    # Scorecard quality: renewal outcomes and the backtest of the scorecard against them.
+    "quality",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

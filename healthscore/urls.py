@@ -26,5 +26,6 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("api/", include("api.urls")),
     path("imports/", include("imports.urls")),
+    path("quality/", include("quality.urls")),
     path("", include("accounts.urls")),
 ]

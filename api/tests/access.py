@@ -24,6 +24,7 @@ READS = [
     Rule("api_account_triage", _account("triage/"), anonymous=UNAUTHENTICATED),
     Rule("api_account_ctas", _account("ctas/"), anonymous=UNAUTHENTICATED),
     Rule("api_dashboard", lambda w: "/api/v1/dashboard/", anonymous=UNAUTHENTICATED, tam=FORBIDDEN),
+    Rule("api_account_renewal_outcomes", _account("renewal-outcomes/"), anonymous=UNAUTHENTICATED),
 ]
 
 WRITES = [
@@ -38,6 +39,18 @@ WRITES = [
         manager=FORBIDDEN,
         admin=201,
         unchanged=_sentiments,
+    ),
+    Rule(
+        "api_account_renewal_outcomes",
+        _account("renewal-outcomes/"),
+        method="post",
+        data=lambda w: {"date": "2025-06-30", "outcome": "churned", "arr": 0},
+        extra=JSON,
+        anonymous=UNAUTHENTICATED,
+        tam=FORBIDDEN,  # another TAM's account
+        manager=201,
+        admin=201,
+        unchanged=lambda w: list(w.other_account.renewal_outcomes.values_list("pk", flat=True)),
     ),
     Rule(
         "api_bulk",

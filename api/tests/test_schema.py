@@ -30,6 +30,7 @@ def test_the_schema_is_valid_openapi():
         "/api/v1/accounts/{external_id}/triage/",
         "/api/v1/accounts/{external_id}/ctas/",
         "/api/v1/accounts/{external_id}/sentiment/",
+        "/api/v1/accounts/{external_id}/renewal-outcomes/",
         "/api/v1/dashboard/",
         "/api/v1/bulk/",
     }

@@ -265,6 +265,7 @@ def test_bulk_upsert_writes_rescores_and_the_same_payload_twice_changes_nothing(
             "sentiments": 0,
             "feature_requests": 0,
             "champion_changes": 0,
+            "renewal_outcomes": 0,
         },
     }
     account = Account.objects.get(external_id="B-1")

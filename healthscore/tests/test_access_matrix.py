@@ -11,7 +11,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.tests.factories import AccountFactory, UserFactory
 from healthscore.tests.access import LOGIN
 
-APPS_WITH_RULES = ["healthscore", "accounts", "dashboard", "notifications", "triage", "notes", "api", "imports"]
+APPS_WITH_RULES = [
+    "healthscore",
+    "accounts",
+    "dashboard",
+    "notifications",
+    "triage",
+    "notes",
+    "api",
+    "imports",
+    "quality",
+]
 # URL namespaces that are not ours: Django admin guards itself (staff only).
 SKIPPED_NAMESPACES = {"admin"}
 SKIPPED_NAMES = {"login", "logout"}
