@@ -1,9 +1,12 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
 
 from accounts import services as accounts_services
 from accounts.models import (
@@ -216,6 +219,7 @@ class ScorecardConfigAdmin(AuditedAdmin):
             "base_version_field": self.BASE_VERSION,
             "base_version": accounts_services.scorecard_version_number(config.segment),
             "cancel_url": request.path,
+            "backtest_url": _backtest_url(config.segment, inputs.rules_from_config(config)),
         }
         return TemplateResponse(request, "admin/accounts/scorecardconfig/whatif.html", context)
 
@@ -334,3 +338,13 @@ class ScoringRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+def _backtest_url(segment: str, draft) -> str | None:
+    """The Scorecard quality page recomputed under this draft (the quality app's page, reached by
+    its URL name only: accounts imports no feature app); None when that app is not installed."""
+    try:
+        page = reverse("quality:page")
+    except NoReverseMatch:
+        return None
+    return f"{page}?{urlencode({'segment': segment})}&{whatif.draft_query(draft)}"

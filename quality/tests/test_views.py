@@ -189,3 +189,24 @@ def test_bad_outcomes_show_field_errors(client, tam, fixed_today, data, field, m
     html = response.content.decode()
     assert message in html.split(f'id="outcome-{field}-errors"')[1].split("</ul>")[0]
     assert not RenewalOutcome.objects.exists()
+
+
+def test_the_admin_what_if_preview_links_to_the_backtest_under_the_same_draft(client, admin_user):
+    """A draft previewed in Django admin opens Scorecard quality recomputed under it: the figures
+    an admin reads there are those of the very values about to be applied."""
+    from accounts.models import ScorecardConfig
+    from accounts.tests.test_admin import config_form
+
+    _history()
+    client.force_login(admin_user)
+    config = ScorecardConfig.objects.get(segment="enterprise")
+    preview = client.post(
+        f"/admin/accounts/scorecardconfig/{config.pk}/change/", config_form(config, yellow_min_score=63)
+    )
+    assert preview.status_code == 200
+    link = re.search(r'<a href="([^"]+)">Backtest this draft against past renewals</a>', preview.content.decode())
+    assert link and "segment=enterprise" in link.group(1) and "yellow_min_score=63" in link.group(1)
+    html = client.get(link.group(1).replace("&amp;", "&") + "&start=2026-09-01&end=2026-10-31").content.decode()
+    assert "Yellow min score 51 → <strong>63</strong>" in html
+    assert _cell(html, "prediction-table", 30, "draft", "recall") == "100.0 %"
+    assert ScorecardConfig.objects.get(pk=config.pk).yellow_min_score == 51  # nothing saved
