@@ -326,7 +326,11 @@ def naive_loop(counter: QueryCounter, sample: int) -> tuple:
 
 
 def naive_score(account, segment_rules) -> None:
-    from accounts.models import HealthSnapshot, MeetingStatus
+    """Every input the engine reads, a query each: the scorecard's, the confidence's (when the
+    meeting data, the plans and the ticket sync were last refreshed) and the override in force."""
+    from django.db.models import Max
+
+    from accounts.models import DataFeed, FeedSync, HealthSnapshot, MeetingStatus, OverrideStatus
     from accounts.scoring import inputs, rules
 
     segment = segment_rules[account.segment]
@@ -338,8 +342,12 @@ def naive_score(account, segment_rules) -> None:
     )
     start, end = rules.support_window(DAY, segment.support_window_days)
     tickets = account.tickets.filter(opened__gt=start, opened__lte=end).count()
-    statuses = frozenset(account.success_plans.values_list("status", flat=True))
+    plans = list(account.success_plans.values_list("status", "updated_at"))
+    statuses = frozenset(status for status, _ in plans)
     sentiment = inputs.sentiment_in_force(account.sentiments.all(), DAY).first()
+    recorded = account.meetings.aggregate(latest=Max("created_at"))["latest"]
+    synced = dict(FeedSync.objects.values_list("feed", "synced_at"))
+    override = account.overrides.filter(status=OverrideStatus.ACTIVE, starts_on__lte=DAY, expires_on__gte=DAY).first()
     values = rules.Inputs(
         segment=account.segment,
         arr=account.arr,
@@ -350,19 +358,39 @@ def naive_score(account, segment_rules) -> None:
         sentiment_date=sentiment.date if sentiment else None,
     )
     result = rules.compute(values, segment, DAY)
+
+    def day(moment):
+        return None if moment is None else moment.date()
+
+    meetings_import = day(synced.get(DataFeed.MEETINGS))
+    refreshed = {
+        "engagement": max((d for d in (day(recorded), meetings_import) if d), default=None),
+        "roi": max((day(touched) for _, touched in plans), default=None),
+        "support": day(synced.get(DataFeed.TICKETS)),
+        "sentiment": sentiment.date if sentiment else None,
+    }
+    confidence = rules.confidence(result, refreshed, account.segment, segment)
+    color = override.color if override else result.color
     HealthSnapshot.objects.update_or_create(
         account=account,
         date=DAY,
         defaults={
             "score": result.score_rounded,
-            "color": result.color,
+            "color": color,
             "measures": result.measures_dict(),
-            "inputs": {"tickets_in_window": tickets, "plans": sorted(statuses)},
+            "inputs": {
+                "tickets_in_window": tickets,
+                "plans": sorted(statuses),
+                "confidence": None if confidence is None else confidence.percent,
+                "confidence_reasons": [] if confidence is None else list(confidence.reasons),
+            },
         },
     )
-    if account.health_color != result.color:
+    if account.health_color != color:
         account.health_date = DAY
-    account.health_color, account.health_score, account.scored_on = result.color, result.score_rounded, DAY
+    account.health_color, account.health_score, account.scored_on = color, result.score_rounded, DAY
+    account.computed_color = result.color
+    account.health_confidence = None if confidence is None else confidence.percent
     account.save()
 
 

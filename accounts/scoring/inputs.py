@@ -181,16 +181,27 @@ def read_inputs(
     segment_rules: dict[str, rules.Rules],
 ) -> list[ScoreInputs]:
     """The inputs of `accounts` ((id, segment, arr) rows, all inside `which`) as of a date, in
-    seven queries whatever their number (one more per extra support window length)."""
+    six queries whatever their number (one more per extra support window length)."""
     # Timestamps count up to the end of as_of (UTC): a backfill sees only what existed then.
     end_of_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    last_held = dict(
-        Meeting.objects.filter(**which.filter(), status=MeetingStatus.HELD, date__lte=as_of)
+    # Meetings, one pass: the latest held on or before as_of (Engagement) and the latest recorded
+    # (any status, logged or imported) by the end of as_of (confidence: when meeting data came).
+    last_held: dict[int, dt.date] = {}
+    meeting_recorded: dict[int, dt.date] = {}
+    for account_id, held, recorded in (
+        Meeting.objects.filter(**which.filter())
         .values("account_id")
-        .annotate(last=Max("date"))
-        .values_list("account_id", "last")
+        .annotate(
+            held=Max("date", filter=Q(status=MeetingStatus.HELD, date__lte=as_of)),
+            recorded=Max("created_at", filter=Q(created_at__lt=end_of_day)),
+        )
+        .values_list("account_id", "held", "recorded")
         .order_by()
-    )
+    ):
+        if held is not None:
+            last_held[account_id] = held
+        if recorded is not None:
+            meeting_recorded[account_id] = recorded.date()
     tickets_by_window = {}
     for days in {r.support_window_days for r in segment_rules.values()}:
         start, end = rules.support_window(as_of, days)
@@ -214,16 +225,7 @@ def read_inputs(
         if touched is not None:
             day = touched.date()
             plan_touched[account_id] = max(day, plan_touched.get(account_id, day))
-    # Confidence: the latest meeting recorded for the account (any status, logged or imported)
-    # and the last import of each feed (global: an import covers every account).
-    meeting_recorded = {
-        account_id: recorded.date()
-        for account_id, recorded in Meeting.objects.filter(**which.filter(), created_at__lt=end_of_day)
-        .values("account_id")
-        .annotate(last=Max("created_at"))
-        .values_list("account_id", "last")
-        .order_by()
-    }
+    # Confidence: the last import of each feed (global: an import covers every account).
     synced = {
         feed: at.date()
         for feed, at in FeedSync.objects.filter(synced_at__lt=end_of_day).values_list("feed", "synced_at")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 
 from accounts import events
@@ -179,10 +179,13 @@ def chunk_score(
     in force on `as_of` sets the overall color; the snapshot records it with the computed color,
     and health_score stays the computed score.
     """
-    accounts = list(
+    # Locked in id order, with whether each account was already scored for a later date (a
+    # backfill is running: this snapshot is history only), in the same statement.
+    locked = list(
         Account.objects.select_for_update()
         .filter(**which.filter("pk"))
         .order_by("pk")
+        .annotate(scored_later=Exists(HealthSnapshot.objects.filter(account=OuterRef("pk"), date__gt=as_of)))
         .values_list(
             "pk",
             "segment",
@@ -195,21 +198,17 @@ def chunk_score(
             "sentiment_reason",
             "health_confidence",
             *OVERRIDE_SHOWN,
+            "scored_later",
         )
     )
     scored = ChunkScored()
-    if not accounts:
+    if not locked:
         return scored
+    accounts = [row[:-1] for row in locked]
+    later = {row[0] for row in locked if row[-1]}
     rows = inputs.read_inputs([(pk, segment, arr) for pk, segment, arr, *_ in accounts], which, as_of, segment_rules)
     # Overrides in force: read after the lock, like every input (a save that waited is seen).
     overrides = inputs.overrides_in_force(which, as_of)
-    # Accounts already scored for a later date (a backfill is running): history only.
-    later = set(
-        HealthSnapshot.objects.filter(**which.filter(), date__gt=as_of)
-        .values_list("account_id", flat=True)
-        .distinct()
-        .order_by()
-    )
     snapshots = []
     updates = []
     changes = scored.changes

@@ -230,14 +230,15 @@ def _make_accounts(n):
 def test_recompute_query_count_does_not_grow_with_accounts(django_assert_num_queries):
     _make_accounts(10)
     scoring.scores_recompute(as_of=D - dt.timedelta(days=1))  # also exercises the update path
-    # config, the chunk's ids, (savepoint in/out), the locked accounts, last meetings, tickets,
-    # plans, sentiments in force (and the written reasons), the meetings recorded and the feeds'
-    # last syncs (confidence), overrides in force, later snapshots, upsert snapshots, one
+    # config, the chunk's ids, (savepoint in/out), the locked accounts (and which were scored for a
+    # later date), meetings (the last held and the last recorded), tickets, plans, sentiments in
+    # force (and the written reasons), the feeds' last syncs (confidence), overrides in force,
+    # upsert snapshots, one
     # executemany of the changed accounts, the outbox's one insert (accounts.events); the day's
     # color counts (savepoint in/out, one GROUP BY, delete, one insert) and the tally folded
     # (its sums, delete, one insert); and after the run one check for pending changes before
     # the single delivery is enqueued; PostgreSQL also locks the counts table and the accounts
-    with django_assert_num_queries(25 + 2 * (connection.vendor == "postgresql")) as small:
+    with django_assert_num_queries(23 + 2 * (connection.vendor == "postgresql")) as small:
         scoring.scores_recompute(as_of=D)
     _make_accounts(190)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -469,9 +470,9 @@ def test_history_reads_only_the_entries_it_can_show(fixed_today):
 def test_a_sentiment_save_takes_the_same_queries_for_a_small_or_a_long_history(
     tam, fixed_today, django_assert_num_queries, django_assert_max_num_queries
 ):
-    """A TAM's save: validate, insert, then the engine for one account (lock, six input reads,
-    the override in force, later snapshots, snapshot upsert, one account update, the outbox row)
-    and the CTA listener: 18 queries whether the account has a week or two months behind it;
+    """A TAM's save: validate, insert, then the engine for one account (lock, five input reads,
+    the override in force, snapshot upsert, one account update, the outbox row)
+    and the CTA listener: 16 queries whether the account has a week or two months behind it;
     fewer without a change."""
 
     def account_with(days):
@@ -486,7 +487,7 @@ def test_a_sentiment_save_takes_the_same_queries_for_a_small_or_a_long_history(
 
     small, large = account_with(3), account_with(60)
     for account in (small, large):
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(16):
             services.sentiment_update(account=account, color="red", reason="Budget frozen", by=tam)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(16):
         services.sentiment_update(account=large, color="red", reason="Still frozen", by=tam)
