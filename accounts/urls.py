@@ -1,13 +1,13 @@
 from django.urls import path
 
-from accounts import views
+from accounts import list_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", list_views.home, name="home"),
     path("my/", views.my_accounts, name="my_accounts"),
-    path("accounts/", views.account_list, name="account_list"),
-    path("accounts/export.csv", views.account_list_export, name="account_list_export"),
-    path("search/", views.account_search, name="account_search"),
+    path("accounts/", list_views.account_list, name="account_list"),
+    path("accounts/export.csv", list_views.account_list_export, name="account_list_export"),
+    path("search/", list_views.account_search, name="account_search"),
     path("accounts/<str:external_id>/", views.account_detail, name="account_detail"),
     path("accounts/<str:external_id>/sentiment/", views.account_sentiment, name="account_sentiment"),
     path("accounts/<str:external_id>/preview/", views.account_sentiment_preview, name="account_sentiment_preview"),

@@ -65,7 +65,7 @@ class HealthTally(models.Model):
     appends its change (+1/-1 and its ARR) here in the same transaction, so the sums are always
     exact. Appending never waits for another writer (no shared row is updated), so the tally adds
     no lock and no deadlock; each full scoring run folds the rows back into one per group
-    (accounts.scoring.services.daily_counts_store). The fields are named as on Account, so the
+    (accounts.scoring.counts.daily_counts_store). The fields are named as on Account, so the
     dashboard's filters apply to it as they are."""
 
     region = models.CharField(max_length=10, choices=Region.choices)

@@ -19,7 +19,8 @@ from django.utils import timezone
 from accounts import events
 from accounts.models import Account, ScoringChunk, ScoringRun
 from accounts.scoring import inputs
-from accounts.scoring.services import RECOMPUTE_CHUNK, chunk_score, daily_counts_store
+from accounts.scoring.counts import daily_counts_store
+from accounts.scoring.services import RECOMPUTE_CHUNK, chunk_score
 
 
 def scoring_run_start(*, as_of: dt.date, chunk_size: int = RECOMPUTE_CHUNK) -> ScoringRun:
