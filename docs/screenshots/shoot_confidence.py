@@ -11,23 +11,12 @@ Logs in as the demo manager; Debian's Chromium, like the browser tests.
 """
 
 import sys
-from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-HERE = Path(__file__).resolve().parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+from shots import HERE, logged_in
 
 
 def main(base: str) -> None:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{base}/login/")
-        page.get_by_label("Username").fill("manager")
-        page.get_by_label("Password").fill("healthscore-demo")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+    with logged_in(base) as page:
         # The green accounts whose score rests least on fresh data: lowest confidence first.
         page.goto(f"{base}/dashboard/?color=green&confidence_below=50&sort=confidence")
         box = page.locator(".risk-list").bounding_box()
@@ -39,7 +28,6 @@ def main(base: str) -> None:
         page.locator(".risk-list tbody tr").first.get_by_role("link").first.click()
         page.wait_for_load_state()
         page.locator(".scorecard").screenshot(path=str(HERE / "confidence-account.png"))
-        browser.close()
 
 
 if __name__ == "__main__":

@@ -7,32 +7,21 @@ DATABASE_URL=sqlite:////tmp/hs3b.sqlite3 DEBUG=true .venv/bin/python manage.py r
 """
 
 import sys
-from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-HERE = Path(__file__).resolve().parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+from shots import HERE, logged_in
 
 
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     base = args[0] if args else "http://127.0.0.1:8032"
     phone = "--phone" in sys.argv
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900})
-        page.goto(f"{base}/login/")
-        page.get_by_label("Username").fill("manager")
-        page.get_by_label("Password").fill("healthscore-demo")
-        page.get_by_role("button", name="Log in").click()
+    with logged_in(base, viewport={"width": 390, "height": 844} if phone else None) as page:
         page.goto(f"{base}/dashboard/")
         name = "dashboard-phone.png" if phone else "dashboard.png"
         # The top of the page down to the first rows of the list; the rest is more of the same.
         height = min(page.evaluate("document.documentElement.scrollHeight"), 3000 if phone else 2600)
         width = page.viewport_size["width"]
         page.screenshot(path=str(HERE / name), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
-        browser.close()
         print(HERE / name)
 
 

@@ -10,23 +10,12 @@ Logs in as the demo manager; Debian's Chromium, like the browser tests.
 """
 
 import sys
-from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-HERE = Path(__file__).resolve().parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+from shots import HERE, logged_in
 
 
 def main(base: str) -> None:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{base}/login/")
-        page.get_by_label("Username").fill("manager")
-        page.get_by_label("Password").fill("healthscore-demo")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+    with logged_in(base) as page:
         # A bookmarkable view: red and yellow EMEA accounts renewing within 180 days, largest ARR first.
         page.goto(f"{base}/accounts/?color=red&color=yellow&region=EMEA&renewal=180&sort=-arr")
         page.screenshot(
@@ -38,7 +27,6 @@ def main(base: str) -> None:
         page.screenshot(
             path=str(HERE / "renewals.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 1100}, full_page=True
         )
-        browser.close()
 
 
 if __name__ == "__main__":

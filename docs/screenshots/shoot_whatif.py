@@ -15,23 +15,12 @@ like the browser tests.
 """
 
 import sys
-from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-HERE = Path(__file__).resolve().parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+from shots import HERE, logged_in
 
 
 def main(base: str) -> None:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{base}/login/")
-        page.get_by_label("Username").fill("admin")
-        page.get_by_label("Password").fill("healthscore-demo")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+    with logged_in(base, "admin") as page:
         page.goto(f"{base}/admin/accounts/scorecardconfig/")
         page.get_by_role("link", name="Enterprise").first.click()
         page.get_by_label("Green min score").fill("90")
@@ -41,7 +30,6 @@ def main(base: str) -> None:
         page.screenshot(
             path=str(HERE / "whatif.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 1500}, full_page=True
         )
-        browser.close()
 
 
 if __name__ == "__main__":
