@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -431,4 +432,19 @@ def stale_q(today: dt.date, prefix: str = "") -> Q:
             Q(**{f"{prefix}health_date__isnull": True})
             | Q(**{f"{prefix}health_date__lt": rules.stale_before(segment, today)})
         )
+    return q
+
+
+def stale_ids_q(today: dt.date) -> Q:
+    """stale_q in the form the database serves from the (segment, health_date) index when it
+    counts stale accounts among many. SQLite does not use the index for stale_q's OR of ANDs (it
+    read every account: 130-200 ms at 100,000), but does for an OR of id lists, one per index
+    range (its MULTI-INDEX OR: each list a range of the index, then a probe per stale account).
+    PostgreSQL plans stale_q itself as a bitmap OR over the index ranges."""
+    if connection.vendor != "sqlite":
+        return stale_q(today)
+    q = Q()
+    for segment in rules.FRESH_MONTHS:
+        for part in (Q(health_date__isnull=True), Q(health_date__lt=rules.stale_before(segment, today))):
+            q |= Q(pk__in=Account.objects.filter(part, segment=segment).values("pk"))
     return q

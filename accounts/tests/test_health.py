@@ -45,6 +45,23 @@ def test_stale_filter_matches_the_rule():
     in_db = set(Account.objects.filter(inputs.stale_q(D)).values_list("pk", flat=True))
     by_rule = {a.pk for a in Account.objects.all() if rules.health_is_stale(a.segment, a.health_date, D)}
     assert in_db == by_rule and len(in_db) == 6
+    # The form the dashboard counts with selects the very same accounts, on either database.
+    assert set(Account.objects.filter(inputs.stale_ids_q(D)).values_list("pk", flat=True)) == by_rule
+
+
+@pytest.mark.django_db
+def test_the_stale_count_reads_the_index_not_every_account():
+    """On SQLite the dashboard's stale count must not scan the accounts (stale_q's OR of ANDs did)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query plan; PostgreSQL plans stale_q as a bitmap OR")
+    sql, params = Account.objects.filter(inputs.stale_ids_q(D)).values("region").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert "MULTI-INDEX OR" in plan
+    assert not any(step.startswith("SCAN") for step in plan), plan
 
 
 @pytest.mark.parametrize(

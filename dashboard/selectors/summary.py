@@ -115,7 +115,7 @@ def _groups_from_tally(filters: DashboardFilters, today: dt.date) -> Groups:
             group[0] += count
             group[1] += _money(arr)
     stale = (
-        Account.objects.filter(filters.dimensions_q(), inputs.stale_q(today))
+        Account.objects.filter(filters.dimensions_q(), inputs.stale_ids_q(today))
         .order_by()
         .values_list("region", "segment", "tam", "health_color")
         .annotate(n=Count("*"), total=Sum("arr"))
