@@ -25,6 +25,7 @@ from accounts.models import (
 from accounts.scoring import inputs, whatif
 from accounts.scoring import services as scoring
 from healthscore import clock
+from healthscore.admin import ReadOnlyAdmin
 from healthscore.audit import AuditedAdmin
 
 
@@ -253,22 +254,13 @@ class ScorecardConfigAdmin(AuditedAdmin):
 
 
 @admin.register(ScorecardVersion)
-class ScorecardVersionAdmin(admin.ModelAdmin):
+class ScorecardVersionAdmin(ReadOnlyAdmin):
     """Every applied configuration, read-only: versions are made by applying a configuration."""
 
     list_display = ("segment", "number", "created_by", "created_at")
     list_filter = ("segment",)
     list_select_related = ("created_by",)
     readonly_fields = ("segment", "number", "values", "created_by", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(HealthSnapshot)

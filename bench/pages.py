@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import data
+from bench.measure import QueryCounter
 
 DAY = data.DAY
 
@@ -55,15 +56,6 @@ def main() -> None:
             f" | {r['queries']:>7} | {r['rows']:>4}"
         )
     print(f"\nLoad average (1/5/15 min) during the runs: {', '.join(sorted({r['load'] for r in results}))}")
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 def child(args) -> None:

@@ -29,7 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import data
-from bench.recompute import QueryCounter, table
+from bench.measure import QueryCounter
+from bench.recompute import table
 
 DAY = data.DAY
 
