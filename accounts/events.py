@@ -25,7 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import HealthChange
-from healthscore import clock
+from healthscore import bulk, clock
 
 # A change older than this (a backfill of history) updates nothing and tells no one.
 NOTIFY_WITHIN_DAYS = 7
@@ -60,15 +60,12 @@ def register_drain_wrapper(fn: DrainWrapper) -> None:
 def health_changes_record(changes) -> None:
     """Called by the scoring service inside the change's transaction: write the outbox rows, and
     enqueue their delivery once the transaction commits (once per scoring run, see deferred)."""
-    HealthChange.objects.bulk_create(
+    # Plain rows, no model instance each: a first scoring of many accounts records one per account.
+    bulk.rows_insert(
+        HealthChange,
         [
-            HealthChange(
-                account_id=change.account_id,
-                old_color=change.old or "",
-                new_color=change.new or "",
-                as_of=change.as_of,
-            )
-            for change in changes
+            {"account_id": c.account_id, "old_color": c.old or "", "new_color": c.new or "", "as_of": c.as_of}
+            for c in changes
         ],
         ignore_conflicts=True,
     )

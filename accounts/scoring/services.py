@@ -22,7 +22,7 @@ from accounts.scoring import inputs, rules
 
 # The day's counts after a full run (also used by the fan-out's last chunk, accounts.scoring.fanout).
 from accounts.scoring.counts import daily_counts_store
-from healthscore import clock
+from healthscore import bulk, clock
 
 logger = logging.getLogger(__name__)
 
@@ -206,8 +206,9 @@ def _measures_json(measures: tuple[rules.MeasureResult, ...]) -> str:
 
 
 def _snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str, int | None]) -> None:
-    """Upsert the day's snapshots from plain values in one statement per chunk (PostgreSQL) or one
-    executemany (SQLite), no model instance per row. A snapshot equal to the stored one is left
+    """Upsert the day's snapshots from plain values in one statement per chunk (PostgreSQL: a
+    multi-row INSERT, or for a large chunk a COPY into a staging table and one INSERT … SELECT) or
+    one executemany (SQLite), no model instance per row. A snapshot equal to the stored one is left
     alone: re-running a day rewrites nothing. Each names the scorecard version of its segment's
     rules (`versions`, from inputs.rules_by_segment; the record says the segment)."""
     if not snapshots:
@@ -217,32 +218,37 @@ def _snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str
     day = as_of.isoformat()
     columns = "(account_id, date, score, color, measures, inputs, computed_at, config_version_id)"
     changed = "(score, color, measures, inputs, config_version_id)"
+    rows = [
+        (pk, day, score, color, measures, json.dumps(record), now, versions.get(record["segment"]))
+        for pk, score, color, measures, record in snapshots
+    ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            values = ", ".join(
-                ["(%s, %s::date, %s::numeric, %s, %s::jsonb, %s::jsonb, %s, %s::bigint)"] * len(snapshots)
+            update = (
+                "ON CONFLICT (account_id, date) DO UPDATE SET score = EXCLUDED.score, color = EXCLUDED.color, "
+                "measures = EXCLUDED.measures, inputs = EXCLUDED.inputs, computed_at = EXCLUDED.computed_at, "
+                "config_version_id = EXCLUDED.config_version_id "
+                "WHERE (s.score, s.color, s.measures, s.inputs, s.config_version_id) IS DISTINCT FROM "
+                "(EXCLUDED.score, EXCLUDED.color, EXCLUDED.measures, EXCLUDED.inputs, EXCLUDED.config_version_id)"
             )
+            if bulk.copy_wanted(connection, len(rows)):
+                # A large batch: COPY into a session's staging table, moved over in one statement.
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {_SNAPSHOTS_STAGED} (account_id bigint, date date, "
+                    "score numeric, color text, measures jsonb, inputs jsonb, computed_at timestamptz, "
+                    "config_version_id bigint) ON COMMIT DELETE ROWS"
+                )
+                bulk.copy_in(cursor, _SNAPSHOTS_STAGED, _SNAPSHOT_COLUMNS, rows)
+                names = ", ".join(_SNAPSHOT_COLUMNS)
+                cursor.execute(
+                    f"WITH v AS (DELETE FROM {_SNAPSHOTS_STAGED} RETURNING {names}) "
+                    f"INSERT INTO {table} AS s {columns} SELECT {names} FROM v {update}"
+                )
+                return
+            values = ", ".join(["(%s, %s::date, %s::numeric, %s, %s::jsonb, %s::jsonb, %s, %s::bigint)"] * len(rows))
             cursor.execute(
-                f"INSERT INTO {table} AS s {columns} VALUES {values} "
-                f"ON CONFLICT (account_id, date) DO UPDATE SET score = EXCLUDED.score, color = EXCLUDED.color, "
-                f"measures = EXCLUDED.measures, inputs = EXCLUDED.inputs, computed_at = EXCLUDED.computed_at, "
-                f"config_version_id = EXCLUDED.config_version_id "
-                f"WHERE (s.score, s.color, s.measures, s.inputs, s.config_version_id) IS DISTINCT FROM "
-                f"(EXCLUDED.score, EXCLUDED.color, EXCLUDED.measures, EXCLUDED.inputs, EXCLUDED.config_version_id)",
-                [
-                    value
-                    for pk, score, color, measures, record in snapshots
-                    for value in (
-                        pk,
-                        day,
-                        score,
-                        color,
-                        measures,
-                        json.dumps(record),
-                        now,
-                        versions.get(record["segment"]),
-                    )
-                ],
+                f"INSERT INTO {table} AS s {columns} VALUES {values} {update}",
+                [value for row in rows for value in row],
             )
         else:
             cursor.executemany(
@@ -252,11 +258,26 @@ def _snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str
                 f"config_version_id = excluded.config_version_id "
                 f"WHERE {changed} IS NOT "
                 f"(excluded.score, excluded.color, excluded.measures, excluded.inputs, excluded.config_version_id)",
-                [
-                    (pk, day, score, color, measures, json.dumps(record), now, versions.get(record["segment"]))
-                    for pk, score, color, measures, record in snapshots
-                ],
+                rows,
             )
+
+
+# The staging tables of the COPY path (PostgreSQL, large batches): temporary, one per session,
+# emptied by the statement that moves their rows and at every commit.
+_SNAPSHOTS_STAGED = "hs_snapshots_staged"
+_SNAPSHOT_COLUMNS = ("account_id", "date", "score", "color", "measures", "inputs", "computed_at", "config_version_id")
+_HEALTH_STAGED = "hs_health_staged"
+_HEALTH_COLUMNS = (
+    "id",
+    "color",
+    "score",
+    "health_date",
+    "last_meeting_on",
+    "sentiment_color",
+    "sentiment_reason",
+    "confidence",
+    *OVERRIDE_SHOWN,
+)
 
 
 def _health_update(updates: list[tuple], as_of: dt.date) -> None:
@@ -268,16 +289,32 @@ def _health_update(updates: list[tuple], as_of: dt.date) -> None:
     table = Account._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            assignments = (
+                "health_color = v.color, health_score = v.score, health_date = v.health_date, scored_on = %s, "
+                "last_meeting_on = v.last_meeting_on, sentiment_color = v.sentiment_color, "
+                f"sentiment_reason = v.sentiment_reason, health_confidence = v.confidence, {_OVERRIDE_SET_FROM_V}"
+            )
+            if bulk.copy_wanted(connection, len(updates)):
+                # A large batch (a first scoring, a rules change): COPY into a staging table.
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {_HEALTH_STAGED} (id bigint, color text, score numeric, "
+                    "health_date date, last_meeting_on date, sentiment_color text, sentiment_reason text, "
+                    "confidence smallint, computed_color text, override_until date, override_by text, "
+                    "override_reason text) ON COMMIT DELETE ROWS"
+                )
+                bulk.copy_in(cursor, _HEALTH_STAGED, _HEALTH_COLUMNS, updates)
+                cursor.execute(
+                    f"WITH v AS (DELETE FROM {_HEALTH_STAGED} RETURNING *) "
+                    f"UPDATE {table} AS a SET {assignments} FROM v WHERE a.id = v.id",
+                    [as_of],
+                )
+                return
             values = ", ".join(
                 ["(%s, %s, %s::numeric, %s::date, %s::date, %s, %s, %s::smallint, %s, %s::date, %s, %s)"] * len(updates)
             )
             cursor.execute(
-                f"UPDATE {table} AS a SET health_color = v.color, health_score = v.score, "
-                f"health_date = v.health_date, scored_on = %s, last_meeting_on = v.last_meeting_on, "
-                f"sentiment_color = v.sentiment_color, sentiment_reason = v.sentiment_reason, "
-                f"health_confidence = v.confidence, {_OVERRIDE_SET_FROM_V} "
-                f"FROM (VALUES {values}) AS v(id, color, score, health_date, last_meeting_on, sentiment_color, "
-                f"sentiment_reason, confidence, {', '.join(OVERRIDE_SHOWN)}) WHERE a.id = v.id",
+                f"UPDATE {table} AS a SET {assignments} FROM (VALUES {values}) AS v({', '.join(_HEALTH_COLUMNS)}) "
+                "WHERE a.id = v.id",
                 [as_of, *(value for row in updates for value in row)],
             )
         else:

@@ -1,5 +1,6 @@
 """Storing parsed rows set-based: the context the sections share while applying, and the chunked
-upsert and insert every section uses (a constant number of queries per chunk)."""
+upsert every section uses (a constant number of queries per chunk; new rows through
+healthscore.bulk.rows_insert)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connections, models, router
-from django.utils import timezone
-
+from healthscore.bulk import rows_insert
 from healthscore.importing.registry import find_batched
 
 
@@ -95,60 +94,3 @@ def rows_upsert(model, *, key: tuple[str, ...], rows: list[dict], within: dict |
                 model._meta.get_field(name).pre_save(obj, add=False)
         model.objects.bulk_update(objects, [*names, *auto_now], batch_size=1000)
     return Upserted(list(new), changed)
-
-
-# Values the database drivers take as they are (Django's field preparation, ~2 µs a value, is
-# the larger part of a bulk_create's time): text, numbers, booleans, dates and ids.
-_PLAIN = (
-    models.CharField,
-    models.TextField,
-    models.IntegerField,
-    models.BooleanField,
-    models.DateField,
-    models.DecimalField,
-    models.ForeignKey,
-)
-
-
-def rows_insert(model, rows: list[dict]) -> None:
-    """Insert new rows (dicts of attnames; the rest take the model default), many per INSERT.
-    Values a driver cannot take as they are (JSON, datetimes) go through their field's
-    preparation; a default or an auto_now(_add) stamp is prepared once for all rows."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    columns, steps = [], []
-    now = timezone.now()
-    for f in model._meta.concrete_fields:
-        if f.primary_key and f.attname not in rows[0]:
-            continue  # an auto id
-        plain = isinstance(f, _PLAIN) and not isinstance(f, models.DateTimeField)
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            fixed = f.get_db_prep_save(now, connection)
-        else:
-            fixed = f.get_db_prep_save(f.get_default(), connection)
-        prepare = None if plain else (lambda value, f=f: f.get_db_prep_save(value, connection))
-        columns.append(f)
-        steps.append((f.attname, fixed, prepare, getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)))
-    values = []
-    for row in rows:
-        line = []
-        for attname, fixed, prepare, stamp in steps:
-            if stamp or attname not in row:
-                line.append(fixed)
-            else:
-                value = row[attname]
-                line.append(value if prepare is None else prepare(value))
-        values.append(line)
-    quote = connection.ops.quote_name
-    head = "INSERT INTO {} ({}) VALUES ".format(
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in columns)
-    )
-    one = "({})".format(", ".join(["%s"] * len(columns)))
-    # Many rows per statement: psycopg2's executemany is one round trip per row. Within the
-    # database's parameter limit (SQLite's is the lowest).
-    per_statement = max(1, min(500, (connection.features.max_query_params or 65_535) // len(columns)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(values), per_statement):
-            batch = values[start : start + per_statement]
-            cursor.execute(head + ", ".join([one] * len(batch)), [value for line in batch for value in line])

@@ -1,0 +1,129 @@
+"""Bulk writes the ORM has no fast form for: new rows from plain values, many per statement, and
+PostgreSQL's COPY for large batches (the import's inserts, the engine's snapshots and current
+health). Every statement, COPY included, goes through Django's cursor, so execute wrappers and
+the query log (the tests' query counts) see it."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterable, Sequence
+
+from django.db import connections, models, router
+from django.utils import timezone
+
+# Rows from which a batch goes through COPY on PostgreSQL. Below it, one multi-row statement is
+# cheaper than COPY's extra statements (and a single account's save keeps its query count).
+COPY_FROM = 500
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value) -> str:
+    """A value in COPY's text format: NULL is \\N; backslash, tab and line breaks escaped."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return (value if isinstance(value, str) else str(value)).translate(_ESCAPES)
+
+
+def copy_in(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """COPY rows of plain values (text, numbers, dates, booleans, JSON as text) into
+    table(columns): one statement on PostgreSQL, however many rows."""
+    buffer = io.StringIO("".join("\t".join(map(copy_text, row)) + "\n" for row in rows))
+    quote = cursor.db.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    raw = cursor.cursor
+
+    def run(sql, params, many, context):
+        cursor.db.validate_no_broken_transaction()
+        with cursor.db.wrap_database_errors:
+            return raw.copy_expert(sql, buffer)
+
+    logged = cursor.debug_sql(sql) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
+    with logged:
+        cursor._execute_with_wrappers(sql, None, False, executor=run)
+
+
+def copy_wanted(connection, rows: int) -> bool:
+    return connection.vendor == "postgresql" and rows >= COPY_FROM
+
+
+# Values the database drivers take as they are (Django's field preparation, ~2 µs a value, is
+# the larger part of a bulk_create's time): text, numbers, booleans, dates and ids.
+_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.DateField,
+    models.DecimalField,
+    models.ForeignKey,
+)
+
+
+def _as_copy_value(prepared):
+    """A prepared value as COPY takes it: psycopg2's JSON adapter gives its JSON text."""
+    dumps = getattr(prepared, "dumps", None)
+    return dumps(prepared.adapted) if dumps is not None and hasattr(prepared, "adapted") else prepared
+
+
+def rows_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> None:
+    """Insert new rows (dicts of attnames; the rest take the model default): many per INSERT,
+    or one COPY for a large batch on PostgreSQL. Values a driver cannot take as they are (JSON,
+    datetimes) go through their field's preparation; a default or an auto_now(_add) stamp is
+    prepared once for all rows. `ignore_conflicts` skips rows a unique constraint already holds
+    (ON CONFLICT DO NOTHING; never through COPY)."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    copy = copy_wanted(connection, len(rows)) and not ignore_conflicts
+    columns, steps = [], []
+    now = timezone.now()
+    for f in model._meta.concrete_fields:
+        if f.primary_key and f.attname not in rows[0]:
+            continue  # an auto id
+        plain = isinstance(f, _PLAIN) and not isinstance(f, models.DateTimeField)
+        stamp = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        fixed = f.get_db_prep_save(now if stamp else f.get_default(), connection)
+
+        def prepare(value, f=f):
+            return f.get_db_prep_save(value, connection)
+
+        if copy:
+            fixed = _as_copy_value(fixed)
+            if not plain:
+
+                def prepare(value, f=f):
+                    return _as_copy_value(f.get_db_prep_save(value, connection))
+
+        columns.append(f)
+        steps.append((f.attname, fixed, None if plain else prepare, stamp))
+    values = []
+    for row in rows:
+        line = []
+        for attname, fixed, prepare, stamp in steps:
+            if stamp or attname not in row:
+                line.append(fixed)
+            else:
+                value = row[attname]
+                line.append(value if prepare is None else prepare(value))
+        values.append(line)
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if copy:
+            copy_in(cursor, table, [f.column for f in columns], values)
+            return
+        quote = connection.ops.quote_name
+        head = "INSERT INTO {} ({}) VALUES ".format(quote(table), ", ".join(quote(f.column) for f in columns))
+        tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+        one = "({})".format(", ".join(["%s"] * len(columns)))
+        # Many rows per statement: psycopg2's executemany is one round trip per row. Within the
+        # database's parameter limit (SQLite's is the lowest).
+        per_statement = max(1, min(500, (connection.features.max_query_params or 65_535) // len(columns)))
+        for start in range(0, len(values), per_statement):
+            batch = values[start : start + per_statement]
+            cursor.execute(head + ", ".join([one] * len(batch)) + tail, [value for line in batch for value in line])

@@ -1,0 +1,171 @@
+"""healthscore.bulk: new rows from plain values, and COPY on PostgreSQL for large batches. The
+COPY path must store exactly what the multi-row statements store, whatever the text holds."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Account, Color, HealthChange, HealthSnapshot
+from accounts.scoring import services as scoring
+from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory, TicketFactory
+from healthscore import bulk
+from imports.models import CsvMapping
+from notes.models import SignalData
+
+pytestmark = pytest.mark.django_db
+D = dt.date(2026, 11, 24)
+AWKWARD = "tab\there, line\nbreak, carriage\rreturn, back\\slash, \\N, quote ' \" and ünïcode ✓"
+SHORT = "a\tb\nc\\N\r'\"✓"  # within a 20-character column
+
+
+def test_copy_text_escapes_what_copy_would_misread():
+    assert bulk.copy_text(None) == "\\N"
+    assert (bulk.copy_text(True), bulk.copy_text(False)) == ("t", "f")
+    assert bulk.copy_text("") == ""  # an empty text, not NULL
+    assert bulk.copy_text("a\\b\tc\nd\re") == "a\\\\b\\tc\\nd\\re"
+    assert bulk.copy_text(Decimal("12.50")) == "12.50"
+    assert bulk.copy_text(D) == "2026-11-24"
+
+
+@pytest.fixture
+def copy_everything(monkeypatch):
+    monkeypatch.setattr(bulk, "COPY_FROM", 1)
+
+
+@pytest.fixture
+def postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+
+
+def _signal_rows(accounts):
+    return [
+        {
+            "account_id": account.pk,
+            "current_version": SHORT if i % 2 else "",
+            "product_stages": ["create", AWKWARD, {"nested": [1, None, True]}],
+            "licences_purchased": 10 * i,
+        }
+        for i, account in enumerate(accounts)
+    ]
+
+
+def _stored_signals():
+    return sorted(
+        SignalData.objects.values_list("account_id", "current_version", "product_stages", "licences_purchased")
+    )
+
+
+def test_rows_insert_through_copy_stores_what_the_statements_store(postgresql_only, monkeypatch):
+    accounts = AccountFactory.create_batch(4)
+    bulk.rows_insert(SignalData, _signal_rows(accounts))  # 4 rows: one multi-row INSERT
+    by_statement = _stored_signals()
+    SignalData.objects.all().delete()
+    monkeypatch.setattr(bulk, "COPY_FROM", 1)
+    bulk.rows_insert(SignalData, _signal_rows(accounts))
+    assert _stored_signals() == by_statement
+    assert by_statement[1][1] == SHORT and by_statement[0][1] == ""
+
+
+def test_a_copy_is_one_statement_the_query_log_sees(postgresql_only, copy_everything, django_assert_num_queries):
+    accounts = AccountFactory.create_batch(3)
+    with django_assert_num_queries(1) as captured:
+        bulk.rows_insert(SignalData, _signal_rows(accounts))
+    assert captured.captured_queries[0]["sql"].startswith('COPY "notes_signaldata"')
+
+
+def test_rows_insert_prepares_json_and_defaults(copy_everything):
+    # JSON columns and an auto_now stamp, through COPY on PostgreSQL, statements on SQLite.
+    bulk.rows_insert(CsvMapping, [{"source": "salesforce", "columns": {"Account ID": AWKWARD}}])
+    mapping = CsvMapping.objects.get()
+    assert (mapping.columns, mapping.values) == ({"Account ID": AWKWARD}, {})
+    assert mapping.updated_at is not None
+
+
+def test_ignore_conflicts_skips_rows_already_stored():
+    account = AccountFactory()
+    row = {"account_id": account.pk, "old_color": "", "new_color": Color.RED, "as_of": D}
+    bulk.rows_insert(HealthChange, [row])
+    bulk.rows_insert(HealthChange, [row, {**row, "as_of": D + dt.timedelta(days=1)}], ignore_conflicts=True)
+    assert sorted(HealthChange.objects.values_list("as_of", flat=True)) == [D, D + dt.timedelta(days=1)]
+
+
+def _world(n):
+    accounts = AccountFactory.create_batch(n, tam=None)
+    for i, account in enumerate(accounts):
+        MeetingFactory(account=account, date=D - dt.timedelta(days=3 + 40 * (i % 3)))
+        TicketFactory(account=account, opened=D)
+        SentimentFactory(account=account, date=D, color=(Color.GREEN, Color.YELLOW, Color.RED)[i % 3], reason=AWKWARD)
+    return accounts
+
+
+def _stored_health():
+    accounts = sorted(
+        Account.objects.values_list(
+            "pk",
+            "health_color",
+            "health_score",
+            "health_date",
+            "scored_on",
+            "last_meeting_on",
+            "sentiment_color",
+            "sentiment_reason",
+            "health_confidence",
+            "computed_color",
+        )
+    )
+    snapshots = sorted(HealthSnapshot.objects.values_list("account_id", "date", "score", "color", "measures", "inputs"))
+    changes = sorted(HealthChange.objects.values_list("account_id", "old_color", "new_color", "as_of"))
+    return accounts, snapshots, changes
+
+
+def _forget_health():
+    HealthSnapshot.objects.all().delete()
+    HealthChange.objects.all().delete()
+    Account.objects.update(
+        health_color=None,
+        health_score=None,
+        health_date=None,
+        scored_on=None,
+        last_meeting_on=None,
+        sentiment_color=None,
+        sentiment_reason="",
+        health_confidence=None,
+        computed_color=None,
+    )
+
+
+def test_the_engine_through_copy_stores_what_its_statements_store(postgresql_only, monkeypatch):
+    _world(9)
+    scoring.scores_recompute(as_of=D - dt.timedelta(days=1), chunk_size=4)
+    scoring.scores_recompute(as_of=D, chunk_size=4)  # a second day: inserts, updates, changes
+    by_statement = _stored_health()
+    _forget_health()
+    monkeypatch.setattr(bulk, "COPY_FROM", 1)
+    scoring.scores_recompute(as_of=D - dt.timedelta(days=1), chunk_size=4)
+    with CaptureQueriesContext(connection) as second_day:
+        scoring.scores_recompute(as_of=D, chunk_size=4)
+    copies = [q["sql"] for q in second_day.captured_queries if q["sql"].startswith("COPY")]
+    assert len(copies) == 3 * 2  # 3 chunks: their snapshots and their changed accounts
+    assert _stored_health() == by_statement
+    assert {row[7] for row in by_statement[0]} == {AWKWARD}
+    # A re-run of the day through COPY rewrites nothing, as the statements' path does.
+    before = list(HealthSnapshot.objects.order_by("pk").values_list("pk", "computed_at"))
+    scoring.scores_recompute(as_of=D, chunk_size=4)
+    assert list(HealthSnapshot.objects.order_by("pk").values_list("pk", "computed_at")) == before
+
+
+def test_one_import_transaction_stages_many_chunks(postgresql_only, copy_everything):
+    # Several chunks inside one transaction (an import rescoring what it touched): the staging
+    # tables are emptied by each move, so no chunk stores another's rows twice.
+    from django.db import transaction
+
+    accounts = _world(7)
+    with transaction.atomic():
+        scoring.accounts_rescore(account_ids=[a.pk for a in accounts], as_of=D)
+        scoring.scores_recompute(as_of=D + dt.timedelta(days=1), chunk_size=3)
+    assert HealthSnapshot.objects.filter(date=D).count() == 7
+    assert HealthSnapshot.objects.filter(date=D + dt.timedelta(days=1)).count() == 7
