@@ -27,7 +27,11 @@ def copy_text(value) -> str:
         return "t"
     if value is False:
         return "f"
-    return (value if isinstance(value, str) else str(value)).translate(_ESCAPES)
+    text = value if isinstance(value, str) else str(value)
+    # Most values hold none of the four (a scan each is cheaper than translating every value).
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_ESCAPES)
+    return text
 
 
 def copy_in(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:

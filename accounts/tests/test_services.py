@@ -491,3 +491,34 @@ def test_a_sentiment_save_takes_the_same_queries_for_a_small_or_a_long_history(
             services.sentiment_update(account=account, color="red", reason="Budget frozen", by=tam)
     with django_assert_max_num_queries(16):
         services.sentiment_update(account=large, color="red", reason="Still frozen", by=tam)
+
+
+def test_overlapping_runs_pause_the_collector_and_the_last_one_restores_it():
+    import gc
+    import threading
+
+    assert gc.isenabled()
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def run_a():
+        with scoring._old_objects_frozen():
+            a_in.set()
+            b_in.wait(5)
+        seen["after a"] = gc.isenabled()  # b still runs: still paused
+        a_out.set()
+
+    def run_b():
+        a_in.wait(5)
+        with scoring._old_objects_frozen():
+            b_in.set()
+            a_out.wait(5)
+            seen["during b"] = gc.isenabled()
+
+    threads = [threading.Thread(target=run_a), threading.Thread(target=run_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert seen == {"after a": False, "during b": False}
+    assert gc.isenabled()
