@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import zlib
 from collections.abc import Iterable, Sequence
 
 from django.db import connections, models, router
@@ -80,11 +81,11 @@ def rows_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> N
     or one COPY for a large batch on PostgreSQL. Values a driver cannot take as they are (JSON,
     datetimes) go through their field's preparation; a default or an auto_now(_add) stamp is
     prepared once for all rows. `ignore_conflicts` skips rows a unique constraint already holds
-    (ON CONFLICT DO NOTHING; never through COPY)."""
+    (ON CONFLICT DO NOTHING; a large batch is COPYed into a staging table first)."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
-    copy = copy_wanted(connection, len(rows)) and not ignore_conflicts
+    copy = copy_wanted(connection, len(rows))
     columns, steps = [], []
     now = timezone.now()
     for f in model._meta.concrete_fields:
@@ -118,8 +119,11 @@ def rows_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> N
         values.append(line)
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        if copy:
+        if copy and not ignore_conflicts:
             copy_in(cursor, table, [f.column for f in columns], values)
+            return
+        if copy:
+            _copy_skipping_conflicts(cursor, table, [f.column for f in columns], values)
             return
         quote = connection.ops.quote_name
         head = "INSERT INTO {} ({}) VALUES ".format(quote(table), ", ".join(quote(f.column) for f in columns))
@@ -131,3 +135,20 @@ def rows_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> N
         for start in range(0, len(values), per_statement):
             batch = values[start : start + per_statement]
             cursor.execute(head + ", ".join([one] * len(batch)) + tail, [value for line in batch for value in line])
+
+
+def _copy_skipping_conflicts(cursor, table: str, columns: list[str], values: list[list]) -> None:
+    """COPY into a staging table of the session (the columns' types, no constraints, emptied at
+    every commit), then move the rows over in one statement that skips the conflicting ones."""
+    quote = cursor.db.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    staged = f"hs_staged_{table}_{zlib.crc32(names.encode()):08x}"
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {staged} ON COMMIT DELETE ROWS AS SELECT {names} FROM {quote(table)} "
+        "WITH NO DATA"
+    )
+    copy_in(cursor, staged, columns, values)
+    cursor.execute(
+        f"WITH v AS (DELETE FROM {staged} RETURNING {names}) INSERT INTO {quote(table)} ({names}) "
+        f"SELECT {names} FROM v ON CONFLICT DO NOTHING"
+    )

@@ -71,8 +71,12 @@ def scores_recompute(
             ids = list(base.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:chunk_size])
             if not ids:
                 break
-            # All accounts: a chunk is the id range (index range scans); a subset: its id list.
-            which = inputs.AccountSet(ids=tuple(ids)) if accounts is not None else inputs.AccountSet(ids[0], ids[-1])
+            # All accounts: a chunk is the id range (index range scans); a subset: its id list,
+            # unless it fills its range (an import of new accounts): then every id of the range is
+            # one of the subset's, no other account can be in it, and a range reads cheaper than a
+            # long IN list.
+            whole_range = accounts is None or ids[-1] - ids[0] + 1 == len(ids)
+            which = inputs.AccountSet(ids[0], ids[-1]) if whole_range else inputs.AccountSet(ids=tuple(ids))
             with transaction.atomic():
                 chunk_score(which=which, as_of=as_of, segment_rules=segment_rules)
             done += len(ids)

@@ -522,3 +522,19 @@ def test_overlapping_runs_pause_the_collector_and_the_last_one_restores_it():
         thread.join(10)
     assert seen == {"after a": False, "during b": False}
     assert gc.isenabled()
+
+
+def test_a_subset_without_gaps_is_read_as_a_range_and_one_with_gaps_as_its_ids(monkeypatch):
+    accounts = AccountFactory.create_batch(5)
+    ids = sorted(a.pk for a in accounts)
+    seen = []
+    chunk_score = scoring.chunk_score
+
+    def recording(*, which, **kwargs):
+        seen.append(which)
+        return chunk_score(which=which, **kwargs)
+
+    monkeypatch.setattr(scoring, "chunk_score", recording)
+    scoring.accounts_rescore(account_ids=ids, as_of=D)
+    scoring.accounts_rescore(account_ids=[ids[0], ids[2], ids[4]], as_of=D)
+    assert seen == [inputs.AccountSet(ids[0], ids[-1]), inputs.AccountSet(ids=(ids[0], ids[2], ids[4]))]

@@ -85,7 +85,9 @@ def test_rows_insert_prepares_json_and_defaults(copy_everything):
     assert mapping.updated_at is not None
 
 
-def test_ignore_conflicts_skips_rows_already_stored():
+@pytest.mark.parametrize("copy_from", [bulk.COPY_FROM, 1], ids=["statements", "copy on postgresql"])
+def test_ignore_conflicts_skips_rows_already_stored(copy_from, monkeypatch):
+    monkeypatch.setattr(bulk, "COPY_FROM", copy_from)
     account = AccountFactory()
     row = {"account_id": account.pk, "old_color": "", "new_color": Color.RED, "as_of": D}
     bulk.rows_insert(HealthChange, [row])
