@@ -107,7 +107,8 @@ def main() -> None:
     rows = []
     for workers in [0, *args.workers]:
         seconds = [one_run(source, redis, workers) for _ in range(args.repeat)]
-        label = "one process, no fan-out" if workers == 0 else f"fan-out, {workers} worker process{'es' * (workers > 1)}"
+        plural = "es" if workers > 1 else ""
+        label = "one process, no fan-out" if workers == 0 else f"fan-out, {workers} worker process{plural}"
         data.log(f"{label}: {', '.join(f'{s:.1f}' for s in seconds)} s")
         rows.append((label, seconds))
     admin_sql(source, f'DROP DATABASE IF EXISTS "{urlsplit(source).path.lstrip("/")}_fanout"')
@@ -115,7 +116,8 @@ def main() -> None:
     print("| --- | ---: | --- |")
     for label, seconds in rows:
         print(f"| {label} | {statistics.median(seconds):.1f} s | {', '.join(f'{s:.1f}' for s in seconds)} s |")
-    print(f"\nLoad average (1/5/15 min) after: {'/'.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nLoad average (1/5/15 min) after: {load} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
