@@ -10,7 +10,7 @@ import io
 import zlib
 from collections.abc import Iterable, Sequence
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 # Rows from which a batch goes through COPY on PostgreSQL. Below it, one multi-row statement is
@@ -28,6 +28,9 @@ def copy_text(value) -> str:
         return "t"
     if value is False:
         return "f"
+    if isinstance(value, (bytes, bytearray, memoryview, list, tuple, dict, set)):
+        # COPY would store their Python repr: callers pass plain values (JSON as its text).
+        raise TypeError(f"copy_text takes plain values, not {type(value).__name__}")
     text = value if isinstance(value, str) else str(value)
     # Most values hold none of the four (a scan each is cheaper than translating every value).
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
@@ -54,7 +57,28 @@ def copy_in(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]
 
 
 def copy_wanted(connection, rows: int) -> bool:
-    return connection.vendor == "postgresql" and rows >= COPY_FROM
+    """COPY for a large batch on PostgreSQL through psycopg2 (copy_in speaks its API; with
+    psycopg 3 every batch keeps the plain statements)."""
+    if connection.vendor != "postgresql" or rows < COPY_FROM:
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return not is_psycopg3
+
+
+def copy_staged(cursor, *, staging: str, definition: str, columns: Sequence[str], rows, move: str, params=()) -> None:
+    """COPY rows into a temporary staging table of the session, run the statement that moves
+    them where they belong (`move` reads from `staging`), and empty it, in one transaction.
+
+    `definition` follows the table's name in CREATE TEMP TABLE (its columns, or AS SELECT … WITH
+    NO DATA), with ON COMMIT DELETE ROWS. Emptied by TRUNCATE right after the move, not left to
+    the commit: an import moves many chunks in one transaction, and rows deleted but not yet
+    committed would still be scanned by every later chunk."""
+    with transaction.atomic(using=cursor.db.alias, savepoint=False):
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} {definition}")
+        copy_in(cursor, staging, columns, rows)
+        cursor.execute(move, params)
+        cursor.execute(f"TRUNCATE {staging}")
 
 
 # Values the database drivers take as they are (Django's field preparation, ~2 µs a value, is
@@ -138,17 +162,17 @@ def rows_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> N
 
 
 def _copy_skipping_conflicts(cursor, table: str, columns: list[str], values: list[list]) -> None:
-    """COPY into a staging table of the session (the columns' types, no constraints, emptied at
-    every commit), then move the rows over in one statement that skips the conflicting ones."""
+    """COPY into a staging table (the columns' types, no constraints), then move the rows over
+    in one statement that skips the conflicting ones."""
     quote = cursor.db.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
-    staged = f"hs_staged_{table}_{zlib.crc32(names.encode()):08x}"
-    cursor.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {staged} ON COMMIT DELETE ROWS AS SELECT {names} FROM {quote(table)} "
-        "WITH NO DATA"
-    )
-    copy_in(cursor, staged, columns, values)
-    cursor.execute(
-        f"WITH v AS (DELETE FROM {staged} RETURNING {names}) INSERT INTO {quote(table)} ({names}) "
-        f"SELECT {names} FROM v ON CONFLICT DO NOTHING"
+    # Lower case and short: the same name quoted (COPY) or not (the statements), within 63 bytes.
+    staging = f"hs_staged_{table.lower()[:30]}_{zlib.crc32(names.encode()):08x}"
+    copy_staged(
+        cursor,
+        staging=staging,
+        definition=f"ON COMMIT DELETE ROWS AS SELECT {names} FROM {quote(table)} WITH NO DATA",
+        columns=columns,
+        rows=values,
+        move=f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {staging} ON CONFLICT DO NOTHING",
     )

@@ -194,6 +194,7 @@ def _override_shown(computed: str | None, override: inputs.OverrideInForce | Non
 _collector_lock = threading.Lock()
 _collector_users = 0
 _collector_was_enabled = True
+_collector_froze = False
 
 
 @contextlib.contextmanager
@@ -202,13 +203,16 @@ def _old_objects_frozen():
     100,000-account run's CPU, measured; still 10 % with those objects frozen): a run allocates
     only short-lived, acyclic rows, so the collector is paused for its duration and the objects
     that exist before it are set aside. The collector's state is the process's: the first of
-    overlapping runs (threads) pauses it, the last one restores it."""
-    global _collector_users, _collector_was_enabled
+    overlapping runs (threads) pauses it, the last one restores it; objects someone else froze
+    (an import around its rescore) stay frozen."""
+    global _collector_users, _collector_was_enabled, _collector_froze
     with _collector_lock:
         if _collector_users == 0:
             _collector_was_enabled = gc.isenabled()
+            _collector_froze = gc.get_freeze_count() == 0
             gc.disable()
-            gc.freeze()
+            if _collector_froze:
+                gc.freeze()
         _collector_users += 1
     try:
         yield
@@ -216,7 +220,8 @@ def _old_objects_frozen():
         with _collector_lock:
             _collector_users -= 1
             if _collector_users == 0:
-                gc.unfreeze()
+                if _collector_froze:
+                    gc.unfreeze()
                 if _collector_was_enabled:
                     gc.enable()
 
@@ -256,16 +261,15 @@ def _snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str
             )
             if bulk.copy_wanted(connection, len(rows)):
                 # A large batch: COPY into a session's staging table, moved over in one statement.
-                cursor.execute(
-                    f"CREATE TEMP TABLE IF NOT EXISTS {_SNAPSHOTS_STAGED} (account_id bigint, date date, "
-                    "score numeric, color text, measures jsonb, inputs jsonb, computed_at timestamptz, "
-                    "config_version_id bigint) ON COMMIT DELETE ROWS"
-                )
-                bulk.copy_in(cursor, _SNAPSHOTS_STAGED, _SNAPSHOT_COLUMNS, rows)
                 names = ", ".join(_SNAPSHOT_COLUMNS)
-                cursor.execute(
-                    f"WITH v AS (DELETE FROM {_SNAPSHOTS_STAGED} RETURNING {names}) "
-                    f"INSERT INTO {table} AS s {columns} SELECT {names} FROM v {update}"
+                bulk.copy_staged(
+                    cursor,
+                    staging=_SNAPSHOTS_STAGED,
+                    definition="(account_id bigint, date date, score numeric, color text, measures jsonb, "
+                    "inputs jsonb, computed_at timestamptz, config_version_id bigint) ON COMMIT DELETE ROWS",
+                    columns=_SNAPSHOT_COLUMNS,
+                    rows=rows,
+                    move=f"INSERT INTO {table} AS s {columns} SELECT {names} FROM {_SNAPSHOTS_STAGED} {update}",
                 )
                 return
             values = ", ".join(["(%s, %s::date, %s::numeric, %s, %s::jsonb, %s::jsonb, %s, %s::bigint)"] * len(rows))
@@ -319,17 +323,16 @@ def _health_update(updates: list[tuple], as_of: dt.date) -> None:
             )
             if bulk.copy_wanted(connection, len(updates)):
                 # A large batch (a first scoring, a rules change): COPY into a staging table.
-                cursor.execute(
-                    f"CREATE TEMP TABLE IF NOT EXISTS {_HEALTH_STAGED} (id bigint, color text, score numeric, "
-                    "health_date date, last_meeting_on date, sentiment_color text, sentiment_reason text, "
-                    "confidence smallint, computed_color text, override_until date, override_by text, "
-                    "override_reason text) ON COMMIT DELETE ROWS"
-                )
-                bulk.copy_in(cursor, _HEALTH_STAGED, _HEALTH_COLUMNS, updates)
-                cursor.execute(
-                    f"WITH v AS (DELETE FROM {_HEALTH_STAGED} RETURNING *) "
-                    f"UPDATE {table} AS a SET {assignments} FROM v WHERE a.id = v.id",
-                    [as_of],
+                bulk.copy_staged(
+                    cursor,
+                    staging=_HEALTH_STAGED,
+                    definition="(id bigint, color text, score numeric, health_date date, last_meeting_on date, "
+                    "sentiment_color text, sentiment_reason text, confidence smallint, computed_color text, "
+                    "override_until date, override_by text, override_reason text) ON COMMIT DELETE ROWS",
+                    columns=_HEALTH_COLUMNS,
+                    rows=updates,
+                    move=f"UPDATE {table} AS a SET {assignments} FROM {_HEALTH_STAGED} AS v WHERE a.id = v.id",
+                    params=[as_of],
                 )
                 return
             values = ", ".join(

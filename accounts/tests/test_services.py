@@ -538,3 +538,16 @@ def test_a_subset_without_gaps_is_read_as_a_range_and_one_with_gaps_as_its_ids(m
     scoring.accounts_rescore(account_ids=ids, as_of=D)
     scoring.accounts_rescore(account_ids=[ids[0], ids[2], ids[4]], as_of=D)
     assert seen == [inputs.AccountSet(ids[0], ids[-1]), inputs.AccountSet(ids=(ids[0], ids[2], ids[4]))]
+
+
+def test_a_run_leaves_objects_someone_else_froze_frozen():
+    import gc
+
+    gc.freeze()  # as import_data does around its whole apply, rescore included
+    try:
+        frozen = gc.get_freeze_count()
+        with scoring._old_objects_frozen():
+            assert not gc.isenabled()
+        assert gc.get_freeze_count() >= frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()

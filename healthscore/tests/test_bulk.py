@@ -150,8 +150,10 @@ def test_the_engine_through_copy_stores_what_its_statements_store(postgresql_onl
     scoring.scores_recompute(as_of=D - dt.timedelta(days=1), chunk_size=4)
     with CaptureQueriesContext(connection) as second_day:
         scoring.scores_recompute(as_of=D, chunk_size=4)
-    copies = [q["sql"] for q in second_day.captured_queries if q["sql"].startswith("COPY")]
-    assert len(copies) == 3 * 2  # 3 chunks: their snapshots and their changed accounts
+    copies = [q["sql"].split()[1] for q in second_day.captured_queries if q["sql"].startswith("COPY")]
+    # 3 chunks: their snapshots and their changed accounts (and the outbox rows of the chunks
+    # where a color changed, staged to skip conflicts).
+    assert (copies.count('"hs_snapshots_staged"'), copies.count('"hs_health_staged"')) == (3, 3)
     assert _stored_health() == by_statement
     assert {row[7] for row in by_statement[0]} == {AWKWARD}
     # A re-run of the day through COPY rewrites nothing, as the statements' path does.
@@ -171,3 +173,33 @@ def test_one_import_transaction_stages_many_chunks(postgresql_only, copy_everyth
         scoring.scores_recompute(as_of=D + dt.timedelta(days=1), chunk_size=3)
     assert HealthSnapshot.objects.filter(date=D).count() == 7
     assert HealthSnapshot.objects.filter(date=D + dt.timedelta(days=1)).count() == 7
+
+
+def test_copy_text_refuses_what_it_would_store_as_a_python_repr():
+    for value in (b"bytes", ["a"], {"a": 1}):
+        with pytest.raises(TypeError):
+            bulk.copy_text(value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staged_rows_are_moved_outside_a_transaction_too(postgresql_only, copy_everything):
+    # In autocommit each statement would commit on its own, and ON COMMIT DELETE ROWS would empty
+    # the staging table between the COPY and the move: the staged write is one transaction.
+    account = AccountFactory()
+    change = {"account_id": account.pk, "old_color": "", "new_color": Color.RED}
+    rows = [{**change, "as_of": D + dt.timedelta(days=i)} for i in range(3)]
+    bulk.rows_insert(HealthChange, rows, ignore_conflicts=True)
+    assert HealthChange.objects.count() == 3
+
+
+def test_many_staged_batches_in_one_transaction_leave_the_staging_table_empty(postgresql_only, copy_everything):
+    from django.db import transaction
+
+    accounts = _world(6)
+    with transaction.atomic():
+        scoring.scores_recompute(as_of=D, chunk_size=2)
+        with connection.cursor() as cursor:
+            # Emptied by TRUNCATE: no rows, and no pages of deleted rows for the next chunk to scan.
+            cursor.execute("SELECT count(*), pg_relation_size('hs_snapshots_staged') FROM hs_snapshots_staged")
+            assert cursor.fetchone() == (0, 0)
+    assert HealthSnapshot.objects.filter(date=D).count() == len(accounts)
