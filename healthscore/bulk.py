@@ -100,6 +100,13 @@ def _as_copy_value(prepared):
     return dumps(prepared.adapted) if dumps is not None and hasattr(prepared, "adapted") else prepared
 
 
+def _preparer(f, connection, copy: bool):
+    """How a value of a field the driver cannot take as it is gets prepared (for COPY: as text)."""
+    if copy:
+        return lambda value: _as_copy_value(f.get_db_prep_save(value, connection))
+    return lambda value: f.get_db_prep_save(value, connection)
+
+
 def rows_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> None:
     """Insert new rows (dicts of attnames; the rest take the model default): many per INSERT,
     or one COPY for a large batch on PostgreSQL. Values a driver cannot take as they are (JSON,
@@ -118,19 +125,10 @@ def rows_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> N
         plain = isinstance(f, _PLAIN) and not isinstance(f, models.DateTimeField)
         stamp = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         fixed = f.get_db_prep_save(now if stamp else f.get_default(), connection)
-
-        def prepare(value, f=f):
-            return f.get_db_prep_save(value, connection)
-
         if copy:
             fixed = _as_copy_value(fixed)
-            if not plain:
-
-                def prepare(value, f=f):
-                    return _as_copy_value(f.get_db_prep_save(value, connection))
-
         columns.append(f)
-        steps.append((f.attname, fixed, None if plain else prepare, stamp))
+        steps.append((f.attname, fixed, None if plain else _preparer(f, connection, copy), stamp))
     values = []
     for row in rows:
         line = []
@@ -143,11 +141,9 @@ def rows_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> N
         values.append(line)
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        if copy and not ignore_conflicts:
-            copy_in(cursor, table, [f.column for f in columns], values)
-            return
         if copy:
-            _copy_skipping_conflicts(cursor, table, [f.column for f in columns], values)
+            write = _copy_skipping_conflicts if ignore_conflicts else copy_in
+            write(cursor, table, [f.column for f in columns], values)
             return
         quote = connection.ops.quote_name
         head = "INSERT INTO {} ({}) VALUES ".format(quote(table), ", ".join(quote(f.column) for f in columns))

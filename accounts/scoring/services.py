@@ -6,24 +6,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import json
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 
 from accounts import events
 from accounts.models import Account, HealthSnapshot
-from accounts.scoring import inputs, rules
+from accounts.scoring import inputs, rules, writes
 
 # The day's counts after a full run (also used by the fan-out's last chunk, accounts.scoring.fanout).
 from accounts.scoring.counts import daily_counts_store
-from healthscore import bulk, clock
+from healthscore import clock
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +125,7 @@ def chunk_score(
             "sentiment_color",
             "sentiment_reason",
             "health_confidence",
-            *OVERRIDE_SHOWN,
+            *writes.OVERRIDE_SHOWN,
             "scored_later",
         )
     )
@@ -153,7 +150,8 @@ def chunk_score(
         record = row.record(result, confidence)
         if override:
             record["override"] = override.record(result.color)
-        snapshots.append((pk, None if score is None else str(score), color, _measures_json(result.measures), record))
+        measures = writes.measures_json(result.measures)
+        snapshots.append((pk, None if score is None else str(score), color, measures, record))
         if pk in later:
             scored.health[pk] = (old_color, old_score, old_date)
             continue
@@ -165,30 +163,19 @@ def chunk_score(
             row.sentiment,
             row.reason,
             None if confidence is None else confidence.percent,
-            *_override_shown(result.color, override),
+            *writes.override_shown(result.color, override),
         ]
         if (old_color, old_score, old_date) != (color, score, health_date) or old_shown != shown:
             updates.append((pk, color, score, health_date, *shown))
         if old_color != color:
             changes.append(ColorChange(pk, old_color, color, as_of))
-    _snapshots_upsert(snapshots, as_of, getattr(segment_rules, "versions", {}))
-    _health_update(updates, as_of)
+    writes.snapshots_upsert(snapshots, as_of, getattr(segment_rules, "versions", {}))
+    writes.health_update(updates, as_of)
     if changes:
         # The outbox rows, atomically with the change; delivery is enqueued on commit, so a
         # rolled-back change triggers nothing.
         events.health_changes_record(changes)
     return scored
-
-
-# The account's override columns (the read model), in the order _override_shown gives them.
-OVERRIDE_SHOWN = ("computed_color", "override_until", "override_by", "override_reason")
-
-
-def _override_shown(computed: str | None, override: inputs.OverrideInForce | None) -> tuple:
-    """What the lists show of an override: the computed color always, and the override in force."""
-    if override is None:
-        return (computed, None, None, None)
-    return (computed, override.expires_on, override.by, override.reason)
 
 
 _collector_lock = threading.Lock()
@@ -224,150 +211,6 @@ def _old_objects_frozen():
                     gc.unfreeze()
                 if _collector_was_enabled:
                     gc.enable()
-
-
-@lru_cache(maxsize=65536)
-def _measures_json(measures: tuple[rules.MeasureResult, ...]) -> str:
-    """The per-measure detail as stored, as JSON text; measures repeat across accounts (memoised
-    in the rules), so most accounts share a text encoded once."""
-    return json.dumps({m.name: m.as_dict() for m in measures})
-
-
-def _snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str, int | None]) -> None:
-    """Upsert the day's snapshots from plain values in one statement per chunk (PostgreSQL: a
-    multi-row INSERT, or for a large chunk a COPY into a staging table and one INSERT … SELECT) or
-    one executemany (SQLite), no model instance per row. A snapshot equal to the stored one is left
-    alone: re-running a day rewrites nothing. Each names the scorecard version of its segment's
-    rules (`versions`, from inputs.rules_by_segment; the record says the segment)."""
-    if not snapshots:
-        return
-    table = HealthSnapshot._meta.db_table
-    now = timezone.now()
-    day = as_of.isoformat()
-    columns = "(account_id, date, score, color, measures, inputs, computed_at, config_version_id)"
-    changed = "(score, color, measures, inputs, config_version_id)"
-    rows = [
-        (pk, day, score, color, measures, json.dumps(record), now, versions.get(record["segment"]))
-        for pk, score, color, measures, record in snapshots
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            update = (
-                "ON CONFLICT (account_id, date) DO UPDATE SET score = EXCLUDED.score, color = EXCLUDED.color, "
-                "measures = EXCLUDED.measures, inputs = EXCLUDED.inputs, computed_at = EXCLUDED.computed_at, "
-                "config_version_id = EXCLUDED.config_version_id "
-                "WHERE (s.score, s.color, s.measures, s.inputs, s.config_version_id) IS DISTINCT FROM "
-                "(EXCLUDED.score, EXCLUDED.color, EXCLUDED.measures, EXCLUDED.inputs, EXCLUDED.config_version_id)"
-            )
-            if bulk.copy_wanted(connection, len(rows)):
-                # A large batch: COPY into a session's staging table, moved over in one statement.
-                names = ", ".join(_SNAPSHOT_COLUMNS)
-                bulk.copy_staged(
-                    cursor,
-                    staging=_SNAPSHOTS_STAGED,
-                    definition="(account_id bigint, date date, score numeric, color text, measures jsonb, "
-                    "inputs jsonb, computed_at timestamptz, config_version_id bigint) ON COMMIT DELETE ROWS",
-                    columns=_SNAPSHOT_COLUMNS,
-                    rows=rows,
-                    move=f"INSERT INTO {table} AS s {columns} SELECT {names} FROM {_SNAPSHOTS_STAGED} {update}",
-                )
-                return
-            values = ", ".join(["(%s, %s::date, %s::numeric, %s, %s::jsonb, %s::jsonb, %s, %s::bigint)"] * len(rows))
-            cursor.execute(
-                f"INSERT INTO {table} AS s {columns} VALUES {values} {update}",
-                [value for row in rows for value in row],
-            )
-        else:
-            cursor.executemany(
-                f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-                f"ON CONFLICT (account_id, date) DO UPDATE SET score = excluded.score, color = excluded.color, "
-                f"measures = excluded.measures, inputs = excluded.inputs, computed_at = excluded.computed_at, "
-                f"config_version_id = excluded.config_version_id "
-                f"WHERE {changed} IS NOT "
-                f"(excluded.score, excluded.color, excluded.measures, excluded.inputs, excluded.config_version_id)",
-                rows,
-            )
-
-
-# The staging tables of the COPY path (PostgreSQL, large batches): temporary, one per session,
-# emptied by the statement that moves their rows and at every commit.
-_SNAPSHOTS_STAGED = "hs_snapshots_staged"
-_SNAPSHOT_COLUMNS = ("account_id", "date", "score", "color", "measures", "inputs", "computed_at", "config_version_id")
-_HEALTH_STAGED = "hs_health_staged"
-_HEALTH_COLUMNS = (
-    "id",
-    "color",
-    "score",
-    "health_date",
-    "last_meeting_on",
-    "sentiment_color",
-    "sentiment_reason",
-    "confidence",
-    *OVERRIDE_SHOWN,
-)
-
-
-def _health_update(updates: list[tuple], as_of: dt.date) -> None:
-    """Write the changed accounts' current health and the facts the lists show beside it (the
-    read model) from the values computed here: one statement (PostgreSQL: UPDATE … FROM VALUES)
-    or one executemany (SQLite), no re-read of the snapshots."""
-    if not updates:
-        return
-    table = Account._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            assignments = (
-                "health_color = v.color, health_score = v.score, health_date = v.health_date, scored_on = %s, "
-                "last_meeting_on = v.last_meeting_on, sentiment_color = v.sentiment_color, "
-                f"sentiment_reason = v.sentiment_reason, health_confidence = v.confidence, {_OVERRIDE_SET_FROM_V}"
-            )
-            if bulk.copy_wanted(connection, len(updates)):
-                # A large batch (a first scoring, a rules change): COPY into a staging table.
-                bulk.copy_staged(
-                    cursor,
-                    staging=_HEALTH_STAGED,
-                    definition="(id bigint, color text, score numeric, health_date date, last_meeting_on date, "
-                    "sentiment_color text, sentiment_reason text, confidence smallint, computed_color text, "
-                    "override_until date, override_by text, override_reason text) ON COMMIT DELETE ROWS",
-                    columns=_HEALTH_COLUMNS,
-                    rows=updates,
-                    move=f"UPDATE {table} AS a SET {assignments} FROM {_HEALTH_STAGED} AS v WHERE a.id = v.id",
-                    params=[as_of],
-                )
-                return
-            values = ", ".join(
-                ["(%s, %s, %s::numeric, %s::date, %s::date, %s, %s, %s::smallint, %s, %s::date, %s, %s)"] * len(updates)
-            )
-            cursor.execute(
-                f"UPDATE {table} AS a SET {assignments} FROM (VALUES {values}) AS v({', '.join(_HEALTH_COLUMNS)}) "
-                "WHERE a.id = v.id",
-                [as_of, *(value for row in updates for value in row)],
-            )
-        else:
-            cursor.executemany(
-                f"UPDATE {table} SET health_color = %s, health_score = %s, health_date = %s, scored_on = %s, "
-                "last_meeting_on = %s, sentiment_color = %s, sentiment_reason = %s, health_confidence = %s, "
-                f"{_OVERRIDE_SET} WHERE id = %s",
-                [
-                    (
-                        color,
-                        None if score is None else str(score),
-                        date,
-                        as_of,
-                        met,
-                        feeling,
-                        why,
-                        confidence,
-                        *override,
-                        pk,
-                    )
-                    for pk, color, score, date, met, feeling, why, confidence, *override in updates
-                ],
-            )
-
-
-_OVERRIDE_SET = ", ".join(f"{column} = %s" for column in OVERRIDE_SHOWN)
-_OVERRIDE_SET_FROM_V = ", ".join(f"{column} = v.{column}" for column in OVERRIDE_SHOWN)
 
 
 def accounts_rescore(

@@ -1,0 +1,170 @@
+"""The engine's writes of a chunk's results, from plain values (no model instance per row): the
+day's snapshots and the changed accounts' current health with the facts the lists show. Only
+accounts.scoring.services calls these, inside its locked transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import Account, HealthSnapshot
+from accounts.scoring import inputs, rules
+from healthscore import bulk
+
+# The account's override columns (the read model), in the order override_shown gives them.
+OVERRIDE_SHOWN = ("computed_color", "override_until", "override_by", "override_reason")
+
+
+def override_shown(computed: str | None, override: inputs.OverrideInForce | None) -> tuple:
+    """What the lists show of an override: the computed color always, and the override in force."""
+    if override is None:
+        return (computed, None, None, None)
+    return (computed, override.expires_on, override.by, override.reason)
+
+
+@lru_cache(maxsize=65536)
+def measures_json(measures: tuple[rules.MeasureResult, ...]) -> str:
+    """The per-measure detail as stored, as JSON text; measures repeat across accounts (memoised
+    in the rules), so most accounts share a text encoded once."""
+    return json.dumps({m.name: m.as_dict() for m in measures})
+
+
+def snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str, int | None]) -> None:
+    """Upsert the day's snapshots from plain values in one statement per chunk (PostgreSQL: a
+    multi-row INSERT, or for a large chunk a COPY into a staging table and one INSERT … SELECT) or
+    one executemany (SQLite), no model instance per row. A snapshot equal to the stored one is left
+    alone: re-running a day rewrites nothing. Each names the scorecard version of its segment's
+    rules (`versions`, from inputs.rules_by_segment; the record says the segment)."""
+    if not snapshots:
+        return
+    table = HealthSnapshot._meta.db_table
+    now = timezone.now()
+    day = as_of.isoformat()
+    columns = f"({', '.join(_SNAPSHOT_COLUMNS)})"
+    changed = "(score, color, measures, inputs, config_version_id)"
+    rows = [
+        (pk, day, score, color, measures, json.dumps(record), now, versions.get(record["segment"]))
+        for pk, score, color, measures, record in snapshots
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            update = (
+                "ON CONFLICT (account_id, date) DO UPDATE SET score = EXCLUDED.score, color = EXCLUDED.color, "
+                "measures = EXCLUDED.measures, inputs = EXCLUDED.inputs, computed_at = EXCLUDED.computed_at, "
+                "config_version_id = EXCLUDED.config_version_id "
+                "WHERE (s.score, s.color, s.measures, s.inputs, s.config_version_id) IS DISTINCT FROM "
+                "(EXCLUDED.score, EXCLUDED.color, EXCLUDED.measures, EXCLUDED.inputs, EXCLUDED.config_version_id)"
+            )
+            if bulk.copy_wanted(connection, len(rows)):
+                # A large batch: COPY into a session's staging table, moved over in one statement.
+                names = ", ".join(_SNAPSHOT_COLUMNS)
+                bulk.copy_staged(
+                    cursor,
+                    staging=_SNAPSHOTS_STAGED,
+                    definition=f"ON COMMIT DELETE ROWS AS SELECT {names} FROM {table} WITH NO DATA",
+                    columns=_SNAPSHOT_COLUMNS,
+                    rows=rows,
+                    move=f"INSERT INTO {table} AS s {columns} SELECT {names} FROM {_SNAPSHOTS_STAGED} {update}",
+                )
+                return
+            values = ", ".join(["(%s, %s::date, %s::numeric, %s, %s::jsonb, %s::jsonb, %s, %s::bigint)"] * len(rows))
+            cursor.execute(
+                f"INSERT INTO {table} AS s {columns} VALUES {values} {update}",
+                [value for row in rows for value in row],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                f"ON CONFLICT (account_id, date) DO UPDATE SET score = excluded.score, color = excluded.color, "
+                f"measures = excluded.measures, inputs = excluded.inputs, computed_at = excluded.computed_at, "
+                f"config_version_id = excluded.config_version_id "
+                f"WHERE {changed} IS NOT "
+                f"(excluded.score, excluded.color, excluded.measures, excluded.inputs, excluded.config_version_id)",
+                rows,
+            )
+
+
+# The staging tables of the COPY path (PostgreSQL, large batches): temporary, one per session,
+# emptied by the statement that moves their rows and at every commit.
+_SNAPSHOTS_STAGED = "hs_snapshots_staged"
+_SNAPSHOT_COLUMNS = ("account_id", "date", "score", "color", "measures", "inputs", "computed_at", "config_version_id")
+_HEALTH_STAGED = "hs_health_staged"
+_HEALTH_COLUMNS = (
+    "id",
+    "color",
+    "score",
+    "health_date",
+    "last_meeting_on",
+    "sentiment_color",
+    "sentiment_reason",
+    "confidence",
+    *OVERRIDE_SHOWN,
+)
+
+
+def health_update(updates: list[tuple], as_of: dt.date) -> None:
+    """Write the changed accounts' current health and the facts the lists show beside it (the
+    read model) from the values computed here: one statement (PostgreSQL: UPDATE … FROM VALUES)
+    or one executemany (SQLite), no re-read of the snapshots."""
+    if not updates:
+        return
+    table = Account._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            assignments = (
+                "health_color = v.color, health_score = v.score, health_date = v.health_date, scored_on = %s, "
+                "last_meeting_on = v.last_meeting_on, sentiment_color = v.sentiment_color, "
+                f"sentiment_reason = v.sentiment_reason, health_confidence = v.confidence, {_OVERRIDE_SET_FROM_V}"
+            )
+            if bulk.copy_wanted(connection, len(updates)):
+                # A large batch (a first scoring, a rules change): COPY into a staging table.
+                bulk.copy_staged(
+                    cursor,
+                    staging=_HEALTH_STAGED,
+                    # The account's own column types, under the names the statement reads.
+                    definition=f"ON COMMIT DELETE ROWS AS SELECT id, health_color AS color, health_score AS score, "
+                    "health_date, last_meeting_on, sentiment_color, sentiment_reason, health_confidence AS confidence, "
+                    f"{', '.join(OVERRIDE_SHOWN)} FROM {table} WITH NO DATA",
+                    columns=_HEALTH_COLUMNS,
+                    rows=updates,
+                    move=f"UPDATE {table} AS a SET {assignments} FROM {_HEALTH_STAGED} AS v WHERE a.id = v.id",
+                    params=[as_of],
+                )
+                return
+            values = ", ".join(
+                ["(%s, %s, %s::numeric, %s::date, %s::date, %s, %s, %s::smallint, %s, %s::date, %s, %s)"] * len(updates)
+            )
+            cursor.execute(
+                f"UPDATE {table} AS a SET {assignments} FROM (VALUES {values}) AS v({', '.join(_HEALTH_COLUMNS)}) "
+                "WHERE a.id = v.id",
+                [as_of, *(value for row in updates for value in row)],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET health_color = %s, health_score = %s, health_date = %s, scored_on = %s, "
+                "last_meeting_on = %s, sentiment_color = %s, sentiment_reason = %s, health_confidence = %s, "
+                f"{_OVERRIDE_SET} WHERE id = %s",
+                [
+                    (
+                        color,
+                        None if score is None else str(score),
+                        date,
+                        as_of,
+                        met,
+                        feeling,
+                        why,
+                        confidence,
+                        *override,
+                        pk,
+                    )
+                    for pk, color, score, date, met, feeling, why, confidence, *override in updates
+                ],
+            )
+
+
+_OVERRIDE_SET = ", ".join(f"{column} = %s" for column in OVERRIDE_SHOWN)
+_OVERRIDE_SET_FROM_V = ", ".join(f"{column} = v.{column}" for column in OVERRIDE_SHOWN)
