@@ -66,16 +66,16 @@ def copy_wanted(connection, rows: int) -> bool:
     return not is_psycopg3
 
 
-def copy_staged(cursor, *, staging: str, definition: str, columns: Sequence[str], rows, move: str, params=()) -> None:
+def copy_staged(cursor, *, staging: str, shape: str, columns: Sequence[str], rows, move: str, params=()) -> None:
     """COPY rows into a temporary staging table of the session, run the statement that moves
     them where they belong (`move` reads from `staging`), and empty it, in one transaction.
 
-    `definition` follows the table's name in CREATE TEMP TABLE (its columns, or AS SELECT … WITH
-    NO DATA), with ON COMMIT DELETE ROWS. Emptied by TRUNCATE right after the move, not left to
-    the commit: an import moves many chunks in one transaction, and rows deleted but not yet
-    committed would still be scanned by every later chunk."""
+    `shape` is a SELECT whose columns the staging table takes (names and types, no constraints):
+    the target's own columns, so the types are never written twice. Emptied by TRUNCATE right
+    after the move, not left to the commit: an import moves many chunks in one transaction, and
+    rows deleted but not yet committed would still be scanned by every later chunk."""
     with transaction.atomic(using=cursor.db.alias, savepoint=False):
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} {definition}")
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS {shape} WITH NO DATA")
         copy_in(cursor, staging, columns, rows)
         cursor.execute(move, params)
         cursor.execute(f"TRUNCATE {staging}")
@@ -167,7 +167,7 @@ def _copy_skipping_conflicts(cursor, table: str, columns: list[str], values: lis
     copy_staged(
         cursor,
         staging=staging,
-        definition=f"ON COMMIT DELETE ROWS AS SELECT {names} FROM {quote(table)} WITH NO DATA",
+        shape=f"SELECT {names} FROM {quote(table)}",
         columns=columns,
         rows=values,
         move=f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {staging} ON CONFLICT DO NOTHING",

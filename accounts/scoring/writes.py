@@ -65,7 +65,7 @@ def snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str,
                 bulk.copy_staged(
                     cursor,
                     staging=_SNAPSHOTS_STAGED,
-                    definition=f"ON COMMIT DELETE ROWS AS SELECT {names} FROM {table} WITH NO DATA",
+                    shape=f"SELECT {names} FROM {table}",
                     columns=_SNAPSHOT_COLUMNS,
                     rows=rows,
                     move=f"INSERT INTO {table} AS s {columns} SELECT {names} FROM {_SNAPSHOTS_STAGED} {update}",
@@ -126,9 +126,9 @@ def health_update(updates: list[tuple], as_of: dt.date) -> None:
                     cursor,
                     staging=_HEALTH_STAGED,
                     # The account's own column types, under the names the statement reads.
-                    definition=f"ON COMMIT DELETE ROWS AS SELECT id, health_color AS color, health_score AS score, "
-                    "health_date, last_meeting_on, sentiment_color, sentiment_reason, health_confidence AS confidence, "
-                    f"{', '.join(OVERRIDE_SHOWN)} FROM {table} WITH NO DATA",
+                    shape="SELECT id, health_color AS color, health_score AS score, health_date, last_meeting_on, "
+                    "sentiment_color, sentiment_reason, health_confidence AS confidence, "
+                    f"{', '.join(OVERRIDE_SHOWN)} FROM {table}",
                     columns=_HEALTH_COLUMNS,
                     rows=updates,
                     move=f"UPDATE {table} AS a SET {assignments} FROM {_HEALTH_STAGED} AS v WHERE a.id = v.id",
