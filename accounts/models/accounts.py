@@ -104,6 +104,11 @@ class Account(models.Model):
     override_until = models.DateField(null=True, blank=True)
     override_by = models.CharField(max_length=150, null=True, blank=True)
     override_reason = bounded_text_field(null=True, blank=True, max_length=SHORT_TEXT)
+    # Why the account has its color (its yellow and red measures, the TAM's reason) and why its
+    # confidence is not 100 %, one reason per line (rules.health_reasons, rules.reasons_text), as
+    # of scored_on like the rest: the dashboard's list and CSV read them here, not from a snapshot.
+    health_reasons = bounded_text_field(null=True, blank=True, max_length=LONG_TEXT)
+    confidence_reasons = bounded_text_field(null=True, blank=True, max_length=SHORT_TEXT)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

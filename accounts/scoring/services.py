@@ -126,6 +126,8 @@ def chunk_score(
             "sentiment_reason",
             "health_confidence",
             *writes.OVERRIDE_SHOWN,
+            *writes.REASONS_SHOWN,
+            "scored_on",
             "scored_later",
         )
     )
@@ -140,7 +142,7 @@ def chunk_score(
     snapshots = []
     updates = []
     changes = scored.changes
-    for (pk, _, _, old_color, old_score, old_date, *old_shown), row in zip(accounts, rows, strict=True):
+    for (pk, _, _, old_color, old_score, old_date, *old_shown, old_scored_on), row in zip(accounts, rows, strict=True):
         result = scored.results[pk] = row.compute(segment_rules[row.segment], as_of)
         score = result.score_rounded
         confidence = row.confidence(result, segment_rules[row.segment])
@@ -165,8 +167,19 @@ def chunk_score(
             None if confidence is None else confidence.percent,
             *writes.override_shown(result.color, override),
         ]
-        if (old_color, old_score, old_date) != (color, score, health_date) or old_shown != shown:
-            updates.append((pk, color, score, health_date, *shown))
+        # The reasons the lists show are those of the scored_on snapshot, like every other column:
+        # worded when the row is written anyway or when this run rewrites that day's snapshot (a
+        # same-day re-score); a new day that changes nothing else leaves the row alone.
+        rewrite = (old_color, old_score, old_date) != (color, score, health_date) or old_shown[:-2] != shown
+        if rewrite or old_scored_on == as_of:
+            shown += [
+                rules.reasons_text(
+                    rules.health_reasons(((m.name, m.color, m.detail) for m in result.measures), row.reason)
+                ),
+                "" if confidence is None else rules.reasons_text(confidence.reasons),
+            ]
+            if rewrite or old_shown[-2:] != shown[-2:]:
+                updates.append((pk, color, score, health_date, *shown))
         if old_color != color:
             changes.append(ColorChange(pk, old_color, color, as_of))
     writes.snapshots_upsert(snapshots, as_of, getattr(segment_rules, "versions", {}))

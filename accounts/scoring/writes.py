@@ -17,6 +17,9 @@ from healthscore import bulk
 
 # The account's override columns (the read model), in the order override_shown gives them.
 OVERRIDE_SHOWN = ("computed_color", "override_until", "override_by", "override_reason")
+# Why the account has its color and why its confidence is not 100 %, as the lists show them
+# (rules.health_reasons, rules.confidence; rules.reasons_text): as of scored_on, like the rest.
+REASONS_SHOWN = ("health_reasons", "confidence_reasons")
 
 
 def override_shown(computed: str | None, override: inputs.OverrideInForce | None) -> tuple:
@@ -103,6 +106,7 @@ _HEALTH_COLUMNS = (
     "sentiment_reason",
     "confidence",
     *OVERRIDE_SHOWN,
+    *REASONS_SHOWN,
 )
 
 
@@ -118,7 +122,7 @@ def health_update(updates: list[tuple], as_of: dt.date) -> None:
             assignments = (
                 "health_color = v.color, health_score = v.score, health_date = v.health_date, scored_on = %s, "
                 "last_meeting_on = v.last_meeting_on, sentiment_color = v.sentiment_color, "
-                f"sentiment_reason = v.sentiment_reason, health_confidence = v.confidence, {_OVERRIDE_SET_FROM_V}"
+                f"sentiment_reason = v.sentiment_reason, health_confidence = v.confidence, {_TAIL_SET_FROM_V}"
             )
             if bulk.copy_wanted(connection, len(updates)):
                 # A large batch (a first scoring, a rules change): COPY into a staging table.
@@ -128,7 +132,7 @@ def health_update(updates: list[tuple], as_of: dt.date) -> None:
                     # The account's own column types, under the names the statement reads.
                     shape="SELECT id, health_color AS color, health_score AS score, health_date, last_meeting_on, "
                     "sentiment_color, sentiment_reason, health_confidence AS confidence, "
-                    f"{', '.join(OVERRIDE_SHOWN)} FROM {table}",
+                    f"{', '.join(_TAIL)} FROM {table}",
                     columns=_HEALTH_COLUMNS,
                     rows=updates,
                     move=f"UPDATE {table} AS a SET {assignments} FROM {_HEALTH_STAGED} AS v WHERE a.id = v.id",
@@ -136,7 +140,8 @@ def health_update(updates: list[tuple], as_of: dt.date) -> None:
                 )
                 return
             values = ", ".join(
-                ["(%s, %s, %s::numeric, %s::date, %s::date, %s, %s, %s::smallint, %s, %s::date, %s, %s)"] * len(updates)
+                ["(%s, %s, %s::numeric, %s::date, %s::date, %s, %s, %s::smallint, %s, %s::date, %s, %s, %s, %s)"]
+                * len(updates)
             )
             cursor.execute(
                 f"UPDATE {table} AS a SET {assignments} FROM (VALUES {values}) AS v({', '.join(_HEALTH_COLUMNS)}) "
@@ -147,7 +152,7 @@ def health_update(updates: list[tuple], as_of: dt.date) -> None:
             cursor.executemany(
                 f"UPDATE {table} SET health_color = %s, health_score = %s, health_date = %s, scored_on = %s, "
                 "last_meeting_on = %s, sentiment_color = %s, sentiment_reason = %s, health_confidence = %s, "
-                f"{_OVERRIDE_SET} WHERE id = %s",
+                f"{_TAIL_SET} WHERE id = %s",
                 [
                     (
                         color,
@@ -158,13 +163,14 @@ def health_update(updates: list[tuple], as_of: dt.date) -> None:
                         feeling,
                         why,
                         confidence,
-                        *override,
+                        *tail,
                         pk,
                     )
-                    for pk, color, score, date, met, feeling, why, confidence, *override in updates
+                    for pk, color, score, date, met, feeling, why, confidence, *tail in updates
                 ],
             )
 
 
-_OVERRIDE_SET = ", ".join(f"{column} = %s" for column in OVERRIDE_SHOWN)
-_OVERRIDE_SET_FROM_V = ", ".join(f"{column} = v.{column}" for column in OVERRIDE_SHOWN)
+_TAIL = (*OVERRIDE_SHOWN, *REASONS_SHOWN)
+_TAIL_SET = ", ".join(f"{column} = %s" for column in _TAIL)
+_TAIL_SET_FROM_V = ", ".join(f"{column} = v.{column}" for column in _TAIL)

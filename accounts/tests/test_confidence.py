@@ -16,7 +16,13 @@ from accounts.models import Account, DataFeed, FeedSync, HealthSnapshot, Meeting
 from accounts.scoring import rules
 from accounts.scoring import services as scoring
 from accounts.scoring.rules import COMMERCIAL, COMMERCIAL_RULES, ENTERPRISE, ENTERPRISE_RULES, GREEN, Inputs
-from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory, SuccessPlanFactory
+from accounts.tests.factories import (
+    AccountFactory,
+    MeetingFactory,
+    SentimentFactory,
+    SuccessPlanFactory,
+    TicketFactory,
+)
 
 D = dt.date(2026, 11, 24)
 
@@ -289,3 +295,55 @@ def test_the_scorecards_export_has_the_confidence_and_its_reasons(client, accoun
     row = client.get("/api/exports/scorecards.json").json()[0]
     assert row["confidence"] == 10
     assert row["confidence_reasons"].endswith("sentiment not confirmed for 4 months")
+
+
+# --- Why, on the account (the read model the dashboard's list and CSV read) ------------------
+
+
+def worded_from_scored_on_snapshot(account) -> tuple[str, str]:
+    """What the account should say: the words of its scored_on snapshot and its TAM's reason."""
+    snapshot = HealthSnapshot.objects.get(account=account, date=account.scored_on)
+    measures = [(name, m["color"], m["detail"]) for name, m in snapshot.measures.items()]
+    return (
+        rules.reasons_text(rules.health_reasons(measures, account.sentiment_reason)),
+        rules.reasons_text(snapshot.inputs["confidence_reasons"]),
+    )
+
+
+def test_the_engine_keeps_why_on_the_account_as_of_its_scored_on_snapshot(account):
+    TicketFactory.create_batch(7, account=account, opened=D - dt.timedelta(days=3))
+    rescore(account)
+    assert account.health_reasons.split("\n") == [
+        "Engagement yellow: 40 days since last meeting on 2026-10-15 (green up to 30 days, yellow up to 60)",
+        "Support yellow: 7 tickets opened in the last 30 days (green up to 5, yellow up to 15)",
+        "TAM Sentiment green: “Happy with the rollout”",
+    ]
+    assert account.confidence_reasons.split("\n") == [
+        "no meeting data for 40 days",
+        "no ticket sync for 9 days",
+        "sentiment not confirmed for 4 months",
+    ]
+    assert (account.health_reasons, account.confidence_reasons) == worded_from_scored_on_snapshot(account)
+    # The same day, one more ticket: the color, the score and the rest stay, the words follow.
+    TicketFactory(account=account, opened=D)
+    rescore(account)
+    assert "Support yellow: 8 tickets opened" in account.health_reasons
+    assert (account.health_reasons, account.confidence_reasons) == worded_from_scored_on_snapshot(account)
+    # The next days: whether the row is rewritten or not, it says what its scored_on snapshot says.
+    for days in (1, 2, 30):
+        rescore(account, as_of=D + dt.timedelta(days=days))
+        assert (account.health_reasons, account.confidence_reasons) == worded_from_scored_on_snapshot(account)
+
+
+def test_a_new_day_that_changes_only_the_words_leaves_the_account_row_alone(account):
+    TicketFactory.create_batch(7, account=account, opened=D - dt.timedelta(days=3))
+    rescore(account)
+    rescore(account, as_of=D + dt.timedelta(days=1))  # the first new day: the confidence may move
+    scored_on = account.scored_on
+    table = Account._meta.db_table
+    with CaptureQueriesContext(connection) as next_day:
+        rescore(account, as_of=scored_on + dt.timedelta(days=1))
+    # "41 days since last meeting" is now "42 days": the list keeps the day it was scored on.
+    assert not [q for q in next_day.captured_queries if q["sql"].startswith(f"UPDATE {table}")]
+    assert account.scored_on == scored_on
+    assert (account.health_reasons, account.confidence_reasons) == worded_from_scored_on_snapshot(account)

@@ -213,3 +213,28 @@ def test_measure_dict_reports_rounded_effective_weight_and_null_color():
         "detail": "Not measured for Commercial accounts under $50,000 ARR",
     }
     assert d["engagement"]["effective_weight"] == 11.11
+
+
+def test_health_reasons_are_the_yellow_and_red_measures_in_scorecard_order_then_the_tams_words():
+    measures = [
+        ("sentiment", "red", "Set to red on 2026-11-24"),
+        ("support", "yellow", "9 tickets"),
+        ("roi", None, "Not measured"),
+        ("engagement", "green", "3 days"),
+    ]
+    assert rules.health_reasons(measures, None) == [
+        "Support yellow: 9 tickets",
+        "TAM Sentiment red: Set to red on 2026-11-24",
+    ]
+    # What the TAM wrote stands for the sentiment, whatever its color, on one line.
+    assert rules.health_reasons(measures, "Sponsor left\r\nBudget cut") == [
+        "Support yellow: 9 tickets",
+        "TAM Sentiment red: “Sponsor left Budget cut”",
+    ]
+    assert rules.health_reasons([("sentiment", None, "No TAM sentiment recorded yet")], "Why") == [
+        "TAM Sentiment not set: “Why”"
+    ]
+    assert rules.health_reasons([], None) == []
+    text = rules.reasons_text(rules.health_reasons(measures, "Sponsor left\nBudget cut"))
+    assert rules.reasons_list(text) == ["Support yellow: 9 tickets", "TAM Sentiment red: “Sponsor left Budget cut”"]
+    assert rules.reasons_list("") == rules.reasons_list(None) == []

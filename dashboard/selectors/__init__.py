@@ -18,13 +18,11 @@ from dashboard.selectors.history import (
     week_end_dates,
 )
 from dashboard.selectors.rows import (
-    CSV_CHUNK,
     CSV_HEADER,
     DASHBOARD_ORDER,
     dashboard_csv_rows,
     dashboard_order,
     dashboard_rows,
-    health_reasons,
 )
 from dashboard.selectors.scope import (
     COLOR_RANK,
@@ -39,7 +37,6 @@ from dashboard.selectors.summary import ColorCount, ColorTotals, DashboardSummar
 
 __all__ = [
     "COLOR_RANK",
-    "CSV_CHUNK",
     "CSV_HEADER",
     "DASHBOARD_COLORS",
     "DASHBOARD_ORDER",
@@ -63,6 +60,5 @@ __all__ = [
     "dashboard_summary",
     "dashboard_tam_choices",
     "dashboard_weekly_colors",
-    "health_reasons",
     "week_end_dates",
 ]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import Account, HealthChange
+from accounts.models import Account, HealthChange, HealthSnapshot
 from accounts.scoring import services
 from dashboard import selectors
 from dashboard.selectors import UNSCORED, DashboardFilters
@@ -145,13 +145,11 @@ def test_list_is_riskiest_first_with_unscored_last(world, fixed_today):
 
 
 def test_list_rows_carry_the_reasons_in_plain_words(world, fixed_today):
-    # The TAM's latest reason, as the engine keeps it on the account (tested in accounts).
-    Account.objects.filter(pk=world["red"].pk).update(sentiment_reason="Evaluating a competitor")
     rows = {a.name: a for a in listed(fixed_today)}
     assert rows["Red Ent APAC"].reasons == [
         "ROI red: No success plan",
         "Support red: 20 tickets opened in the last 30 days (green up to 5, yellow up to 15)",
-        "TAM Sentiment red: “Evaluating a competitor”",
+        "TAM Sentiment red: Set to red on 2026-11-24",
     ]
     assert rows["Yellow Com EMEA"].reasons == [
         "Engagement yellow: 45 days since last meeting on 2026-10-10 (green up to 30 days, yellow up to 60)",
@@ -162,29 +160,21 @@ def test_list_rows_carry_the_reasons_in_plain_words(world, fixed_today):
     assert (rows["Green Ent EMEA"].is_stale, rows["Red Ent APAC"].is_stale) == (True, False)
 
 
-def test_reasons_come_from_the_snapshot_of_the_scored_on_date(world, fixed_today):
+def test_the_list_reads_the_reasons_kept_on_the_account_not_a_snapshot(world, fixed_today):
     red = world["red"]
-    snapshot(red, fixed_today - dt.timedelta(days=7), "green")  # older snapshot, no reasons in it
+    Account.objects.filter(pk=red.pk).update(
+        health_reasons="ROI red: No success plan\nTAM Sentiment red: “Evaluating a competitor”",
+        confidence_reasons="no ticket sync on record",
+    )
+    HealthSnapshot.objects.filter(account=red).delete()
     [row] = listed(fixed_today, colors=("red",))
-    assert row.reasons[0] == "ROI red: No success plan"
-
-
-def test_health_reasons_lists_yellow_and_red_measures_in_scorecard_order():
-    measures = {
-        "sentiment": {"color": "red", "detail": "Set to red on 2026-11-24"},
-        "support": {"color": "yellow", "detail": "9 tickets"},
-        "roi": {"color": None, "detail": "Not measured"},
-        "engagement": {"color": "green", "detail": "3 days"},
-    }
-    assert selectors.health_reasons(measures, None) == [
-        "Support yellow: 9 tickets",
-        "TAM Sentiment red: Set to red on 2026-11-24",
-    ]
-    assert selectors.health_reasons(measures, "Sponsor left") == [
-        "Support yellow: 9 tickets",
-        "TAM Sentiment red: “Sponsor left”",
-    ]
-    assert selectors.health_reasons(None, None) == []
+    assert row.reasons == ["ROI red: No success plan", "TAM Sentiment red: “Evaluating a competitor”"]
+    assert row.unfresh == ["no ticket sync on record"]
+    [_, csv_row] = selectors.dashboard_csv_rows(filtered(fixed_today, colors=("red",)), fixed_today)
+    assert (csv_row[12], csv_row[14]) == (
+        "ROI red: No success plan; TAM Sentiment red: “Evaluating a competitor”",
+        "no ticket sync on record",
+    )
 
 
 def test_week_end_dates_are_the_last_twelve_weeks_ending_today(fixed_today):

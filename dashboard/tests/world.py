@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from accounts.models import Account, HealthSnapshot, Region, Segment
+from accounts.scoring import rules
 from accounts.tests.factories import AccountFactory
 
 GREEN_MEASURES = {
@@ -32,7 +33,12 @@ def scored_account(
     snapshot_measures: dict | None = None,
     **fields,
 ) -> Account:
-    """An account whose current health is set, with its latest snapshot stored on scored_on."""
+    """An account whose current health is set, with its latest snapshot stored on scored_on and
+    why it has its color kept on the account, as the engine keeps them."""
+    if scored_on is not None:
+        fields.setdefault(
+            "health_reasons", reasons(snapshot_measures or GREEN_MEASURES, fields.get("sentiment_reason"))
+        )
     account = AccountFactory(
         health_color=color,
         health_score=None if score is None else Decimal(score),
@@ -50,6 +56,13 @@ def scored_account(
             measures=snapshot_measures or GREEN_MEASURES,
         )
     return account
+
+
+def reasons(measures: dict, written: str | None = None) -> str:
+    """Why an account with these measures has its color, as the engine words it on the account."""
+    return rules.reasons_text(
+        rules.health_reasons([(n, m["color"], m["detail"]) for n, m in measures.items()], written)
+    )
 
 
 def snapshot(account: Account, date: dt.date, color: str | None) -> HealthSnapshot:

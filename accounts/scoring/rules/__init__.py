@@ -71,6 +71,9 @@ from accounts.scoring.rules.words import (
     UNSCORED_LABEL,
     color_label,
     color_words,
+    health_reasons,
+    reasons_list,
+    reasons_text,
 )
 
 __all__ = [
@@ -113,12 +116,15 @@ __all__ = [
     "engagement_limits",
     "explain_missing",
     "health_is_stale",
+    "health_reasons",
     "money",
     "months_before",
     "override_dates_problems",
     "override_in_force",
     "override_reminder_due",
     "override_reminder_window",
+    "reasons_list",
+    "reasons_text",
     "roi_measured",
     "round2",
     "stale_before",
