@@ -29,11 +29,17 @@ def override_shown(computed: str | None, override: inputs.OverrideInForce | None
     return (computed, override.expires_on, override.by, override.reason)
 
 
-@lru_cache(maxsize=65536)
 def measures_json(measures: tuple[rules.MeasureResult, ...]) -> str:
-    """The per-measure detail as stored, as JSON text; measures repeat across accounts (memoised
-    in the rules), so most accounts share a text encoded once."""
-    return json.dumps({m.name: m.as_dict() for m in measures})
+    """The per-measure detail as stored, as JSON text: json.dumps({name: as_dict()}), put together
+    from each measure's text. Whole scorecards rarely repeat (a day count or a ticket count
+    differs: 75,000 distinct in 100,000 accounts), single measures do (memoised in the rules),
+    so each measure is encoded once, not each account's four."""
+    return "{" + ", ".join([_measure_json(m) for m in measures]) + "}"
+
+
+@lru_cache(maxsize=65536)
+def _measure_json(measure: rules.MeasureResult) -> str:
+    return f"{json.dumps(measure.name)}: {json.dumps(measure.as_dict())}"
 
 
 def snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str, int | None]) -> None:

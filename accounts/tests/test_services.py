@@ -22,7 +22,7 @@ from accounts.models import (
     SentimentEntry,
     SentimentSource,
 )
-from accounts.scoring import inputs
+from accounts.scoring import inputs, rules
 from accounts.scoring import services as scoring
 from accounts.tests.factories import (
     AccountFactory,
@@ -557,3 +557,19 @@ def test_a_run_leaves_objects_someone_else_froze_frozen():
     finally:
         gc.unfreeze()
     assert not frozen(marker)
+
+
+def test_a_snapshots_measures_text_is_the_json_of_its_measures_put_together_from_each_one():
+    import json
+
+    from accounts.scoring import writes
+
+    measures = (
+        rules.MeasureResult("engagement", "red", 10, Decimal(10), 'No "held" meeting — ever\n'),
+        rules.MeasureResult("roi", None, 10, Decimal(0), "Not measured"),
+        rules.MeasureResult("sentiment", "green", 75, Decimal(250) / Decimal(3), "Set to green on 2026-11-20"),
+    )
+    for chosen in (measures, measures[:1], ()):
+        text = writes.measures_json(chosen)
+        assert text == json.dumps({m.name: m.as_dict() for m in chosen})
+        assert json.loads(text) == {m.name: m.as_dict() for m in chosen}
