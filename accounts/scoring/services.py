@@ -156,6 +156,12 @@ def chunk_score(
         snapshots.append((pk, None if score is None else str(score), color, measures, record))
         if pk in later:
             scored.health[pk] = (old_color, old_score, old_date)
+            # History, but of the very day the row is as of (later days were quiet): the row
+            # stays, its words follow that day's snapshot (the account's own TAM reason).
+            if old_scored_on == as_of:
+                words = _words(result, confidence, old_shown[2])
+                if old_shown[-2:] != words:
+                    updates.append((pk, old_color, old_score, old_date, *old_shown[:-2], *words))
             continue
         moved = confirmed or old_date is None or old_color is None or old_color != color
         health_date = as_of if moved else old_date
@@ -172,12 +178,7 @@ def chunk_score(
         # same-day re-score); a new day that changes nothing else leaves the row alone.
         rewrite = (old_color, old_score, old_date) != (color, score, health_date) or old_shown[:-2] != shown
         if rewrite or old_scored_on == as_of:
-            shown += [
-                rules.reasons_text(
-                    rules.health_reasons(((m.name, m.color, m.detail) for m in result.measures), row.reason)
-                ),
-                "" if confidence is None else rules.reasons_text(confidence.reasons),
-            ]
+            shown += _words(result, confidence, row.reason)
             if rewrite or old_shown[-2:] != shown[-2:]:
                 updates.append((pk, color, score, health_date, *shown))
         if old_color != color:
@@ -189,6 +190,14 @@ def chunk_score(
         # rolled-back change triggers nothing.
         events.health_changes_record(changes)
     return scored
+
+
+def _words(result: rules.Result, confidence: rules.Confidence | None, written: str | None) -> list[str]:
+    """Account.health_reasons and .confidence_reasons for a scorecard and the TAM's reason."""
+    return [
+        rules.reasons_text(rules.health_reasons(((m.name, m.color, m.detail) for m in result.measures), written)),
+        "" if confidence is None else rules.reasons_text(confidence.reasons),
+    ]
 
 
 _collector_lock = threading.Lock()
