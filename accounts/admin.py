@@ -77,6 +77,10 @@ class AccountAdmin(admin.ModelAdmin):
         "override_until",
         "override_by",
         "override_reason",
+        # Worded by the engine from the scored_on snapshot: an edit here would stay on the lists
+        # (the engine rewords only a row it rewrites) and reach the CSV unprotected.
+        "health_reasons",
+        "confidence_reasons",
         "created_at",
         "updated_at",
     )
