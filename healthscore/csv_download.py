@@ -36,7 +36,15 @@ def raw_rows(query: QuerySet) -> Iterator[tuple]:
         sql, params = query.query.sql_with_params()
     except EmptyResultSet:  # a filter no row can match (e.g. an empty id list)
         return
-    with connections[query.db].chunked_cursor() as cursor:
+    connection = connections[query.db]
+    # A pooler in transaction mode loses a declared cursor between transactions: the settings
+    # say so (DISABLE_SERVER_SIDE_CURSORS) and QuerySet.iterator() honours it; chunked_cursor()
+    # does not check it itself.
+    if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        cursor = connection.cursor()
+    else:
+        cursor = connection.chunked_cursor()
+    with cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(ROWS_PER_FETCH):
             yield from rows
