@@ -84,3 +84,16 @@ def test_an_admin_edit_of_the_words_survives_the_rescore_and_reaches_the_csv_unp
     _, row = dashboard_csv_rows(Account.objects.filter(pk=account.pk), today)
     assert not row[CSV_HEADER.index("Reasons")].startswith("=")
     assert (account.health_reasons, account.confidence_reasons) == worded_from_scored_on_snapshot(account)
+
+
+@pytest.mark.parametrize("copy_from", [10_000, 1], ids=["statements", "copy on postgresql"])
+def test_the_words_survive_both_write_paths(account, monkeypatch, copy_from):
+    """health_update's VALUES and COPY paths (PostgreSQL) both keep the line breaks and quotes."""
+    from healthscore import bulk
+
+    monkeypatch.setattr(bulk, "COPY_FROM", copy_from)
+    TicketFactory.create_batch(7, account=account, opened=D - dt.timedelta(days=3))
+    test_confidence.SentimentFactory(account=account, date=D, color="red", reason='Tab\there, back\\slash "q"\nline')
+    rescore(account)
+    assert account.health_reasons.split("\n")[-1] == 'TAM Sentiment red: “Tab\there, back\\slash "q" line”'
+    assert (account.health_reasons, account.confidence_reasons) == worded_from_scored_on_snapshot(account)
