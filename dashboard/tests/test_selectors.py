@@ -346,3 +346,27 @@ def test_csv_reasons_are_the_list_reasons_whatever_the_measures(world, fixed_tod
         "Engagement red: No held meeting on record; TAM Sentiment not set: “Sponsor left”"
     )
     assert csv_reasons["Green Ent EMEA"] == ""
+
+
+def test_the_list_and_the_csv_say_what_the_engine_scored(db, fixed_today):
+    """End to end: the engine words an account's scorecard onto it; the list and the CSV show it."""
+    from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory, TicketFactory
+
+    account = AccountFactory(name="Scored", segment="enterprise")
+    MeetingFactory(account=account, date=fixed_today - dt.timedelta(days=40))
+    TicketFactory.create_batch(7, account=account, opened=fixed_today - dt.timedelta(days=3))
+    SentimentFactory(account=account, date=fixed_today, color="red", reason="Sponsor left\nBudget cut")
+    services.scores_recompute(as_of=fixed_today)
+    [row] = listed(fixed_today)
+    assert [reason.split(":")[0] for reason in row.reasons] == [
+        "Engagement yellow",
+        "ROI red",
+        "Support yellow",
+        "TAM Sentiment red",
+    ]
+    assert "7 tickets opened in the last 30 days" in row.reasons[2]
+    assert row.reasons[-1] == "TAM Sentiment red: “Sponsor left Budget cut”"
+    assert row.unfresh  # the fixture's data is old: the confidence says why
+    [_, csv_row] = selectors.dashboard_csv_rows(filtered(fixed_today), fixed_today)
+    assert csv_row[selectors.CSV_HEADER.index("Reasons")] == "; ".join(row.reasons)
+    assert csv_row[selectors.CSV_HEADER.index("Confidence reasons")] == "; ".join(row.unfresh)
