@@ -319,9 +319,31 @@ def naive_score(account, segment_rules) -> None:
     account.save()
 
 
+# Every column of the account the engine writes (its current health and the read model), which
+# sentiment_saves puts back: a save left the TAM's reason and the words of D on accounts scored
+# on D-1, and the next benchmark's pages and CSV read them.
+READ_MODEL = (
+    "health_color",
+    "health_score",
+    "health_date",
+    "scored_on",
+    "last_meeting_on",
+    "sentiment_color",
+    "sentiment_reason",
+    "health_confidence",
+    "computed_color",
+    "override_until",
+    "override_by",
+    "override_reason",
+    "health_reasons",
+    "confidence_reasons",
+)
+
+
 def sentiment_saves(counter: QueryCounter, count: int, *, change: bool) -> list[tuple[float, int]]:
     """sentiment_update on random accounts, committed as in production (ms, statements each),
-    then undone row by row: the entry, the day's snapshot, the outbox row, the account's health."""
+    then undone row by row: the entry, the day's snapshot, the outbox row, the account's health
+    and read model."""
     from django.contrib.auth.models import User
 
     from accounts.models import Account, HealthChange, HealthSnapshot, SentimentEntry
@@ -338,7 +360,7 @@ def sentiment_saves(counter: QueryCounter, count: int, *, change: bool) -> list[
         current = inputs.account_sentiment_in_force(account, DAY)
         current_color = current.color if current else None
         color = rng.choice([c for c in rows.COLORS if c != current_color]) if change else (current_color or "green")
-        health = Account.objects.filter(pk=pk).values("health_color", "health_score", "health_date", "scored_on").get()
+        health = Account.objects.filter(pk=pk).values(*READ_MODEL).get()
         user = User.objects.get(pk=account.tam_id)
         with counted(counter) as out:
             entry = sentiment_update(account=account, color=color, reason="Bench: a new read", by=user)

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db.models import (
     Case,
-    CharField,
     F,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import Cast
 
 from accounts import listing
-from accounts.models import Account, Color, Segment
+from accounts.models import Account
 from accounts.scoring import inputs, rules
-from healthscore import csv_download
 
 # Riskiest first: lowest score, then the largest ARR; unscored accounts last.
 DASHBOARD_ORDER = (F("health_score").asc(nulls_last=True), F("arr").desc(), "pk")
@@ -51,95 +47,30 @@ def dashboard_rows(ids: list[int], today: dt.date) -> list[Account]:
     return rows
 
 
+# The account lists' columns, with why after the stale flag and after the confidence.
 CSV_HEADER = (
-    "External id",
-    "Name",
-    "Segment",
-    "Region",
-    "Public sector",
-    "ARR",
-    "Renewal date",
-    "TAM",
-    "Color",
-    "Score",
-    "Health score date",
-    "Stale",
+    *listing.CSV_HEADER[:12],
     "Reasons",
-    "Confidence",
+    listing.CSV_HEADER[12],
     "Confidence reasons",
-    *listing.OVERRIDE_CSV_HEADER,
+    *listing.CSV_HEADER[13:],
 )
 
 
 def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = ""):
-    """The header, then one row per filtered account in list order, streamed from one query
-    (csv_download.raw_rows: memory stays flat at any size). Account facts and health only, every
-    one a column of the account (the read model): never meeting summaries or notes. Values come
-    as the driver gives them, dates as the database's ISO text, and are written as text, the
-    same on either database (_money, _tenths). Only text people wrote can start a formula:
-    the engine's reasons start with a measure's name or a plain word."""
+    """The header, then one row per filtered account in list order: the cells every account CSV
+    has (accounts.listing.csv_account_cells, one streamed query) with why each has its color and
+    its confidence, from the account (the read model). Account facts and health only: never
+    meeting summaries or notes. The engine's reasons start with a measure's name or a plain
+    word, never a formula, and only the engine writes them."""
     yield CSV_HEADER
-    segments = dict(Segment.choices)
-    labels = {color: rules.color_label(color) for color in (*Color.values, None)}
-    tams = {}
-    query = (
-        _with_list_columns(dashboard_order(accounts, sort), today)
-        .annotate(renewal_text=Cast("renewal_date", CharField()), date_text=Cast("health_date", CharField()))
-        .values_list(
-            "external_id",
-            "name",
-            "segment",
-            "region",
-            "public_sector",
-            "arr",
-            "renewal_text",
-            "tam__first_name",
-            "tam__last_name",
-            "tam__username",
-            "health_color",
-            "health_score",
-            "date_text",
-            "is_stale",
-            "health_reasons",
-            "health_confidence",
-            "confidence_reasons",
-            *listing.OVERRIDE_COLUMNS,
-        )
-    )
-    safe = csv_download.safe_text
-    for row in csv_download.raw_rows(query):
-        ext_id, name, segment, region, public, arr, renewal, first, last, username, color, score, date = row[:13]
-        stale, reasons, confidence, unfresh, computed, until, by, why = row[13:]
-        tam = tams.get((first, last, username))
-        if tam is None:
-            tam = tams[first, last, username] = safe(f"{first or ''} {last or ''}".strip() or username or "")
+    for cells, (reasons, unfresh) in listing.csv_account_cells(
+        dashboard_order(accounts, sort), today, ("health_reasons", "confidence_reasons")
+    ):
         yield (
-            safe(ext_id),
-            safe(name),
-            segments.get(segment, segment),
-            region,
-            "yes" if public else "no",
-            _money(arr),
-            renewal or "",
-            tam,
-            labels[color],
-            _tenths(score),
-            date or "",
-            "yes" if stale else "no",
+            *cells[:12],
             reasons.replace("\n", "; ") if reasons else "",
-            "" if confidence is None else str(confidence),
+            cells[12],
             unfresh.replace("\n", "; ") if unfresh else "",
-            labels[computed],
-            *(listing.override_csv_cells(computed, until, by, why)[1:] if until else ("", "", "")),
+            *cells[13:],
         )
-
-
-# A number as the database driver gives it: SQLite, an int, a float or text; PostgreSQL, a Decimal.
-
-
-def _money(value) -> str:
-    return f"{Decimal(value) if isinstance(value, str) else value:.2f}"
-
-
-def _tenths(value) -> str:
-    return "" if value is None else f"{Decimal(value) if isinstance(value, str) else value:.1f}"
