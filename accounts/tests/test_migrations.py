@@ -6,24 +6,17 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from healthscore.tests.migrations import latest, migrate
 
 BEFORE = [("accounts", "0009_text_fields_bounded")]
 AFTER = [("accounts", "0010_read_model_for_the_pages")]
 D = dt.date(2026, 11, 24)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_read_model_is_filled_from_the_stored_rows():
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    leaves = latest()
     try:
         old = migrate(BEFORE)
         Account = old.get_model("accounts", "Account")

@@ -6,24 +6,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from healthscore.tests.migrations import latest, migrate
 
 BEFORE = [("accounts", "0013_renewal_date_index")]
 AFTER = [("accounts", "0016_health_overrides")]
 D = dt.date(2026, 11, 24)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_issue_13_migrations_keep_the_rows_and_version_the_configuration_in_force():
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    leaves = latest()
     try:
         old = migrate(BEFORE)
         Account = old.get_model("accounts", "Account")

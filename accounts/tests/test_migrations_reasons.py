@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from healthscore.tests.migrations import latest, migrate
 
 BEFORE = [("accounts", "0016_health_overrides")]
 AFTER = [("accounts", "0017_health_reasons")]
@@ -22,16 +22,9 @@ RED = {
 FIRST_TWO = "ROI red: No success plan\nSupport yellow: 9 tickets opened"
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_reasons_move_onto_the_account_from_its_scored_on_snapshot():
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    leaves = latest()
     try:
         old = migrate(BEFORE)
         Account = old.get_model("accounts", "Account")

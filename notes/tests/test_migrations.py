@@ -2,8 +2,8 @@
 back again when the migrations are reversed."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from healthscore.tests.migrations import latest, migrate
 
 BEFORE = [("accounts", "0004_account_external_id_url_safe"), ("notes", "0001_meeting_notes_and_health_signals")]
 AFTER = [("accounts", "0005_signal_data_moved_to_notes"), ("notes", "0003_copy_signal_data_from_accounts")]
@@ -15,16 +15,9 @@ SEEDED = {
 }
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_signal_data_moves_to_notes_and_back():
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    leaves = latest()
     try:
         old = migrate(BEFORE)
         Account = old.get_model("accounts", "Account")
