@@ -22,7 +22,7 @@ from accounts.models import (
     SuccessPlan,
     SupportTicket,
 )
-from accounts.scoring import inputs, whatif
+from accounts.scoring import inputs, whatif, writes
 from accounts.scoring import services as scoring
 from healthscore import clock
 from healthscore.admin import ReadOnlyAdmin
@@ -66,24 +66,9 @@ class AccountAdmin(admin.ModelAdmin):
     list_filter = ("segment", "region", "public_sector", "onboarding", "health_color")
     search_fields = ("name", "external_id", "tam__username", "tam__email")
     autocomplete_fields = ("tam", "sal", "solutions_architect")
-    readonly_fields = (
-        "health_color",
-        "health_score",
-        "health_date",
-        "health_confidence",
-        "scored_on",
-        # Kept by the engine from the overrides (set on the account page, listed below).
-        "computed_color",
-        "override_until",
-        "override_by",
-        "override_reason",
-        # Worded by the engine from the scored_on snapshot: an edit here would stay on the lists
-        # (the engine rewords only a row it rewrites) and reach the CSV unprotected.
-        "health_reasons",
-        "confidence_reasons",
-        "created_at",
-        "updated_at",
-    )
+    # Written by the engine only (the overrides are set on the account page, listed below; an
+    # edit of the words would have stayed on the lists until the row was next rewritten).
+    readonly_fields = (*writes.READ_MODEL, "created_at", "updated_at")
     list_select_related = ("tam",)
     # Other apps add their inlines and filters in their AppConfig.ready() (notes: signal data).
     inlines = ()

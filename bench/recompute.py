@@ -319,27 +319,6 @@ def naive_score(account, segment_rules) -> None:
     account.save()
 
 
-# Every column of the account the engine writes (its current health and the read model), which
-# sentiment_saves puts back: a save left the TAM's reason and the words of D on accounts scored
-# on D-1, and the next benchmark's pages and CSV read them.
-READ_MODEL = (
-    "health_color",
-    "health_score",
-    "health_date",
-    "scored_on",
-    "last_meeting_on",
-    "sentiment_color",
-    "sentiment_reason",
-    "health_confidence",
-    "computed_color",
-    "override_until",
-    "override_by",
-    "override_reason",
-    "health_reasons",
-    "confidence_reasons",
-)
-
-
 def sentiment_saves(counter: QueryCounter, count: int, *, change: bool) -> list[tuple[float, int]]:
     """sentiment_update on random accounts, committed as in production (ms, statements each),
     then undone row by row: the entry, the day's snapshot, the outbox row, the account's health
@@ -347,7 +326,7 @@ def sentiment_saves(counter: QueryCounter, count: int, *, change: bool) -> list[
     from django.contrib.auth.models import User
 
     from accounts.models import Account, HealthChange, HealthSnapshot, SentimentEntry
-    from accounts.scoring import inputs
+    from accounts.scoring import inputs, writes
     from accounts.services import sentiment_update
 
     rng = random.Random(11 if change else 13)
@@ -360,7 +339,9 @@ def sentiment_saves(counter: QueryCounter, count: int, *, change: bool) -> list[
         current = inputs.account_sentiment_in_force(account, DAY)
         current_color = current.color if current else None
         color = rng.choice([c for c in rows.COLORS if c != current_color]) if change else (current_color or "green")
-        health = Account.objects.filter(pk=pk).values(*READ_MODEL).get()
+        # Every column the engine writes: a save left the TAM's reason and the words of D on
+        # accounts scored on D-1, and the next benchmark's pages and CSV read them.
+        health = Account.objects.filter(pk=pk).values(*writes.READ_MODEL).get()
         user = User.objects.get(pk=account.tam_id)
         with counted(counter) as out:
             entry = sentiment_update(account=account, color=color, reason="Bench: a new read", by=user)

@@ -20,6 +20,20 @@ OVERRIDE_SHOWN = ("computed_color", "override_until", "override_by", "override_r
 # Why the account has its color and why its confidence is not 100 %, as the lists show them
 # (rules.health_reasons, rules.confidence; rules.reasons_text): as of scored_on, like the rest.
 REASONS_SHOWN = ("health_reasons", "confidence_reasons")
+# Every column of the account the engine writes: its current health and what the lists show
+# beside it (the read model). Nothing else writes them (Django admin shows them read-only).
+READ_MODEL = (
+    "health_color",
+    "health_score",
+    "health_date",
+    "scored_on",
+    "last_meeting_on",
+    "sentiment_color",
+    "sentiment_reason",
+    "health_confidence",
+    *OVERRIDE_SHOWN,
+    *REASONS_SHOWN,
+)
 
 
 def override_shown(computed: str | None, override: inputs.OverrideInForce | None) -> tuple:

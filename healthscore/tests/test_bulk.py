@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Color, HealthChange, HealthSnapshot
 from accounts.scoring import services as scoring
+from accounts.scoring import writes
 from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory, TicketFactory
 from healthscore import bulk
 from imports.models import CsvMapping
@@ -105,20 +106,7 @@ def _world(n):
 
 
 def _stored_health():
-    accounts = sorted(
-        Account.objects.values_list(
-            "pk",
-            "health_color",
-            "health_score",
-            "health_date",
-            "scored_on",
-            "last_meeting_on",
-            "sentiment_color",
-            "sentiment_reason",
-            "health_confidence",
-            "computed_color",
-        )
-    )
+    accounts = sorted(Account.objects.values_list("pk", *writes.READ_MODEL))
     snapshots = sorted(HealthSnapshot.objects.values_list("account_id", "date", "score", "color", "measures", "inputs"))
     changes = sorted(HealthChange.objects.values_list("account_id", "old_color", "new_color", "as_of"))
     return accounts, snapshots, changes
