@@ -9,7 +9,7 @@ from django.db.models import Case, F, When
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 
-from accounts import listing
+from accounts import list_csv, listing
 from accounts.models import Account
 from healthscore import clock, csv_download, permissions
 
@@ -78,7 +78,7 @@ def account_list_export(request):
         )
     name = "my-accounts" if mine else "accounts"
     return csv_download.csv_response(
-        listing.accounts_csv_rows(accounts, order, today), f"{name}-{today.isoformat()}.csv"
+        list_csv.accounts_csv_rows(accounts, order, today), f"{name}-{today.isoformat()}.csv"
     )
 
 

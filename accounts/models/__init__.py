@@ -1,5 +1,6 @@
 """The accounts app's models, one module per concern (accounts.py: the accounts and what the
-scorecard reads; health.py: what the scoring engine writes). The value sets of accounts.choices
+scorecard reads; scorecard.py: its configuration and versions; health.py: what the scoring engine
+writes). The value sets of accounts.choices
 are re-exported here, where callers have always found them."""
 
 from accounts.choices import (
@@ -19,8 +20,6 @@ from accounts.models.accounts import (
     Account,
     FeedSync,
     Meeting,
-    ScorecardConfig,
-    ScorecardVersion,
     SentimentEntry,
     SuccessPlan,
     SupportTicket,
@@ -34,6 +33,7 @@ from accounts.models.health import (
     ScoringChunk,
     ScoringRun,
 )
+from accounts.models.scorecard import ScorecardConfig, ScorecardVersion
 
 __all__ = [
     "Account",

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.http import QueryDict
 
-from accounts import listing
+from accounts import list_csv, listing
 from accounts.models import Account
 from accounts.tests.factories import AccountFactory, UserFactory
 from triage.models import TriageRecord, TriageStatus
@@ -308,7 +308,7 @@ def test_the_list_csv_uses_the_same_filters_and_sort(client, tam, accounts):
     response = client.get("/accounts/export.csv?q=acme&sort=-arr")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     exported = csv_rows(response)
-    assert exported[0] == list(listing.CSV_HEADER)
+    assert exported[0] == list(list_csv.CSV_HEADER)
     assert [r[1] for r in exported[1:]] == ["Acme Corp", "Acme Labs"]
     assert exported[1][6] == "2026-12-14"  # the renewal date
     assert exported[1][exported[0].index("Confidence")] == "40"

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from accounts import listing
+from accounts import list_csv, listing
 from accounts.models import Account, Color, HealthSnapshot, Segment
 from accounts.scoring import rules
 from dashboard.selectors.rows import DASHBOARD_ORDER
@@ -113,7 +113,7 @@ CSV_HEADER = (
     "ARR",
     "TAM",
     "Open triage",
-    *listing.OVERRIDE_CSV_HEADER,
+    *list_csv.OVERRIDE_CSV_HEADER,
 )
 CSV_CHUNK = 2000
 
@@ -141,5 +141,5 @@ def renewals_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = "
                 f"{account.arr:.2f}",
                 csv_download.safe_text(tam),
                 "yes" if account.open_triage else "no",
-                *listing.override_csv_cells(*(getattr(account, column) for column in listing.OVERRIDE_COLUMNS)),
+                *list_csv.override_csv_cells(*(getattr(account, column) for column in list_csv.OVERRIDE_COLUMNS)),
             )

@@ -12,7 +12,7 @@ from django.db.models import (
     When,
 )
 
-from accounts import listing
+from accounts import list_csv, listing
 from accounts.models import Account
 from accounts.scoring import inputs, rules
 
@@ -49,22 +49,22 @@ def dashboard_rows(ids: list[int], today: dt.date) -> list[Account]:
 
 # The account lists' columns, with why after the stale flag and after the confidence.
 CSV_HEADER = (
-    *listing.CSV_HEADER[:12],
+    *list_csv.CSV_HEADER[:12],
     "Reasons",
-    listing.CSV_HEADER[12],
+    list_csv.CSV_HEADER[12],
     "Confidence reasons",
-    *listing.CSV_HEADER[13:],
+    *list_csv.CSV_HEADER[13:],
 )
 
 
 def dashboard_csv_rows(accounts: QuerySet[Account], today: dt.date, sort: str = ""):
     """The header, then one row per filtered account in list order: the cells every account CSV
-    has (accounts.listing.csv_account_cells, one streamed query) with why each has its color and
+    has (accounts.list_csv.csv_account_cells, one streamed query) with why each has its color and
     its confidence, from the account (the read model). Account facts and health only: never
     meeting summaries or notes. The engine's reasons start with a measure's name or a plain
     word, never a formula, and only the engine writes them."""
     yield CSV_HEADER
-    for cells, (reasons, unfresh) in listing.csv_account_cells(
+    for cells, (reasons, unfresh) in list_csv.csv_account_cells(
         dashboard_order(accounts, sort), today, ("health_reasons", "confidence_reasons")
     ):
         yield (
