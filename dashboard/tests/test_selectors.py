@@ -305,6 +305,23 @@ def test_tam_choices_include_tam_group_and_current_owners(world, tam, other_tam,
     assert manager.pk not in choices
 
 
+def test_tam_choices_follow_reassigned_and_deleted_accounts(db, tam, manager):
+    """The owners come from the tally the database keeps: a user outside the TAM group is a
+    choice while they own an account, and not once it moved to someone else or was deleted."""
+    from accounts.tests.factories import AccountFactory, UserFactory
+
+    owner, successor = UserFactory(username="owner"), UserFactory(username="successor")
+    first, second = AccountFactory(tam=owner), AccountFactory(tam=owner)
+    assert {owner.pk, tam.pk} <= set(dict(selectors.dashboard_tam_choices()))
+    Account.objects.filter(pk=first.pk).update(tam=successor)
+    choices = dict(selectors.dashboard_tam_choices())
+    assert owner.pk in choices and successor.pk in choices
+    second.delete()
+    choices = dict(selectors.dashboard_tam_choices())
+    assert owner.pk not in choices and successor.pk in choices
+    assert manager.pk not in choices
+
+
 def test_csv_rows_have_the_header_and_one_row_per_account(world, fixed_today, other_tam):
     rows = list(selectors.dashboard_csv_rows(filtered(fixed_today), fixed_today))
     assert rows[0] == selectors.CSV_HEADER
