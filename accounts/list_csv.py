@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, CharField, QuerySet, Value, When
+from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
 from accounts.models import Account, Color, Segment
@@ -65,9 +65,8 @@ def csv_account_cells(accounts: QuerySet[Account], today: dt.date, extra: tuple[
     labels = {color: rules.color_label(color) for color in (*Color.values, None)}
     tams = {}
     safe = csv_download.safe_text
-    stale = Case(When(inputs.stale_q(today), then=Value(True)), default=Value(False), output_field=BooleanField())
     query = accounts.annotate(
-        is_stale=stale,
+        is_stale=inputs.stale_flag(today),
         renewal_text=Cast("renewal_date", CharField()),
         date_text=Cast("health_date", CharField()),
     ).values_list(

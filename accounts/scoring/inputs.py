@@ -435,6 +435,11 @@ def stale_q(today: dt.date, prefix: str = "") -> Q:
     return q
 
 
+def stale_flag(today: dt.date) -> Case:
+    """stale_q as a column (True or False per account), for the lists and their CSVs."""
+    return Case(When(stale_q(today), then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def stale_ids_q(today: dt.date) -> Q:
     """stale_q in the form the database serves from the (segment, health_date) index when it
     counts stale accounts among many. SQLite does not use the index for stale_q's OR of ANDs (it

@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import (
-    Case,
     F,
     QuerySet,
-    Value,
-    When,
 )
 
 from accounts import list_csv, listing
@@ -28,9 +25,7 @@ def dashboard_order(accounts: QuerySet[Account], sort: str = "") -> QuerySet[Acc
 def _with_list_columns(accounts: QuerySet[Account], today: dt.date) -> QuerySet[Account]:
     """What the list and the CSV show besides the account: the TAM and staleness. Why each has its
     color and its confidence is on the account (the read model), no snapshot is read."""
-    return accounts.select_related("tam").annotate(
-        is_stale=Case(When(inputs.stale_q(today), then=Value(True)), default=Value(False))
-    )
+    return accounts.select_related("tam").annotate(is_stale=inputs.stale_flag(today))
 
 
 def dashboard_rows(ids: list[int], today: dt.date) -> list[Account]:
