@@ -32,6 +32,7 @@ from accounts.models import (
 )
 from accounts.services import feed_synced
 from healthscore import clock
+from healthscore.bulk import ValuesIn
 from healthscore.importing import (
     ApplyContext,
     Boolean,
@@ -104,7 +105,7 @@ def accounts_apply(rows: list[dict], context: ApplyContext) -> int:
     context.rescore_many(done.changed.values())
     # The new accounts, and accounts stored before but never scored, are scored now (one query
     # that also gives later sections the new accounts' primary keys).
-    new = Account.objects.filter(external_id__in=[row["external_id"] for row in rows], scored_on__isnull=True)
+    new = Account.objects.filter(ValuesIn("external_id", [row["external_id"] for row in rows]), scored_on__isnull=True)
     unscored = dict(new.values_list("external_id", "pk"))
     context.remember("accounts", unscored)
     context.rescore_many(unscored.values())

@@ -10,6 +10,7 @@ import io
 import zlib
 from collections.abc import Iterable, Sequence
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
@@ -172,3 +173,27 @@ def _copy_skipping_conflicts(cursor, table: str, columns: list[str], values: lis
         rows=values,
         move=f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {staging} ON CONFLICT DO NOTHING",
     )
+
+
+class ValuesIn(models.Expression):
+    """`field IN (values)` as a filter, the values handed to the driver as they are. Django's
+    `field__in` prepares and resolves each value (~1.5 µs a value: 3 ms for each of a large
+    import's thousand 2,000-id lookups); for values already of the column's type (ids, texts)."""
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, field: str, values: Iterable):
+        super().__init__()
+        self.name, self.values = field, list(values)
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        resolved = self.copy()
+        resolved.lhs = models.F(self.name).resolve_expression(query, allow_joins, reuse, summarize)
+        return resolved
+
+    def as_sql(self, compiler, connection):
+        if not self.values:
+            raise EmptyResultSet
+        column, params = compiler.compile(self.lhs)
+        return f"{column} IN ({', '.join(['%s'] * len(self.values))})", (*params, *self.values)

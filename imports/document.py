@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,7 +44,8 @@ def document_read(path: str):
     """The JSON document in `path`, or DocumentUnreadable with one line saying why."""
     try:
         with open(path, encoding="utf-8") as fh, _collector_paused():
-            document = json.load(fh, parse_int=_bounded_int)
+            text = fh.read()
+            document = json.loads(text, parse_int=_bounded_int)
     except FileNotFoundError:
         raise DocumentUnreadable("no such file") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -54,10 +56,15 @@ def document_read(path: str):
         ) from None
     except RecursionError:
         raise DocumentUnreadable("nested too deeply to be an import document") from None
-    place = _lone_surrogate_place(document)
+    # Strict UTF-8 decoding refuses an encoded surrogate: one can only come from a \uD800-\uDFFF
+    # escape. Without one in the text (the usual case), no walk of every value is needed.
+    place = _lone_surrogate_place(document) if _SURROGATE_ESCAPE.search(text) else None
     if place is not None:
         raise DocumentUnreadable(f"{place}: holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text")
     return document
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _lone_surrogate_place(document) -> str | None:

@@ -238,15 +238,25 @@ def _old_objects_frozen():
 def accounts_rescore(
     *, account_ids, as_of: dt.date | None = None, progress: Callable[[int], None] | None = None
 ) -> int:
-    """Rescore these accounts at once (an admin edit, an import): the same locked engine path."""
+    """Rescore these accounts at once (an admin edit, an import): the same locked engine path,
+    a chunk of the given ids at a time (no query to list them again), the run's color changes
+    delivered once, after the last chunk. Returns how many of them exist and were scored."""
     ids = sorted({pk for pk in account_ids if pk is not None})
+    as_of = as_of or clock.today()
+    segment_rules = inputs.rules_by_segment()
     done = 0
-    # A chunk of ids per IN list (an import may touch every account); the run's color changes
-    # are delivered once, after the last chunk.
-    with events.deferred():
+    # The collector's state is checked once for the whole rescore: an import around it froze
+    # millions of objects, and counting them (gc.get_freeze_count) walks them all each time.
+    with events.deferred(), _old_objects_frozen():
         for start in range(0, len(ids), RECOMPUTE_CHUNK):
             chunk = ids[start : start + RECOMPUTE_CHUNK]
-            done += scores_recompute(as_of=as_of, accounts=Account.objects.filter(pk__in=chunk), progress=progress)
+            # Distinct ids that fill their range (new accounts of an import): read as the range.
+            filled = chunk[-1] - chunk[0] + 1 == len(chunk)
+            which = inputs.AccountSet(chunk[0], chunk[-1]) if filled else inputs.AccountSet(ids=tuple(chunk))
+            with transaction.atomic():
+                done += len(chunk_score(which=which, as_of=as_of, segment_rules=segment_rules).results)
+            if progress:
+                progress(len(chunk))
     return done
 
 

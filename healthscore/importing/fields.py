@@ -4,6 +4,7 @@ refuses a bad value with a message that follows the field's place (`accounts[3].
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,7 +82,7 @@ class Text(Field):
         # A NUL byte is refused everywhere: PostgreSQL cannot store one (a 500 from the API).
         if "\x00" in value:
             raise Invalid("must not contain a NUL character")
-        if not self.multiline and any(ch in value for ch in "\r\n"):
+        if not self.multiline and ("\n" in value or "\r" in value):
             raise Invalid("must be on one line")
         if len(value) > self.max_length:
             raise Invalid(f"must be at most {self.max_length} characters")
@@ -99,11 +100,20 @@ class Email(Text):
         value = super().clean(value, row)
         if not value:
             return None
-        try:
-            validate_email(value)
-        except ValidationError:
-            raise Invalid("must be an email address") from None
+        if not _is_email(value):
+            raise Invalid("must be an email address")
         return value.lower()
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_email(value: str) -> bool:
+    """Django's email validation, once per distinct address (an export names the same few
+    hundred owners on every row: 2.5 s of a 158,000-account file's parse, checked each time)."""
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -112,10 +122,14 @@ class Choice(Field):
 
     choices: Any = ()
 
+    @functools.cached_property
+    def allowed(self) -> tuple[str, ...]:
+        # Once per field, not per value (the enum's members are slow to walk).
+        return tuple(c.value for c in self.choices)
+
     def clean(self, value, row):
-        allowed = [c.value for c in self.choices]
-        if value not in allowed:
-            raise Invalid(f"must be one of {', '.join(allowed)}")
+        if value not in self.allowed:
+            raise Invalid(f"must be one of {', '.join(self.allowed)}")
         return value
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from healthscore.bulk import rows_insert
+from healthscore.bulk import ValuesIn, rows_insert
 from healthscore.importing.registry import find_batched
 
 
@@ -70,10 +70,10 @@ def rows_upsert(model, *, key: tuple[str, ...], rows: list[dict], within: dict |
     if not merged:
         return Upserted([], {})
     fields = sorted({name for row in merged.values() for name in row} - set(key))
-    lookup = {f"{key[0]}__in": sorted({k[0] for k in merged}, key=str), **(within or {})}
+    lookup = ValuesIn(key[0], sorted({k[0] for k in merged}, key=str))
     stored = {
         tuple(values[f] for f in key): values
-        for values in model.objects.filter(**lookup).order_by("pk").values("pk", *key, *fields)
+        for values in model.objects.filter(lookup, **(within or {})).order_by("pk").values("pk", *key, *fields)
     }
     # Changed rows by the set of fields that changed: one bulk UPDATE each (usually one).
     auto_now = [f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]

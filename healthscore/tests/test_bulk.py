@@ -191,3 +191,15 @@ def test_many_staged_batches_in_one_transaction_leave_the_staging_table_empty(po
             cursor.execute("SELECT count(*), pg_relation_size('hs_snapshots_staged') FROM hs_snapshots_staged")
             assert cursor.fetchone() == (0, 0)
     assert HealthSnapshot.objects.filter(date=D).count() == len(accounts)
+
+
+def test_values_in_finds_what_the_orms_in_finds():
+    accounts = AccountFactory.create_batch(4)
+    wanted = [accounts[0].external_id, accounts[2].external_id, "not-stored", "it's \"odd\""]
+    found = Account.objects.filter(bulk.ValuesIn("external_id", wanted)).order_by("pk")
+    assert list(found) == list(Account.objects.filter(external_id__in=wanted).order_by("pk"))
+    assert [a.pk for a in found] == [accounts[0].pk, accounts[2].pk]
+    # Combined with other filters, excluded, and empty.
+    assert not Account.objects.filter(bulk.ValuesIn("pk", [accounts[1].pk]), external_id="x").exists()
+    assert list(Account.objects.filter(bulk.ValuesIn("external_id", []))) == []
+    assert Account.objects.exclude(bulk.ValuesIn("pk", [accounts[1].pk])).count() == 3

@@ -27,6 +27,11 @@ HOSTILE = {
         '{"accounts": [' + ROW.format(name='"Acme \\ud800"', arr="1") + "]}",
         "accounts[0].name: holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text; nothing imported",
     ),
+    # Upper-case hex, in a key, after a valid pair: found all the same.
+    "a lone surrogate in a key": (
+        '{"accounts": [' + ROW.format(name='"Acme \\ud83d\\ude00"', arr="1")[:-1] + ', "x\\uDFFF": 1}]}',
+        "accounts[0]: a key: holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text; nothing imported",
+    ),
 }
 
 
