@@ -195,7 +195,7 @@ def test_many_staged_batches_in_one_transaction_leave_the_staging_table_empty(po
 
 def test_values_in_finds_what_the_orms_in_finds():
     accounts = AccountFactory.create_batch(4)
-    wanted = [accounts[0].external_id, accounts[2].external_id, "not-stored", "it's \"odd\""]
+    wanted = [accounts[0].external_id, accounts[2].external_id, "not-stored", 'it\'s "odd"']
     found = Account.objects.filter(bulk.ValuesIn("external_id", wanted)).order_by("pk")
     assert list(found) == list(Account.objects.filter(external_id__in=wanted).order_by("pk"))
     assert [a.pk for a in found] == [accounts[0].pk, accounts[2].pk]
