@@ -83,6 +83,12 @@ def snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str,
                 "(EXCLUDED.score, EXCLUDED.color, EXCLUDED.measures, EXCLUDED.inputs, EXCLUDED.config_version_id)"
             )
             if bulk.copy_wanted(connection, len(rows)):
+                if not _day_has_snapshots(cursor, table, day, rows):
+                    # A new day (the usual run): nothing to conflict with, so COPY straight into
+                    # the table. The caller holds the accounts' row locks, and every writer of a
+                    # snapshot takes them first: none can appear between the check and the COPY.
+                    bulk.copy_in(cursor, table, _SNAPSHOT_COLUMNS, rows)
+                    return
                 # A large batch: COPY into a session's staging table, moved over in one statement.
                 names = ", ".join(_SNAPSHOT_COLUMNS)
                 bulk.copy_staged(
@@ -109,6 +115,17 @@ def snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str,
                 f"(excluded.score, excluded.color, excluded.measures, excluded.inputs, excluded.config_version_id)",
                 rows,
             )
+
+
+def _day_has_snapshots(cursor, table: str, day: str, rows: list[tuple]) -> bool:
+    """Whether any account in the id range of `rows` has a snapshot of `day` (a re-run of the
+    day, a backfill): then the rows go through the upsert. One probe of the (date, color,
+    account) index."""
+    ids = [row[0] for row in rows]
+    cursor.execute(
+        f"SELECT 1 FROM {table} WHERE date = %s AND account_id BETWEEN %s AND %s LIMIT 1", [day, min(ids), max(ids)]
+    )
+    return cursor.fetchone() is not None
 
 
 # The staging tables of the COPY path (PostgreSQL, large batches): temporary, one per session,

@@ -139,15 +139,38 @@ def test_the_engine_through_copy_stores_what_its_statements_store(postgresql_onl
     with CaptureQueriesContext(connection) as second_day:
         scoring.scores_recompute(as_of=D, chunk_size=4)
     copies = [q["sql"].split()[1] for q in second_day.captured_queries if q["sql"].startswith("COPY")]
-    # 3 chunks: their snapshots and their changed accounts (and the outbox rows of the chunks
-    # where a color changed, staged to skip conflicts).
-    assert (copies.count('"hs_snapshots_staged"'), copies.count('"hs_health_staged"')) == (3, 3)
+    # 3 chunks: their snapshots (a new day: straight into the table) and their changed accounts
+    # (and the outbox rows of the chunks where a color changed, staged to skip conflicts).
+    assert copies.count('"accounts_healthsnapshot"') == 3
+    assert (copies.count('"hs_snapshots_staged"'), copies.count('"hs_health_staged"')) == (0, 3)
     assert _stored_health() == by_statement
     assert {row[7] for row in by_statement[0]} == {AWKWARD}
-    # A re-run of the day through COPY rewrites nothing, as the statements' path does.
+    # A re-run of the day through COPY is staged and rewrites nothing, as the statements' path.
     before = list(HealthSnapshot.objects.order_by("pk").values_list("pk", "computed_at"))
-    scoring.scores_recompute(as_of=D, chunk_size=4)
+    with CaptureQueriesContext(connection) as rerun:
+        scoring.scores_recompute(as_of=D, chunk_size=4)
+    copies = [q["sql"].split()[1] for q in rerun.captured_queries if q["sql"].startswith("COPY")]
+    assert (copies.count('"accounts_healthsnapshot"'), copies.count('"hs_snapshots_staged"')) == (0, 3)
     assert list(HealthSnapshot.objects.order_by("pk").values_list("pk", "computed_at")) == before
+
+
+def test_a_day_partly_scored_already_is_upserted_where_it_was_and_copied_elsewhere(postgresql_only, monkeypatch):
+    accounts = _world(9)
+    scoring.scores_recompute(as_of=D - dt.timedelta(days=1), chunk_size=4)
+    scoring.account_rescore(account=accounts[5], as_of=D)  # a save on D before the run
+    scoring.scores_recompute(as_of=D, chunk_size=3)
+    by_statement = _stored_health()
+    _forget_health()
+    monkeypatch.setattr(bulk, "COPY_FROM", 2)
+    scoring.scores_recompute(as_of=D - dt.timedelta(days=1), chunk_size=4)
+    scoring.account_rescore(account=accounts[5], as_of=D)
+    with CaptureQueriesContext(connection) as run:
+        scoring.scores_recompute(as_of=D, chunk_size=3)
+    copies = [q["sql"].split()[1] for q in run.captured_queries if q["sql"].startswith("COPY")]
+    # The chunk holding the account saved on D is upserted; the other two are copied.
+    assert (copies.count('"accounts_healthsnapshot"'), copies.count('"hs_snapshots_staged"')) == (2, 1)
+    assert _stored_health() == by_statement
+    assert HealthSnapshot.objects.filter(date=D).count() == 9
 
 
 def test_one_import_transaction_stages_many_chunks(postgresql_only, copy_everything):
@@ -184,8 +207,9 @@ def test_many_staged_batches_in_one_transaction_leave_the_staging_table_empty(po
     from django.db import transaction
 
     accounts = _world(6)
+    scoring.scores_recompute(as_of=D, chunk_size=2)  # a new day's snapshots are not staged
     with transaction.atomic():
-        scoring.scores_recompute(as_of=D, chunk_size=2)
+        scoring.scores_recompute(as_of=D, chunk_size=2)  # a re-run's are
         with connection.cursor() as cursor:
             # Emptied by TRUNCATE: no rows, and no pages of deleted rows for the next chunk to scan.
             cursor.execute("SELECT count(*), pg_relation_size('hs_snapshots_staged') FROM hs_snapshots_staged")
