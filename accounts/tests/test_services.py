@@ -540,6 +540,25 @@ def test_a_subset_without_gaps_is_read_as_a_range_and_one_with_gaps_as_its_ids(m
     assert seen == [inputs.AccountSet(ids[0], ids[-1]), inputs.AccountSet(ids=(ids[0], ids[2], ids[4]))]
 
 
+def test_a_rescore_of_given_ids_skips_missing_ones_counts_each_and_delivers_once(monkeypatch):
+    from accounts import events
+
+    accounts = AccountFactory.create_batch(4)
+    gone = AccountFactory()
+    gone_pk = gone.pk
+    gone.delete()
+    ids = [accounts[0].pk, gone_pk, accounts[2].pk, accounts[3].pk, 10**9]
+    deliveries, ticks = [], []
+    monkeypatch.setattr(events, "delivery_enqueue_on_commit", lambda: deliveries.append(1))
+    monkeypatch.setattr(scoring, "RECOMPUTE_CHUNK", 2)
+    done = scoring.accounts_rescore(account_ids=ids, as_of=D, progress=ticks.append)
+    assert done == 3  # the three that exist
+    assert sum(ticks) == len(ids) and len(ticks) == 3  # every given id, a chunk at a time
+    assert deliveries == [1]  # the run's color changes (new scores), once after the last chunk
+    scored = set(Account.objects.filter(scored_on=D).values_list("pk", flat=True))
+    assert scored == {accounts[0].pk, accounts[2].pk, accounts[3].pk}
+
+
 def test_a_run_leaves_objects_someone_else_froze_frozen():
     import gc
 

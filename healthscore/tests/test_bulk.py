@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Color, HealthChange, HealthSnapshot
@@ -223,7 +224,14 @@ def test_values_in_finds_what_the_orms_in_finds():
     found = Account.objects.filter(bulk.ValuesIn("external_id", wanted)).order_by("pk")
     assert list(found) == list(Account.objects.filter(external_id__in=wanted).order_by("pk"))
     assert [a.pk for a in found] == [accounts[0].pk, accounts[2].pk]
-    # Combined with other filters, excluded, and empty.
-    assert not Account.objects.filter(bulk.ValuesIn("pk", [accounts[1].pk]), external_id="x").exists()
+    # Combined with another filter that alone would match more, empty, in a subquery (its
+    # column relabelled with the outer query's aliases), and in an OR.
+    assert list(Account.objects.filter(bulk.ValuesIn("pk", [accounts[1].pk]), segment=accounts[1].segment)) == [
+        accounts[1]
+    ]
     assert list(Account.objects.filter(bulk.ValuesIn("external_id", []))) == []
+    inner = Account.objects.filter(bulk.ValuesIn("external_id", wanted)).values("pk")
+    assert sorted(Account.objects.filter(pk__in=inner).values_list("pk", flat=True)) == [accounts[0].pk, accounts[2].pk]
+    either = Q(bulk.ValuesIn("pk", [accounts[3].pk])) | Q(pk=accounts[1].pk)
+    assert sorted(Account.objects.filter(either).values_list("pk", flat=True)) == [accounts[1].pk, accounts[3].pk]
     assert Account.objects.exclude(bulk.ValuesIn("pk", [accounts[1].pk])).count() == 3
