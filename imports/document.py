@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -58,31 +57,10 @@ def document_read(path: str):
         raise DocumentUnreadable("nested too deeply to be an import document") from None
     # Strict UTF-8 decoding refuses an encoded surrogate: one can only come from a \uD800-\uDFFF
     # escape. Without one in the text (the usual case), no walk of every value is needed.
-    place = _lone_surrogate_place(document) if _SURROGATE_ESCAPE.search(text) else None
+    place = importing.lone_surrogate_place(document) if importing.may_hold_surrogates(text) else None
     if place is not None:
         raise DocumentUnreadable(f"{place}: holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text")
     return document
-
-
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-def _lone_surrogate_place(document) -> str | None:
-    """Where the first string (key or value) that cannot be UTF-8 is, e.g. "accounts[0].name"."""
-    stack = [("(top)", document)]
-    while stack:
-        place, value = stack.pop()
-        if isinstance(value, str):
-            if not importing.text_is_encodable(value):
-                return place
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if not importing.text_is_encodable(key):
-                    return f"{place}: a key"
-                stack.append((key if place == "(top)" else f"{place}.{key}", item))
-        elif isinstance(value, list):
-            stack.extend((f"{place}[{i}]", item) for i, item in enumerate(value))
-    return None
 
 
 class ImportErrors(Exception):

@@ -344,3 +344,34 @@ def test_an_account_carries_its_confidence(world, api_as):
     Account.objects.filter(pk=world.own.pk).update(health_score=None, health_color=None, health_confidence=None)
     listed = {a["id"]: a for a in client.get("/api/v1/accounts/").json()["results"]}
     assert listed["OWN-1"]["confidence"] is None
+
+
+# --- A lone UTF-16 surrogate is a 400 with its place, not a 500 from the driver ----------------
+
+
+@pytest.mark.parametrize(
+    "path,body,place",
+    [
+        ("/api/v1/bulk/", '{"accounts": [{"id": "S-1", "name": "Acme \\ud800"}]}', "accounts[0].name"),
+        ("/api/v1/bulk/", '{"accounts": [{"id": "S-1", "\\uDFFF": 1}]}', "accounts[0]: a key"),
+        ("/api/v1/accounts/OTHER-1/sentiment/", '{"color": "red", "reason": "left \\udc00"}', "reason"),
+    ],
+)
+def test_a_lone_surrogate_is_400_with_its_place_and_nothing_written(world, api_as, path, body, place):
+    sentiments = SentimentEntry.objects.count()
+    response = api_as(world.users["admin"]).post(path, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"path": "(body)", "message": f"{place}: holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text"}
+    ]
+    assert SentimentEntry.objects.count() == sentiments and not Account.objects.filter(external_id="S-1").exists()
+
+
+def test_a_valid_escaped_pair_is_text(world, api_as):
+    response = api_as(world.users["admin"]).post(
+        "/api/v1/accounts/OTHER-1/sentiment/",
+        '{"color": "red", "reason": "\\ud83d\\ude00 left"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert world.other.sentiments.latest("pk").reason == "\U0001f600 left"

@@ -28,6 +28,8 @@ from healthscore.importing.fields import (
     NameList,
     Ref,
     Text,
+    lone_surrogate_place,
+    may_hold_surrogates,
     text_is_encodable,
 )
 from healthscore.importing.parsing import ParseContext, Row
@@ -72,5 +74,7 @@ __all__ = [
     "rows_upsert",
     "section_register",
     "sections",
+    "lone_surrogate_place",
+    "may_hold_surrogates",
     "text_is_encodable",
 ]

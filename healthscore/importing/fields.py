@@ -64,6 +64,40 @@ def text_is_encodable(value: str) -> bool:
     return True
 
 
+# A lone surrogate in decoded JSON can only come from a \uD800-\uDFFF escape (strict UTF-8
+# decoding refuses an encoded one): without such an escape in the text, no walk is needed.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def may_hold_surrogates(text: str | bytes) -> bool:
+    """Whether JSON text holds a surrogate escape (a valid pair too: then walk to be sure)."""
+    if isinstance(text, bytes):
+        return _SURROGATE_ESCAPE_BYTES.search(text) is not None
+    return _SURROGATE_ESCAPE.search(text) is not None
+
+
+_SURROGATE_ESCAPE_BYTES = re.compile(_SURROGATE_ESCAPE.pattern.encode())
+
+
+def lone_surrogate_place(document) -> str | None:
+    """Where the first string (key or value) of decoded JSON that cannot be UTF-8 is, e.g.
+    "accounts[0].name", or "(top)" for the document itself; None if there is none."""
+    stack = [("(top)", document)]
+    while stack:
+        place, value = stack.pop()
+        if isinstance(value, str):
+            if not text_is_encodable(value):
+                return place
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not text_is_encodable(key):
+                    return f"{place}: a key"
+                stack.append((key if place == "(top)" else f"{place}.{key}", item))
+        elif isinstance(value, list):
+            stack.extend((f"{place}[{i}]", item) for i, item in enumerate(value))
+    return None
+
+
 @dataclass(frozen=True)
 class Text(Field):
     """A string, stripped; on one line unless multiline."""
