@@ -11,7 +11,7 @@ from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
 from accounts.models import Account, Color, Segment
-from accounts.scoring import inputs, rules
+from accounts.scoring import rules, staleness
 from healthscore import csv_download
 
 # Every CSV that exports the color adds these, from the account's read model (the override in
@@ -66,7 +66,7 @@ def csv_account_cells(accounts: QuerySet[Account], today: dt.date, extra: tuple[
     tams = {}
     safe = csv_download.safe_text
     query = accounts.annotate(
-        is_stale=inputs.stale_flag(today),
+        is_stale=staleness.stale_flag(today),
         renewal_text=Cast("renewal_date", CharField()),
         date_text=Cast("health_date", CharField()),
     ).values_list(

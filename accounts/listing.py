@@ -20,7 +20,7 @@ from django.contrib.auth.models import User
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Value, When
 
 from accounts.models import Account, Color, HealthTally, Region, Segment
-from accounts.scoring import inputs, rules
+from accounts.scoring import rules, staleness
 from healthscore import permissions
 
 UNSCORED = "none"  # the color filter's key for accounts without a color yet
@@ -118,7 +118,7 @@ class AccountFilters:
         """The filters as a condition on Account, or on a model pointing at it (prefix "account__")."""
         condition = self.dimensions_q(prefix) & search_q(self.search, prefix)
         if self.stale is not None:
-            stale = inputs.stale_q(today, prefix)
+            stale = staleness.stale_q(today, prefix)
             condition &= stale if self.stale else ~stale
         if self.renewal_within is not None:
             condition &= renewal_q(today, self.renewal_within, prefix)

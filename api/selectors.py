@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from accounts.models import Account
-from accounts.scoring import inputs
+from accounts.scoring import staleness
 from api.models import ApiToken
 from api.services import KEY_PREFIX, key_hash
 from healthscore import clock
@@ -50,7 +50,7 @@ def accounts_filtered(
     if color:
         qs = qs.filter(health_color__isnull=True) if color == UNSCORED else qs.filter(health_color=color)
     if stale is not None:
-        qs = qs.filter(inputs.stale_q(today)) if stale else qs.exclude(inputs.stale_q(today))
+        qs = qs.filter(staleness.stale_q(today)) if stale else qs.exclude(staleness.stale_q(today))
     if renewal_within_days is not None:
         qs = qs.filter(Q(renewal_date__gte=today) & Q(renewal_date__lte=today + dt.timedelta(days=renewal_within_days)))
     return qs

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from accounts.models import Account
-from accounts.scoring import inputs, rules
+from accounts.scoring import rules, staleness
 from accounts.tests.factories import AccountFactory
 
 D = dt.date(2026, 11, 24)
@@ -42,11 +42,11 @@ def test_stale_filter_matches_the_rule():
     for segment in ("enterprise", "commercial"):
         for d in dates:
             AccountFactory(segment=segment, health_date=d)
-    in_db = set(Account.objects.filter(inputs.stale_q(D)).values_list("pk", flat=True))
+    in_db = set(Account.objects.filter(staleness.stale_q(D)).values_list("pk", flat=True))
     by_rule = {a.pk for a in Account.objects.all() if rules.health_is_stale(a.segment, a.health_date, D)}
     assert in_db == by_rule and len(in_db) == 6
     # The form the dashboard counts with selects the very same accounts, on either database.
-    assert set(Account.objects.filter(inputs.stale_ids_q(D)).values_list("pk", flat=True)) == by_rule
+    assert set(Account.objects.filter(staleness.stale_ids_q(D)).values_list("pk", flat=True)) == by_rule
 
 
 @pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_the_stale_count_reads_the_index_not_every_account():
 
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's query plan; PostgreSQL plans stale_q as a bitmap OR")
-    sql, params = Account.objects.filter(inputs.stale_ids_q(D)).values("region").query.sql_with_params()
+    sql, params = Account.objects.filter(staleness.stale_ids_q(D)).values("region").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = [row[-1] for row in cursor.fetchall()]

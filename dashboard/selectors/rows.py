@@ -11,7 +11,7 @@ from django.db.models import (
 
 from accounts import list_csv, listing
 from accounts.models import Account
-from accounts.scoring import inputs, rules
+from accounts.scoring import rules, staleness
 
 # Riskiest first: lowest score, then the largest ARR; unscored accounts last.
 DASHBOARD_ORDER = (F("health_score").asc(nulls_last=True), F("arr").desc(), "pk")
@@ -25,7 +25,7 @@ def dashboard_order(accounts: QuerySet[Account], sort: str = "") -> QuerySet[Acc
 def _with_list_columns(accounts: QuerySet[Account], today: dt.date) -> QuerySet[Account]:
     """What the list and the CSV show besides the account: the TAM and staleness. Why each has its
     color and its confidence is on the account (the read model), no snapshot is read."""
-    return accounts.select_related("tam").annotate(is_stale=inputs.stale_flag(today))
+    return accounts.select_related("tam").annotate(is_stale=staleness.stale_flag(today))
 
 
 def dashboard_rows(ids: list[int], today: dt.date) -> list[Account]:

@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 
 from accounts import listing
 from accounts.models import Account, Color, HealthTally, Segment
-from accounts.scoring import inputs, rules
+from accounts.scoring import rules, staleness
 from dashboard.selectors.scope import DASHBOARD_COLORS, NO_TAM, UNSCORED, DashboardFilters
 
 RENEWAL_AT_RISK_DAYS = 90  # "ARR renewing in 90 days at risk"
@@ -115,7 +115,7 @@ def _groups_from_tally(filters: DashboardFilters, today: dt.date) -> Groups:
             group[0] += count
             group[1] += _money(arr)
     stale = (
-        Account.objects.filter(filters.dimensions_q(), inputs.stale_ids_q(today))
+        Account.objects.filter(filters.dimensions_q(), staleness.stale_ids_q(today))
         .order_by()
         .values_list("region", "segment", "tam", "health_color")
         .annotate(n=Count("*"), total=Sum("arr"))
@@ -141,7 +141,7 @@ def _groups_by_grouping(filters: DashboardFilters, today: dt.date) -> Groups:
         Account.objects.filter(filters.q(today))
         .order_by()
         .values_list("region", "segment", "tam", "health_color")
-        .annotate(n=Count("*"), total=Sum("arr"), stale=Count("pk", filter=inputs.stale_q(today)))
+        .annotate(n=Count("*"), total=Sum("arr"), stale=Count("pk", filter=staleness.stale_q(today)))
     )
     return {
         (region, segment, tam or 0, color or UNSCORED): [count, _money(arr), stale]

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import Account, HealthOverride, OverrideStatus
-from accounts.scoring import inputs, rules
+from accounts.scoring import rules, staleness
 from healthscore import clock
 from healthscore.pipeline import Progress
 from triage import selectors
@@ -40,7 +40,7 @@ def ctas_health_open(
     base = accounts if accounts is not None else Account.objects.all()
     result = CtaRunResult("Out-of-date health")
     before = Cta.objects.count()
-    for chunk in chunks(base.filter(tam__isnull=False).filter(inputs.stale_q(as_of))):
+    for chunk in chunks(base.filter(tam__isnull=False).filter(staleness.stale_q(as_of))):
         ctas = [
             Cta(
                 account=account,
@@ -58,7 +58,7 @@ def ctas_health_open(
     result.opened = Cta.objects.count() - before
     result.resolved = resolve(
         Cta.objects.filter(account__in=base, kind=CtaKind.UPDATE_HEALTH).exclude(
-            inputs.stale_q(as_of, prefix="account__")
+            staleness.stale_q(as_of, prefix="account__")
         ),
         note="Health updated or confirmed",
         on=as_of,
@@ -180,7 +180,7 @@ def _cadence_detail(account: Account) -> str:
 
 def stale_total(as_of: dt.date) -> int:
     """The daily "Health CTAs" step's progress bar: the TAMs' accounts with out-of-date health."""
-    return Account.objects.filter(tam__isnull=False).filter(inputs.stale_q(as_of)).count()
+    return Account.objects.filter(tam__isnull=False).filter(staleness.stale_q(as_of)).count()
 
 
 def cadence_total(as_of: dt.date) -> int:
