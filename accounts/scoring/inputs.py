@@ -92,6 +92,15 @@ class AccountSet:
     hi: int = 0
     ids: tuple[int, ...] | None = None
 
+    @classmethod
+    def of(cls, ids: list[int], *, whole: bool = False) -> AccountSet:
+        """Sorted, distinct ids as a range when they fill it (a chunk of all accounts, `whole`;
+        an import's new accounts): no other account can be in it, and a range reads cheaper
+        than a long IN list. Otherwise the ids themselves."""
+        if whole or ids[-1] - ids[0] + 1 == len(ids):
+            return cls(ids[0], ids[-1])
+        return cls(ids=tuple(ids))
+
     def filter(self, field: str = "account_id") -> dict:
         if self.ids is not None:
             return {f"{field}__in": self.ids}

@@ -68,12 +68,8 @@ def scores_recompute(
             ids = list(base.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:chunk_size])
             if not ids:
                 break
-            # All accounts: a chunk is the id range (index range scans); a subset: its id list,
-            # unless it fills its range (an import of new accounts): then every id of the range is
-            # one of the subset's, no other account can be in it, and a range reads cheaper than a
-            # long IN list.
-            whole_range = accounts is None or ids[-1] - ids[0] + 1 == len(ids)
-            which = inputs.AccountSet(ids[0], ids[-1]) if whole_range else inputs.AccountSet(ids=tuple(ids))
+            # All accounts: a chunk is its id range; a subset: its ids, or their range if they fill it.
+            which = inputs.AccountSet.of(ids, whole=accounts is None)
             with transaction.atomic():
                 chunk_score(which=which, as_of=as_of, segment_rules=segment_rules)
             done += len(ids)
@@ -250,11 +246,9 @@ def accounts_rescore(
     with events.deferred(), _old_objects_frozen():
         for start in range(0, len(ids), RECOMPUTE_CHUNK):
             chunk = ids[start : start + RECOMPUTE_CHUNK]
-            # Distinct ids that fill their range (new accounts of an import): read as the range.
-            filled = chunk[-1] - chunk[0] + 1 == len(chunk)
-            which = inputs.AccountSet(chunk[0], chunk[-1]) if filled else inputs.AccountSet(ids=tuple(chunk))
             with transaction.atomic():
-                done += len(chunk_score(which=which, as_of=as_of, segment_rules=segment_rules).results)
+                scored = chunk_score(which=inputs.AccountSet.of(chunk), as_of=as_of, segment_rules=segment_rules)
+            done += len(scored.results)
             if progress:
                 progress(len(chunk))
     return done

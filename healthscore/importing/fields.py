@@ -67,6 +67,7 @@ def text_is_encodable(value: str) -> bool:
 # A lone surrogate in decoded JSON can only come from a \uD800-\uDFFF escape (strict UTF-8
 # decoding refuses an encoded one): without such an escape in the text, no walk is needed.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(_SURROGATE_ESCAPE.pattern.encode())
 
 
 def may_hold_surrogates(text: str | bytes) -> bool:
@@ -74,9 +75,6 @@ def may_hold_surrogates(text: str | bytes) -> bool:
     if isinstance(text, bytes):
         return _SURROGATE_ESCAPE_BYTES.search(text) is not None
     return _SURROGATE_ESCAPE.search(text) is not None
-
-
-_SURROGATE_ESCAPE_BYTES = re.compile(_SURROGATE_ESCAPE.pattern.encode())
 
 
 def lone_surrogate_place(document) -> str | None:
