@@ -238,6 +238,8 @@ def accounts_rescore(
     a chunk of the given ids at a time (no query to list them again), the run's color changes
     delivered once, after the last chunk. Returns how many of them exist and were scored."""
     ids = sorted({pk for pk in account_ids if pk is not None})
+    if not ids:
+        return 0
     as_of = as_of or clock.today()
     segment_rules = inputs.rules_by_segment()
     done = 0
