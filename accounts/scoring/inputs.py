@@ -179,8 +179,9 @@ def _iso(value: dt.date | None) -> str | None:
 
 
 def _exact(numerator: int, denominator: int) -> str:
-    """A fraction as a decimal string, exact when it terminates (96.875), else to 6 places."""
-    return str((Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.000001")).normalize())
+    """A fraction as a decimal string, exact when it terminates (96.875), else to 6 places; a
+    whole number plainly ("100", where normalize() alone gives "1E+2")."""
+    return format((Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.000001")).normalize(), "f")
 
 
 def read_inputs(

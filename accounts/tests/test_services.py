@@ -592,3 +592,22 @@ def test_a_snapshots_measures_text_is_the_json_of_its_measures_put_together_from
         text = writes.measures_json(chosen)
         assert text == json.dumps({m.name: m.as_dict() for m in chosen})
         assert json.loads(text) == {m.name: m.as_dict() for m in chosen}
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "text"),
+    [(10000, 100, "100"), (7750, 100, "77.5"), (5000, 90, "55.555556"), (0, 100, "0"), (6200, 100, "62")],
+)
+def test_the_unrounded_score_is_written_plainly_never_in_exponent_form(numerator, denominator, text):
+    # Decimal.normalize() alone writes 100 as "1E+2": the snapshot's "why" showed that.
+    assert inputs._exact(numerator, denominator) == text
+
+
+def test_a_full_green_scorecard_stores_its_unrounded_score_as_100():
+    account = AccountFactory(segment="enterprise")
+    MeetingFactory(account=account, date=D - dt.timedelta(days=3))
+    SuccessPlanFactory(account=account, status=PlanStatus.ACTIVE)
+    SentimentFactory(account=account, color=Color.GREEN, date=D - dt.timedelta(days=1))
+    scoring.scores_recompute(as_of=D, accounts=Account.objects.filter(pk=account.pk))
+    snapshot = HealthSnapshot.objects.get(account=account, date=D)
+    assert (snapshot.score, snapshot.inputs["score_unrounded"]) == (Decimal("100.0"), "100")
