@@ -9,6 +9,7 @@ import contextlib
 import io
 import zlib
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router, transaction
@@ -118,7 +119,7 @@ def rows_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> N
         return
     connection = connections[router.db_for_write(model)]
     copy = copy_wanted(connection, len(rows))
-    columns, steps = [], []
+    steps = []
     now = timezone.now()
     for f in model._meta.concrete_fields:
         if f.primary_key and f.attname not in rows[0]:
@@ -128,34 +129,52 @@ def rows_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> N
         fixed = f.get_db_prep_save(now if stamp else f.get_default(), connection)
         if copy:
             fixed = _as_copy_value(fixed)
-        columns.append(f)
-        steps.append((f.attname, fixed, None if plain else _preparer(f, connection, copy), stamp))
-    values = []
+        steps.append((f, fixed, None if plain else _preparer(f, connection, copy), stamp))
+    # Rows that carry the same fields are written alike: per such group, the columns in the
+    # order plain values (taken as they are, by one itemgetter), prepared ones, then the fixed
+    # values (defaults, stamps), so building a row costs a few calls, not one per field.
+    groups: dict[frozenset, list[dict]] = {}
     for row in rows:
-        line = []
-        for attname, fixed, prepare, stamp in steps:
-            if stamp or attname not in row:
-                line.append(fixed)
-            else:
-                value = row[attname]
-                line.append(value if prepare is None else prepare(value))
-        values.append(line)
+        groups.setdefault(frozenset(row), []).append(row)
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        if copy:
-            write = _copy_skipping_conflicts if ignore_conflicts else copy_in
-            write(cursor, table, [f.column for f in columns], values)
-            return
-        quote = connection.ops.quote_name
-        head = "INSERT INTO {} ({}) VALUES ".format(quote(table), ", ".join(quote(f.column) for f in columns))
-        tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-        one = "({})".format(", ".join(["%s"] * len(columns)))
-        # Many rows per statement: psycopg2's executemany is one round trip per row. Within the
-        # database's parameter limit (SQLite's is the lowest).
-        per_statement = max(1, min(500, (connection.features.max_query_params or 65_535) // len(columns)))
-        for start in range(0, len(values), per_statement):
-            batch = values[start : start + per_statement]
-            cursor.execute(head + ", ".join([one] * len(batch)) + tail, [value for line in batch for value in line])
+        for carried, group in groups.items():
+            given = [step for step in steps if not step[3] and step[0].attname in carried]
+            plain = [f for f, _, prepare, _ in given if prepare is None]
+            prepared = [(f.attname, prepare) for f, _, prepare, _ in given if prepare is not None]
+            fixed = [step for step in steps if step[3] or step[0].attname not in carried]
+            columns = [*plain, *(f for f, _, prepare, _ in given if prepare is not None), *(f for f, *_ in fixed)]
+            constants = [value for _, value, _, _ in fixed]
+            take = _taker([f.attname for f in plain])
+            values = [[*take(row), *[prepare(row[name]) for name, prepare in prepared], *constants] for row in group]
+            _insert(connection, cursor, table, [f.column for f in columns], values, copy, ignore_conflicts)
+
+
+def _taker(names: list[str]):
+    """A row's values of these keys, as a sequence (itemgetter gives a bare value for one key)."""
+    if not names:
+        return lambda row: ()
+    if len(names) == 1:
+        name = names[0]
+        return lambda row: (row[name],)
+    return itemgetter(*names)
+
+
+def _insert(connection, cursor, table: str, columns: list[str], values: list[list], copy: bool, ignore: bool) -> None:
+    if copy:
+        write = _copy_skipping_conflicts if ignore else copy_in
+        write(cursor, table, columns, values)
+        return
+    quote = connection.ops.quote_name
+    head = "INSERT INTO {} ({}) VALUES ".format(quote(table), ", ".join(quote(c) for c in columns))
+    tail = " ON CONFLICT DO NOTHING" if ignore else ""
+    one = "({})".format(", ".join(["%s"] * len(columns)))
+    # Many rows per statement: psycopg2's executemany is one round trip per row. Within the
+    # database's parameter limit (SQLite's is the lowest).
+    per_statement = max(1, min(500, (connection.features.max_query_params or 65_535) // len(columns)))
+    for start in range(0, len(values), per_statement):
+        batch = values[start : start + per_statement]
+        cursor.execute(head + ", ".join([one] * len(batch)) + tail, [value for line in batch for value in line])
 
 
 def _copy_skipping_conflicts(cursor, table: str, columns: list[str], values: list[list]) -> None:
@@ -206,3 +225,58 @@ class ValuesIn(models.Expression):
             raise EmptyResultSet
         column, params = compiler.compile(self.lhs)
         return f"{column} IN ({', '.join(['%s'] * len(self.values))})", (*params, *self.values)
+
+
+@contextlib.contextmanager
+def sqlite_load(models_: Sequence[type[models.Model]], *, rows: int, before_triggers=None):
+    """A load that writes about `rows` rows into each of these models' tables, inside the
+    caller's transaction on SQLite: each table that holds fewer than half as many (a first
+    import into an empty database) has its non-unique indexes and its triggers dropped for the
+    block and created again when it ends, from their own SQL (sqlite_master), so they come back
+    exactly as they were. `before_triggers()` runs just before dropped triggers come back, to
+    rebuild what they would have kept. A no-op on other databases.
+
+    Maintaining an index row by row costs far more than building it once over the finished
+    table (a first scoring rewrites every new account row, and five indexes cover its health
+    columns). DDL is transactional in SQLite and the caller holds its only write lock, so no
+    other connection ever sees a table without them, and a failure rolls the drop back with
+    everything else. Unique indexes stay: they keep the data right and ON CONFLICT needs them.
+    Indexes the block itself reads through must not be on these tables."""
+    connection = connections[router.db_for_write(models_[0])]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("sqlite_load runs inside the caller's transaction")
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        tables = []
+        for model in models_:
+            cursor.execute(f"SELECT COUNT(*) FROM {quote(model._meta.db_table)}")
+            if cursor.fetchone()[0] * 2 < rows:
+                tables.append(model._meta.db_table)
+        dropped = []
+        if tables:
+            cursor.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
+                f"AND tbl_name IN ({', '.join(['%s'] * len(tables))}) ORDER BY type, name",
+                tables,
+            )
+            dropped = [
+                (kind, name, sql)
+                for kind, name, sql in cursor.fetchall()
+                if kind == "trigger" or not sql.lstrip().upper().startswith("CREATE UNIQUE")
+            ]
+        for kind, name, _ in dropped:
+            cursor.execute(f"DROP {kind.upper()} {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for kind, _, sql in dropped:
+            if kind == "index":
+                cursor.execute(sql)
+    triggers = [sql for kind, _, sql in dropped if kind == "trigger"]
+    if triggers and before_triggers is not None:
+        before_triggers()
+    with connection.cursor() as cursor:
+        for sql in triggers:
+            cursor.execute(sql)

@@ -235,3 +235,42 @@ def test_values_in_finds_what_the_orms_in_finds():
     either = Q(bulk.ValuesIn("pk", [accounts[3].pk])) | Q(pk=accounts[1].pk)
     assert sorted(Account.objects.filter(either).values_list("pk", flat=True)) == [accounts[1].pk, accounts[3].pk]
     assert Account.objects.exclude(bulk.ValuesIn("pk", [accounts[1].pk])).count() == 3
+
+
+@pytest.mark.parametrize("copy_from", [bulk.COPY_FROM, 1], ids=["statements", "copy on postgresql"])
+def test_rows_carrying_different_fields_each_keep_what_they_carry_and_default_the_rest(copy_from, monkeypatch):
+    # rows_insert writes rows that carry the same fields alike: mixed rows must not borrow a
+    # neighbour's column order, value or default.
+    monkeypatch.setattr(bulk, "COPY_FROM", copy_from)
+    rows = [
+        {"external_id": "a", "name": "Alpha", "segment": "enterprise", "arr": "100.00", "region": "amer"},
+        {"external_id": "b", "name": "Beta", "segment": "commercial", "arr": "5.00", "region": "emea", "onboarding": True},
+        {"external_id": "c", "name": "Gamma", "segment": "enterprise", "arr": "7.50", "region": "apac", "public_sector": True},
+        {"external_id": "d", "name": "Delta", "segment": "commercial", "arr": "1.00", "region": "amer"},
+    ]
+    bulk.rows_insert(Account, rows)
+    stored = {
+        a.external_id: (a.name, a.segment, a.arr, a.region, a.onboarding, a.public_sector, a.sentiment_reason)
+        for a in Account.objects.all()
+    }
+    assert stored == {
+        "a": ("Alpha", "enterprise", Decimal("100.00"), "amer", False, False, ""),
+        "b": ("Beta", "commercial", Decimal("5.00"), "emea", True, False, ""),
+        "c": ("Gamma", "enterprise", Decimal("7.50"), "apac", False, True, ""),
+        "d": ("Delta", "commercial", Decimal("1.00"), "amer", False, False, ""),
+    }
+    assert Account.objects.filter(created_at__isnull=False, updated_at__isnull=False).count() == 4
+
+
+def test_sqlite_placeholders_convert_as_djangos_cursor_does():
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    from healthscore.sqlite import base
+
+    for query in ["SELECT %s", "SELECT '%%s', %s, 100%%", "INSERT INTO t VALUES (%s, %s), (%s, %s)", "SELECT 1"]:
+        assert base._qmark(query) == SQLiteCursorWrapper.convert_query(None, query)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s || '%%s'", ["a"])
+            assert cursor.fetchone() == ("a%s",)
+            assert isinstance(cursor.cursor, base.SQLiteCursorWrapper)
