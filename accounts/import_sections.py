@@ -7,6 +7,7 @@ exactly as after one import. Every account a row changes is rescored after the i
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
@@ -17,6 +18,8 @@ from accounts.models import (
     Account,
     Color,
     DataFeed,
+    HealthChange,
+    HealthSnapshot,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -30,9 +33,10 @@ from accounts.models import (
     TicketSeverity,
     TicketStatus,
 )
+from accounts.scoring.counts import tally_rebuild
 from accounts.services import feed_synced
 from healthscore import clock
-from healthscore.bulk import ValuesIn
+from healthscore.bulk import ValuesIn, sqlite_load
 from healthscore.importing import (
     ApplyContext,
     Boolean,
@@ -112,6 +116,23 @@ def accounts_apply(rows: list[dict], context: ApplyContext) -> int:
     return len(done.created)
 
 
+# Account rows in a document from which a load may set indexes aside (accounts_load): below
+# it, keeping them costs little.
+LOAD_FROM = 10_000
+
+
+def accounts_load(rows: int):
+    """The accounts section's `load`. A document of many accounts into a database that holds
+    fewer than half as many (a first import) writes each new account twice (inserted, then
+    rewritten with its first score), and a snapshot and an outbox row for each: on SQLite
+    those tables' non-unique indexes and the tally's triggers are set aside for the import, and
+    the tally is counted afresh at its end (healthscore.bulk.sqlite_load). The scoring engine
+    reads none of them through those indexes. Otherwise nothing changes."""
+    if rows < LOAD_FROM:
+        return contextlib.nullcontext()
+    return sqlite_load([Account, HealthSnapshot, HealthChange], rows=rows, before_triggers=tally_rebuild)
+
+
 def _rows_of_accounts(rows: list[dict], context: ApplyContext, fields: tuple[str, ...]) -> list[dict]:
     """The rows as field values, each with its account's primary key (looked up once per chunk)."""
     pks = context.pks("accounts", {row["account"] for row in rows})
@@ -177,6 +198,7 @@ SECTIONS = (
         # Only what the row carries: a re-import that leaves out the SA keeps the SA.
         carried_only=True,
         find=accounts_find,
+        load=accounts_load,
     ),
     Section(
         "meetings",

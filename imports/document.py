@@ -164,7 +164,10 @@ def document_apply(
     lags the import). Returns how many rows each section created (the rest updated or kept).
     `progress(n)` counts stored rows; `rescoring(total)` is called before the rescore and
     returns the callable that counts rescored accounts."""
-    with _objects_frozen():
+    with _objects_frozen(), contextlib.ExitStack() as loads:
+        for parsed_section in parsed.sections:
+            if parsed_section.section.load is not None:
+                loads.enter_context(parsed_section.section.load(len(parsed_section.rows)))
         return _apply(parsed, progress or (lambda n: None), rescoring)
 
 

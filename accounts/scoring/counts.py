@@ -27,11 +27,7 @@ def daily_counts_store(*, as_of: dt.date) -> int:
             cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
             # Writers of accounts wait for this short read, so the count and the tally agree.
             cursor.execute(f"LOCK TABLE {Account._meta.db_table} IN SHARE MODE")
-        groups = list(
-            Account.objects.order_by()
-            .values_list("region", "segment", "tam", "public_sector", "health_color")
-            .annotate(n=Count("*"), total=Sum("arr"))
-        )
+        groups = _account_groups()
         HealthDailyCount.objects.filter(date=as_of).delete()
         HealthDailyCount.objects.bulk_create(
             [
@@ -59,10 +55,7 @@ def _tally_settle(groups: list[tuple]) -> None:
     differed from that count, say so loudly: only a schema change that dropped the triggers
     (SQLite rebuilds a table to alter it) or a write around them could cause it."""
     cents = Decimal("0.01")
-    fresh = {
-        (region, segment, tam, public, color): (n, Decimal(total or 0).quantize(cents))
-        for region, segment, tam, public, color, n, total in groups
-    }
+    fresh = _fresh(groups)
     summed = {
         tuple(row[:5]): (row[5], Decimal(row[6] or 0).quantize(cents))
         for row in HealthTally.objects.order_by()
@@ -73,6 +66,33 @@ def _tally_settle(groups: list[tuple]) -> None:
     if summed != fresh:
         differ = len(set(summed.items()) ^ set(fresh.items()))
         logger.error("The health tally differed from the accounts in %d groups; rebuilt from a fresh count.", differ)
+    _tally_write(fresh)
+
+
+def tally_rebuild() -> None:
+    """The tally counted afresh from the accounts (one GROUP BY), for a load that wrote the
+    accounts with its triggers set aside (healthscore.bulk.sqlite_load), in its transaction."""
+    _tally_write(_fresh(_account_groups()))
+
+
+def _account_groups() -> list[tuple]:
+    return list(
+        Account.objects.order_by()
+        .values_list("region", "segment", "tam", "public_sector", "health_color")
+        .annotate(n=Count("*"), total=Sum("arr"))
+    )
+
+
+def _fresh(groups: list[tuple]) -> dict[tuple, tuple[int, Decimal]]:
+    """The tally's sums per group (accounts, ARR to the cent) from _account_groups()."""
+    cents = Decimal("0.01")
+    return {
+        (region, segment, tam, public, color): (n, Decimal(total or 0).quantize(cents))
+        for region, segment, tam, public, color, n, total in groups
+    }
+
+
+def _tally_write(fresh: dict[tuple, tuple[int, Decimal]]) -> None:
     HealthTally.objects.all().delete()
     HealthTally.objects.bulk_create(
         [

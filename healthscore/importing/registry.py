@@ -4,6 +4,7 @@ the sections it owns and the fields it reads from another app's rows."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,10 @@ class Section:
     so a re-import that leaves a field out keeps the stored value.
     `find(ids)` maps ids to the primary keys of the rows already stored; a section with it
     can be the target of `Ref` fields.
-    `order` places the section: targets of references come first."""
+    `order` places the section: targets of references come first.
+    `load(rows)`, given how many rows the document holds for the section, returns a context
+    manager that the whole apply, rescore included, runs in (inside its transaction): a section
+    whose table a large import mostly writes can set its indexes aside (healthscore.bulk.sqlite_load)."""
 
     name: str
     order: int
@@ -33,6 +37,7 @@ class Section:
     apply: Callable[[list[dict], ApplyContext], int]
     carried_only: bool = False
     find: Callable[[Iterable[str]], dict[str, int]] | None = None
+    load: Callable[[int], AbstractContextManager] | None = None
 
 
 @dataclass(frozen=True)
