@@ -244,8 +244,22 @@ def test_rows_carrying_different_fields_each_keep_what_they_carry_and_default_th
     monkeypatch.setattr(bulk, "COPY_FROM", copy_from)
     rows = [
         {"external_id": "a", "name": "Alpha", "segment": "enterprise", "arr": "100.00", "region": "amer"},
-        {"external_id": "b", "name": "Beta", "segment": "commercial", "arr": "5.00", "region": "emea", "onboarding": True},
-        {"external_id": "c", "name": "Gamma", "segment": "enterprise", "arr": "7.50", "region": "apac", "public_sector": True},
+        {
+            "external_id": "b",
+            "name": "Beta",
+            "segment": "commercial",
+            "arr": "5.00",
+            "region": "emea",
+            "onboarding": True,
+        },
+        {
+            "external_id": "c",
+            "name": "Gamma",
+            "segment": "enterprise",
+            "arr": "7.50",
+            "region": "apac",
+            "public_sector": True,
+        },
         {"external_id": "d", "name": "Delta", "segment": "commercial", "arr": "1.00", "region": "amer"},
     ]
     bulk.rows_insert(Account, rows)
@@ -274,3 +288,22 @@ def test_sqlite_placeholders_convert_as_djangos_cursor_does():
             cursor.execute("SELECT %s || '%%s'", ["a"])
             assert cursor.fetchone() == ("a%s",)
             assert isinstance(cursor.cursor, base.SQLiteCursorWrapper)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        (1, "2026-11-24", None, "green", '{"a": "b"}', True, False, Decimal("1.50"), D),
+        (2, AWKWARD, None, "", "plain"),
+        (3, "no specials", "back\\slash only"),
+        (4, None, None),
+        (5, "tab\tonly", dt.datetime(2026, 11, 24, 5, 0, tzinfo=dt.UTC)),
+    ],
+)
+def test_copy_line_is_each_value_as_copy_text_puts_it(row):
+    assert bulk.copy_line(row) == "\t".join(bulk.copy_text(value) for value in row) + "\n"
+
+
+def test_copy_line_refuses_a_python_container():
+    with pytest.raises(TypeError):
+        bulk.copy_line((1, "text", {"a": 1}))

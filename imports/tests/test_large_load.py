@@ -4,10 +4,8 @@ its end (accounts.import_sections.accounts_load, healthscore.bulk.sqlite_load): 
 back exactly, the tally equals a fresh count, a failure rolls everything back, and an import
 into a table that already holds many accounts keeps its indexes."""
 
-import datetime as dt
-
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts import import_sections
@@ -46,7 +44,9 @@ def export(n: int, first: int = 0) -> dict:
             for i, pk in enumerate(ids)
         ],
         "meetings": [{"account": pk, "date": "2026-11-02"} for pk in ids[::2]],
-        "sentiments": [{"account": pk, "color": "red", "date": "2026-11-20", "reason": "Churn risk"} for pk in ids[::3]],
+        "sentiments": [
+            {"account": pk, "color": "red", "date": "2026-11-20", "reason": "Churn risk"} for pk in ids[::3]
+        ],
     }
 
 
