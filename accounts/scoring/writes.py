@@ -57,11 +57,12 @@ def _measure_json(measure: rules.MeasureResult) -> str:
 
 
 def snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str, int | None]) -> None:
-    """Upsert the day's snapshots from plain values in one statement per chunk (PostgreSQL: a
+    """Upsert the day's snapshots ((account id, score, color, measures as JSON text, inputs as
+    JSON text, segment) each) from plain values in one statement per chunk (PostgreSQL: a
     multi-row INSERT, or for a large chunk a COPY into a staging table and one INSERT … SELECT) or
     one executemany (SQLite), no model instance per row. A snapshot equal to the stored one is left
     alone: re-running a day rewrites nothing. Each names the scorecard version of its segment's
-    rules (`versions`, from inputs.rules_by_segment; the record says the segment)."""
+    rules (`versions`, from inputs.rules_by_segment)."""
     if not snapshots:
         return
     table = HealthSnapshot._meta.db_table
@@ -70,8 +71,8 @@ def snapshots_upsert(snapshots: list[tuple], as_of: dt.date, versions: dict[str,
     columns = f"({', '.join(_SNAPSHOT_COLUMNS)})"
     changed = "(score, color, measures, inputs, config_version_id)"
     rows = [
-        (pk, day, score, color, measures, json.dumps(record), now, versions.get(record["segment"]))
-        for pk, score, color, measures, record in snapshots
+        (pk, day, score, color, measures, record, now, versions.get(segment))
+        for pk, score, color, measures, record, segment in snapshots
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -1,6 +1,7 @@
 """Selectors gather the scorecard inputs; services store snapshots and move current health."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -611,3 +612,70 @@ def test_a_full_green_scorecard_stores_its_unrounded_score_as_100():
     scoring.scores_recompute(as_of=D, accounts=Account.objects.filter(pk=account.pk))
     snapshot = HealthSnapshot.objects.get(account=account, date=D)
     assert (snapshot.score, snapshot.inputs["score_unrounded"]) == (Decimal("100.0"), "100")
+
+
+def _inputs(**changes):
+    values = dict(
+        account_id=1,
+        segment="enterprise",
+        arr=Decimal("120000.50"),
+        last_held=D - dt.timedelta(days=45),
+        tickets=7,
+        active_plan=True,
+        draft_plan=False,
+        sentiment=Color.YELLOW,
+        sentiment_date=D - dt.timedelta(days=2),
+        reason='Said "maybe"\nthen left',
+        meetings_refreshed=D - dt.timedelta(days=40),
+        plan_touched=None,
+        tickets_synced=D,
+    )
+    return inputs.ScoreInputs(**{**values, **changes})
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"last_held": None, "sentiment": None, "sentiment_date": None, "tickets_synced": None},
+        {"segment": "commercial", "arr": Decimal("30000.00"), "tickets": 0, "draft_plan": True, "active_plan": False},
+    ],
+    ids=["typical", "nothing-known", "commercial"],
+)
+@pytest.mark.parametrize("override", [None, {"id": 3, "color": "red", "reason": 'A "quoted"\\ reason ✓', "by": "Ana"}])
+def test_the_stored_record_is_exactly_json_dumps_of_what_produced_the_score(changes, override):
+    row = _inputs(**changes)
+    rules_ = rules.DEFAULT_RULES[row.segment]
+    result = row.compute(rules_, D)
+    confidence = row.confidence(result, rules_)
+    text = row.record_json(result, confidence, override)
+    record = json.loads(text)
+    # Byte for byte what json.dumps writes (SQLite compares the stored text on a re-run).
+    assert json.dumps(record) == text
+    expected = {
+        "segment": row.segment,
+        "arr": str(row.arr),
+        "last_held_meeting": row.last_held and row.last_held.isoformat(),
+        "tickets_in_window": row.tickets,
+        "active_plan": row.active_plan,
+        "draft_plan": row.draft_plan,
+        "sentiment": row.sentiment,
+        "sentiment_date": row.sentiment_date and row.sentiment_date.isoformat(),
+        "score_unrounded": inputs._exact(result.points_sum, result.present_weight),
+        "confidence": confidence.percent,
+        "confidence_reasons": list(confidence.reasons),
+        "meetings_refreshed": row.meetings_refreshed.isoformat(),
+        "plan_touched": None,
+        "tickets_synced": row.tickets_synced and row.tickets_synced.isoformat(),
+    }
+    if override:
+        expected["override"] = override
+    assert record == expected
+    assert confidence.reasons  # the reasons list is exercised, not only empty
+
+
+def test_a_record_without_a_confidence_stores_null_and_no_reasons():
+    row = _inputs()
+    text = row.record_json(row.compute(rules.DEFAULT_RULES[row.segment], D), None)
+    assert json.dumps(json.loads(text)) == text
+    assert (json.loads(text)["confidence"], json.loads(text)["confidence_reasons"]) == (None, [])
