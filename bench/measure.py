@@ -5,6 +5,7 @@ so the next pass finds the same data."""
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from contextlib import contextmanager
 
@@ -15,9 +16,11 @@ class QueryCounter:
 
     def __init__(self) -> None:
         self.count = 0
+        self._lock = threading.Lock()  # the engine's worker threads count too
 
     def __call__(self, execute, sql, params, many, context):
-        self.count += 1
+        with self._lock:
+            self.count += 1
         return execute(sql, params, many, context)
 
 
@@ -60,6 +63,54 @@ def counted(counter: QueryCounter):
 
 class Rollback(Exception):
     pass
+
+
+@contextmanager
+def committed_undone(day):
+    """Run the block committed, as production does (a chunk's commit and, on PostgreSQL, chunks
+    scored in threads with their own connections, which a surrounding transaction would forbid),
+    then put back what a scoring run of `day` writes: the day's snapshots, the outbox rows, the
+    accounts' read model, the tally and the daily counts. The next pass finds the normal day again."""
+    from django.db import connection, transaction
+
+    from accounts.models import Account, HealthChange, HealthDailyCount, HealthSnapshot, HealthTally
+    from accounts.scoring import writes
+
+    columns = ["id", *(Account._meta.get_field(name).column for name in writes.READ_MODEL)]
+    account = Account._meta.db_table
+    kept = {model._meta.db_table: f"bench_keep_{model._meta.db_table}" for model in (HealthTally, HealthDailyCount)}
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_keep_account")
+        cursor.execute(f"CREATE TABLE bench_keep_account AS SELECT {', '.join(columns)} FROM {account}")
+        for table, keep in kept.items():
+            cursor.execute(f"DROP TABLE IF EXISTS {keep}")
+            cursor.execute(f"CREATE TABLE {keep} AS SELECT * FROM {table}")
+    last_change = HealthChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    try:
+        yield
+    finally:
+        with transaction.atomic(), connection.cursor() as cursor:
+            HealthSnapshot.objects.filter(date=day).delete()
+            HealthChange.objects.filter(pk__gt=last_change).delete()
+            assignments = ", ".join(f"{c} = k.{c}" for c in columns[1:])
+            differs = " OR ".join(f"{account}.{c} IS DISTINCT FROM k.{c}" for c in columns[1:])
+            if connection.vendor == "sqlite":
+                differs = differs.replace("IS DISTINCT FROM", "IS NOT")
+            cursor.execute(
+                f"UPDATE {account} SET {assignments} FROM bench_keep_account AS k "
+                f"WHERE {account}.id = k.id AND ({differs})"
+            )
+            for table, keep in kept.items():  # after the accounts: their triggers appended to the tally
+                cursor.execute(f"DELETE FROM {table}")
+                cursor.execute(f"INSERT INTO {table} SELECT * FROM {keep}")
+            for keep in ["bench_keep_account", *kept.values()]:
+                cursor.execute(f"DROP TABLE {keep}")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "VACUUM accounts_healthsnapshot, accounts_account, accounts_healthchange, accounts_healthtally, "
+                    "accounts_healthdailycount"
+                )
 
 
 @contextmanager

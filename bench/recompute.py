@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import data, rows
-from bench.measure import QueryCounter, counted, rolled_back
+from bench.measure import QueryCounter, committed_undone, counted, rolled_back
 
 DAY = data.DAY
 
@@ -49,6 +49,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=1000, help="accounts in the naive loop")
     parser.add_argument("--saves", type=int, default=20, help="sentiment saves per kind")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one more engine pass")
+    parser.add_argument("--threads", type=int, help="chunks scored at once (PostgreSQL; default: the engine's)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the datasets")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -61,6 +62,7 @@ def main() -> None:
             command = [sys.executable, __file__, "--child", data.database_url(vendor, n), "--sizes", str(n)]
             command += ["--repeat", str(args.repeat), "--sample", str(args.sample), "--saves", str(args.saves)]
             command += ["--profile"] * args.profile + ["--rebuild"] * args.rebuild
+            command += ["--threads", str(args.threads)] if args.threads else []
             out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
             results += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     print_tables(results)
@@ -126,6 +128,7 @@ def log(message: str) -> None:
 def child(args) -> None:
     data.django_setup(args.child)
     from django.db import connection
+    from django.db.backends.signals import connection_created
 
     from accounts import events
     from healthscore import clock
@@ -142,6 +145,11 @@ def child(args) -> None:
 
     events.health_changes_record = recording
     counter = QueryCounter()
+
+    def count_too(sender, connection, **kwargs):  # the engine's worker threads' own connections
+        connection.execute_wrappers.append(counter)
+
+    connection_created.connect(count_too, weak=False)
     vendor = "SQLite" if connection.vendor == "sqlite" else "PostgreSQL"
     load = os.getloadavg()
     with connection.execute_wrapper(counter):
@@ -150,7 +158,7 @@ def child(args) -> None:
         for i in range(args.repeat):
             floors.append(read_floor(counter))
             changes.clear()
-            first, again = engine_day(counter)
+            first, again = engine_day(counter, args.threads)
             engines.append(first)
             reruns.append(again)
             changed = len(changes)
@@ -223,15 +231,16 @@ def read_floor(counter: QueryCounter) -> tuple:
     return tuple(out)
 
 
-def engine_day(counter: QueryCounter) -> tuple[tuple, tuple]:
-    """scores_recompute for D, then again for D (nothing changes), both undone afterwards."""
-    from accounts.scoring.services import scores_recompute
+def engine_day(counter: QueryCounter, threads: int | None) -> tuple[tuple, tuple]:
+    """scores_recompute for D, then again for D (nothing changes), committed as in production
+    and both undone afterwards."""
+    from accounts.scoring.services import RECOMPUTE_THREADS, scores_recompute
 
-    with rolled_back():
+    with committed_undone(DAY):
         with counted(counter) as first:
-            scores_recompute(as_of=DAY)
+            scores_recompute(as_of=DAY, threads=threads or RECOMPUTE_THREADS)
         with counted(counter) as again:
-            scores_recompute(as_of=DAY)
+            scores_recompute(as_of=DAY, threads=threads or RECOMPUTE_THREADS)
     return tuple(first), tuple(again)
 
 
