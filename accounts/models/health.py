@@ -23,7 +23,9 @@ from healthscore.limits import SHORT_TEXT, bounded_text_field
 class HealthSnapshot(models.Model):
     """One account's scorecard as of one date, with the inputs and per-measure detail behind it."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="snapshots")
+    # No index of its own: the unique (account, date) index below leads with the account and
+    # serves every lookup by account, and a second one would cost every daily write.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
     date = models.DateField()
     score = models.DecimalField(max_digits=4, decimal_places=1, null=True)
     color = models.CharField(max_length=10, choices=Color.choices, null=True)
