@@ -13,6 +13,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DateField,
     F,
     IntegerField,
     JSONField,
@@ -26,7 +27,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from accounts.models import (
     Account,
@@ -221,7 +222,7 @@ def read_inputs(
         .values("account_id")
         .annotate(
             held=Max("date", filter=Q(status=MeetingStatus.HELD, date__lte=as_of)),
-            recorded=Max("created_at", filter=Q(created_at__lt=end_of_day)),
+            recorded=_day(Max("created_at", filter=Q(created_at__lt=end_of_day))),
         )
         .values_list("account_id", "held", "recorded")
         .order_by()
@@ -229,7 +230,7 @@ def read_inputs(
         if held is not None:
             last_held[account_id] = held
         if recorded is not None:
-            meeting_recorded[account_id] = recorded.date()
+            meeting_recorded[account_id] = recorded
     tickets_by_window = {}
     for days in {r.support_window_days for r in segment_rules.values()}:
         start, end = rules.support_window(as_of, days)
@@ -246,13 +247,12 @@ def read_inputs(
     for account_id, status, touched in (
         SuccessPlan.objects.filter(**which.filter())
         .values_list("account_id", "status")
-        .annotate(touched=Max("updated_at", filter=Q(updated_at__lt=end_of_day)))
+        .annotate(touched=_day(Max("updated_at", filter=Q(updated_at__lt=end_of_day))))
         .order_by()
     ):
         plans.add((account_id, status))
         if touched is not None:
-            day = touched.date()
-            plan_touched[account_id] = max(day, plan_touched.get(account_id, day))
+            plan_touched[account_id] = max(touched, plan_touched.get(account_id, touched))
     # Confidence: the last import of each feed (global: an import covers every account).
     synced = {
         feed: at.date()
@@ -307,6 +307,12 @@ def read_inputs(
             )
         )
     return rows
+
+
+def _day(timestamp) -> Cast:
+    """A timestamp's day (UTC, the connection's time zone) computed by the database: a date
+    converts in Python far cheaper than a timestamp (parsed, made aware, then cut to its day)."""
+    return Cast(timestamp, DateField())
 
 
 def _latest(*dates: dt.date | None) -> dt.date | None:

@@ -247,6 +247,19 @@ def test_a_meetings_import_counts_as_fresh_meeting_data_for_every_account(accoun
     assert account.health_confidence == 20  # engagement and ROI
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "America/Los_Angeles"])
+def test_a_refresh_counts_on_its_utc_day_whatever_the_display_time_zone(account, settings, zone):
+    """The database cuts each timestamp to its day (UTC): a meeting recorded at 23:59 UTC and a
+    plan touched at 00:00 UTC count on those days, not on the display zone's."""
+    settings.TIME_ZONE = zone
+    late = dt.datetime.combine(days_ago(40), dt.time(23, 59, 59), tzinfo=dt.UTC)
+    Meeting.objects.filter(account=account).update(created_at=late)
+    SuccessPlan.objects.filter(account=account).update(updated_at=dt.datetime.combine(D, dt.time(), tzinfo=dt.UTC))
+    rescore(account)
+    inputs = HealthSnapshot.objects.get(account=account, date=D).inputs
+    assert (inputs["meetings_refreshed"], inputs["plan_touched"]) == ("2026-10-15", "2026-11-24")
+
+
 def test_a_backfill_ignores_data_recorded_after_its_date(account):
     rescore(account, as_of=days_ago(41))  # the meeting was recorded a day later
     snapshot = HealthSnapshot.objects.get(account=account, date=days_ago(41))
