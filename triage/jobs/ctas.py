@@ -151,6 +151,10 @@ def cadence_cta_close(*, account_ids, today: dt.date) -> int:
     is now kept close at once, in the logging transaction (the daily job would close them
     tomorrow by the same rule). Reads only the accounts that have such a CTA open or snoozed."""
     ids = sorted(set(account_ids))
+    # A large batch (an import) first asks whether any such CTA is open at all: none are after
+    # a first import, and the join per chunk of ids would find nothing a thousand times over.
+    if len(ids) > CHUNK and not Cta.objects.filter(kind=CtaKind.MISSED_CADENCE, state__in=ACTIVE_CTA_STATES).exists():
+        return 0
     closed = 0
     for start in range(0, len(ids), CHUNK):
         with_cta = Account.objects.filter(

@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts import events
 from accounts import services as account_services
@@ -315,6 +317,25 @@ def test_the_cadence_cta_closes_once_a_call_is_held(tam, fixed_today):
     MeetingFactory(account=account, date=fixed_today, kind=MeetingKind.CADENCE)
     result = ctas.ctas_cadence_open(as_of=fixed_today)
     assert (result.resolved, Cta.objects.get().state) == (1, CtaState.DONE)
+
+
+def test_a_large_batch_of_logged_calls_closes_cadence_ctas_and_asks_once_when_none_is_open(
+    tam, fixed_today, monkeypatch
+):
+    """An import logs calls for more accounts than a chunk: with a cadence CTA open it is closed
+    as for a single call; with none open, one query says so and no chunk is read."""
+    monkeypatch.setattr(ctas, "CHUNK", 2)
+    accounts = [AccountFactory(tam=tam) for _ in range(5)]
+    ids = [a.pk for a in accounts]
+    ctas.ctas_cadence_open(as_of=fixed_today)
+    assert Cta.objects.filter(state=CtaState.OPEN).count() == 5
+    MeetingFactory(account=accounts[3], date=fixed_today, kind=MeetingKind.CADENCE)
+    assert ctas.cadence_cta_close(account_ids=ids, today=fixed_today) == 1
+    assert Cta.objects.get(account=accounts[3]).state == CtaState.DONE
+    Cta.objects.filter(state=CtaState.OPEN).update(state=CtaState.DONE)
+    with CaptureQueriesContext(connection) as queries:
+        assert ctas.cadence_cta_close(account_ids=ids, today=fixed_today) == 0
+    assert len(queries) == 1
 
 
 def test_a_done_cadence_cta_comes_back_when_the_next_window_is_missed_too(tam, fixed_today):
