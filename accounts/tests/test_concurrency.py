@@ -115,7 +115,8 @@ def test_two_tams_saving_the_same_account_at_once_end_in_a_fresh_computation(
     assert_one_chain(recorded_changes, account.pk)
 
 
-def test_a_save_during_the_nightly_run_is_not_lost(tam, fixed_today, slow_reads, recorded_changes):
+@pytest.mark.parametrize("threads", [1, 2], ids=["one-chunk-at-a-time", "two-chunks-at-once"])
+def test_a_save_during_the_nightly_run_is_not_lost(tam, fixed_today, slow_reads, recorded_changes, threads):
     accounts = AccountFactory.create_batch(60, tam=tam, segment="enterprise", arr=100_000)
     for account in accounts:
         MeetingFactory(account=account, date=fixed_today - dt.timedelta(days=10))
@@ -128,7 +129,7 @@ def test_a_save_during_the_nightly_run_is_not_lost(tam, fixed_today, slow_reads,
             services.sentiment_update(account=account, color=rng.choice(COLORS), reason="new read", by=tam)
 
     def nightly():
-        scoring.scores_recompute(as_of=fixed_today, chunk_size=7)
+        scoring.scores_recompute(as_of=fixed_today, chunk_size=7, threads=threads)
 
     run_together(nightly, saves)
     ids = [a.pk for a in accounts]
