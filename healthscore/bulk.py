@@ -259,35 +259,38 @@ def sqlite_load(models_: Sequence[type[models.Model]], *, rows: int, before_trig
         return
     if not connection.in_atomic_block:
         raise RuntimeError("sqlite_load runs inside the caller's transaction")
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        tables = []
-        for model in models_:
-            cursor.execute(f"SELECT COUNT(*) FROM {quote(model._meta.db_table)}")
-            if cursor.fetchone()[0] * 2 < rows:
-                tables.append(model._meta.db_table)
-        dropped = []
-        if tables:
-            cursor.execute(
-                "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
-                f"AND tbl_name IN ({', '.join(['%s'] * len(tables))}) ORDER BY type, name",
-                tables,
-            )
-            dropped = [
-                (kind, name, sql)
-                for kind, name, sql in cursor.fetchall()
-                if kind == "trigger" or not sql.lstrip().upper().startswith("CREATE UNIQUE")
-            ]
-        for kind, name, _ in dropped:
-            cursor.execute(f"DROP {kind.upper()} {quote(name)}")
-    yield
-    with connection.cursor() as cursor:
-        for kind, _, sql in dropped:
-            if kind == "index":
+    # A savepoint of its own: if the block fails, its rollback brings the indexes and triggers back
+    # even when the caller catches the error and commits the rest of its transaction.
+    with transaction.atomic(using=connection.alias):
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            tables = []
+            for model in models_:
+                cursor.execute(f"SELECT COUNT(*) FROM {quote(model._meta.db_table)}")
+                if cursor.fetchone()[0] * 2 < rows:
+                    tables.append(model._meta.db_table)
+            dropped = []
+            if tables:
+                cursor.execute(
+                    "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
+                    f"AND tbl_name IN ({', '.join(['%s'] * len(tables))}) ORDER BY type, name",
+                    tables,
+                )
+                dropped = [
+                    (kind, name, sql)
+                    for kind, name, sql in cursor.fetchall()
+                    if kind == "trigger" or not sql.lstrip().upper().startswith("CREATE UNIQUE")
+                ]
+            for kind, name, _ in dropped:
+                cursor.execute(f"DROP {kind.upper()} {quote(name)}")
+        yield
+        with connection.cursor() as cursor:
+            for kind, _, sql in dropped:
+                if kind == "index":
+                    cursor.execute(sql)
+        triggers = [sql for kind, _, sql in dropped if kind == "trigger"]
+        if triggers and before_triggers is not None:
+            before_triggers()
+        with connection.cursor() as cursor:
+            for sql in triggers:
                 cursor.execute(sql)
-    triggers = [sql for kind, _, sql in dropped if kind == "trigger"]
-    if triggers and before_triggers is not None:
-        before_triggers()
-    with connection.cursor() as cursor:
-        for sql in triggers:
-            cursor.execute(sql)
