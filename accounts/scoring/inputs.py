@@ -4,10 +4,8 @@ constant number of queries, and the query forms of the pure rules in accounts.sc
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 from django.db.models import (
     BooleanField,
@@ -154,53 +152,6 @@ class ScoreInputs:
 
     def confidence(self, result: rules.Result, segment_rules: rules.Rules) -> rules.Confidence | None:
         return rules.confidence(result, self.refreshed(), self.segment, segment_rules)
-
-    def record_json(
-        self, result: rules.Result, confidence: rules.Confidence | None = None, override: dict | None = None
-    ) -> str:
-        """What produced the score, stored with it so anyone can always see why: the inputs, the
-        unrounded score, the confidence (how much of the score rests on fresh data, why not the
-        rest, and the refresh dates it was computed from) and the override in force, if any.
-
-        As the JSON text the snapshot stores, exactly as json.dumps writes the dict, put together
-        from memoised pieces: a daily run writes one per account, and encoding a dict took longer
-        than computing the scorecard."""
-        text = (
-            f'{{"segment": {_json(self.segment)}, "arr": "{self.arr}", '
-            f'"last_held_meeting": {_json_date(self.last_held)}, "tickets_in_window": {self.tickets}, '
-            f'"active_plan": {_JSON_BOOL[self.active_plan]}, "draft_plan": {_JSON_BOOL[self.draft_plan]}, '
-            f'"sentiment": {_json(self.sentiment)}, "sentiment_date": {_json_date(self.sentiment_date)}, '
-            f'"score_unrounded": '
-            f"{'null' if result.present_weight == 0 else _json(_exact(result.points_sum, result.present_weight))}, "
-            f'"confidence": {"null" if confidence is None else confidence.percent}, '
-            f'"confidence_reasons": {_json(() if confidence is None else confidence.reasons)}, '
-            f'"meetings_refreshed": {_json_date(self.meetings_refreshed)}, '
-            f'"plan_touched": {_json_date(self.plan_touched)}, "tickets_synced": {_json_date(self.tickets_synced)}'
-        )
-        if override is not None:
-            text += f', "override": {json.dumps(override)}'
-        return text + "}"
-
-
-_JSON_BOOL = {True: "true", False: "false"}
-
-
-@lru_cache(maxsize=4096)
-def _json(value) -> str:
-    """JSON text of a value that repeats across accounts (a segment, a color, reasons)."""
-    return json.dumps(list(value) if isinstance(value, tuple) else value)
-
-
-@lru_cache(maxsize=4096)
-def _json_date(value: dt.date | None) -> str:
-    return "null" if value is None else f'"{value.isoformat()}"'
-
-
-@lru_cache(maxsize=4096)
-def _exact(numerator: int, denominator: int) -> str:
-    """A fraction as a decimal string, exact when it terminates (96.875), else to 6 places; a
-    whole number plainly ("100", where normalize() alone gives "1E+2")."""
-    return format((Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.000001")).normalize(), "f")
 
 
 def read_inputs(

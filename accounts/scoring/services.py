@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts import events
 from accounts.models import Account, HealthSnapshot
-from accounts.scoring import inputs, rules, writes
+from accounts.scoring import inputs, record, rules, writes
 
 # The day's counts after a full run (also used by the fan-out's last chunk, accounts.scoring.fanout).
 from accounts.scoring.counts import daily_counts_store
@@ -256,9 +256,9 @@ def chunk_score(
         # An override in force sets the overall color; the computed score and color are kept.
         override = overrides.get(pk)
         color = override.color if override else result.color
-        record = row.record_json(result, confidence, override.record(result.color) if override else None)
+        record_text = record.record_json(row, result, confidence, override.record(result.color) if override else None)
         measures = writes.measures_json(result.measures)
-        snapshots.append((pk, None if score is None else str(score), color, measures, record, row.segment))
+        snapshots.append((pk, None if score is None else str(score), color, measures, record_text, row.segment))
         if pk in later:
             scored.health[pk] = (old_color, old_score, old_date)
             # History, but of the very day the row is as of (later days were quiet): the row

@@ -23,7 +23,7 @@ from accounts.models import (
     SentimentEntry,
     SentimentSource,
 )
-from accounts.scoring import inputs, rules
+from accounts.scoring import inputs, record, rules
 from accounts.scoring import services as scoring
 from accounts.tests.factories import (
     AccountFactory,
@@ -601,7 +601,7 @@ def test_a_snapshots_measures_text_is_the_json_of_its_measures_put_together_from
 )
 def test_the_unrounded_score_is_written_plainly_never_in_exponent_form(numerator, denominator, text):
     # Decimal.normalize() alone writes 100 as "1E+2": the snapshot's "why" showed that.
-    assert inputs._exact(numerator, denominator) == text
+    assert record.exact(numerator, denominator) == text
 
 
 def test_a_full_green_scorecard_stores_its_unrounded_score_as_100():
@@ -648,10 +648,10 @@ def test_the_stored_record_is_exactly_json_dumps_of_what_produced_the_score(chan
     rules_ = rules.DEFAULT_RULES[row.segment]
     result = row.compute(rules_, D)
     confidence = row.confidence(result, rules_)
-    text = row.record_json(result, confidence, override)
-    record = json.loads(text)
+    text = record.record_json(row, result, confidence, override)
+    stored = json.loads(text)
     # Byte for byte what json.dumps writes (SQLite compares the stored text on a re-run).
-    assert json.dumps(record) == text
+    assert json.dumps(stored) == text
     expected = {
         "segment": row.segment,
         "arr": str(row.arr),
@@ -661,7 +661,7 @@ def test_the_stored_record_is_exactly_json_dumps_of_what_produced_the_score(chan
         "draft_plan": row.draft_plan,
         "sentiment": row.sentiment,
         "sentiment_date": row.sentiment_date and row.sentiment_date.isoformat(),
-        "score_unrounded": inputs._exact(result.points_sum, result.present_weight),
+        "score_unrounded": record.exact(result.points_sum, result.present_weight),
         "confidence": confidence.percent,
         "confidence_reasons": list(confidence.reasons),
         "meetings_refreshed": row.meetings_refreshed.isoformat(),
@@ -670,12 +670,12 @@ def test_the_stored_record_is_exactly_json_dumps_of_what_produced_the_score(chan
     }
     if override:
         expected["override"] = override
-    assert record == expected
+    assert stored == expected
     assert confidence.reasons  # the reasons list is exercised, not only empty
 
 
 def test_a_record_without_a_confidence_stores_null_and_no_reasons():
     row = _inputs()
-    text = row.record_json(row.compute(rules.DEFAULT_RULES[row.segment], D), None)
+    text = record.record_json(row, row.compute(rules.DEFAULT_RULES[row.segment], D), None)
     assert json.dumps(json.loads(text)) == text
     assert (json.loads(text)["confidence"], json.loads(text)["confidence_reasons"]) == (None, [])
