@@ -5,25 +5,10 @@ Production: set DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=fal
 """
 
 from datetime import timedelta
-from pathlib import Path
 
-import environ
-from celery.schedules import crontab
-from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-
-env = environ.Env(
-    ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost"]),
-    REDIS_URL=(str, ""),
-    TIME_ZONE=(str, "UTC"),
-    DEFAULT_FROM_EMAIL=(str, "healthscore@localhost"),
-    SITE_URL=(str, "http://127.0.0.1:8000"),
-    SECURE_COOKIES=(bool, False),
-    API_THROTTLE_RATE=(str, "600/minute"),
-)
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+from healthscore.environment import BASE_DIR, env
 
 # Embedded mode (no DATABASE_URL: SQLite in the project) is for a laptop, so debug is on unless
 # said otherwise; once a real database is configured it is off unless said otherwise, so a
@@ -276,51 +261,8 @@ if SENTRY_DSN:
         before_send=_sentry_before_send,
     )
 
-# --- HTTPS, headers, sessions (docs/security.md) -----------------------------------------------
-# Behind HTTPS (SECURE_COOKIES=true) the secure defaults follow: HTTP redirects to HTTPS and
-# browsers are told to use HTTPS only for a year (HSTS); each stays settable on its own.
-HTTPS = env("SECURE_COOKIES")
-SESSION_COOKIE_SECURE = HTTPS
-CSRF_COOKIE_SECURE = HTTPS
-SESSION_COOKIE_HTTPONLY = True
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
-# A load balancer's health check may come over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-# The header a TLS-terminating proxy sets, e.g. X-Forwarded-Proto (its value is then "https").
-# Set it only behind such a proxy: a client could send the header itself.
-_PROXY_SSL_HEADER = env("SECURE_PROXY_SSL_HEADER", default="")
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
-)
-# Origins allowed to post forms when the site is reached under another name (scheme included).
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-X_FRAME_OPTIONS = "DENY"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Content-Security-Policy (django-csp): scripts and styles from our own static files only; an
-# inline <style> would need the request's nonce ({{ CSP_NONCE }}); no inline script at all.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
-        "object-src": [NONE],
-        "base-uri": [NONE],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-    }
-}
-# Sessions: logged out after SESSION_IDLE_HOURS without a request, and SESSION_MAX_HOURS after
-# logging in whatever the activity (healthscore/sessions.py). Changing a password logs every
-# other session of that user out (Django checks the session's password hash on each request).
-SESSION_IDLE_SECONDS = int(env.float("SESSION_IDLE_HOURS", default=8) * 3600)
-SESSION_MAX_SECONDS = int(env.float("SESSION_MAX_HOURS", default=24) * 3600)
-SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+# --- HTTPS, headers, sessions: healthscore/settings_security.py (docs/security.md) ----------------
+from healthscore.settings_security import *  # noqa: E402, F403
 
 # --- REST API (api/) ------------------------------------------------------
 REST_FRAMEWORK = {
@@ -383,45 +325,8 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The daily pipeline's task lives in healthscore, which is not an app autodiscovery looks in.
 CELERY_IMPORTS = ["healthscore.tasks"]
-# Every periodic job, in one place; django-celery-beat copies these into the database at beat
-# start, where admins can change or pause them.
-# The hour (UTC) the daily jobs run at; the 15-minute resume starts looking then.
-DAILY_JOBS_HOUR_UTC = 5
-CELERY_BEAT_SCHEDULE = {
-    # Every day at 05:00 UTC, one task runs the daily jobs in order: score every account as of
-    # today, triage (red -> triage record, yellow -> "Decide on triage" CTA, green again ->
-    # "Close triage?" CTA), notifications, out-of-date health CTAs, missed cadence call CTAs.
-    # (accounts.tasks.recompute_scores is its first step; it has no schedule of its own.)
-    "daily-jobs": {
-        "task": "healthscore.tasks.run_daily_jobs",
-        "schedule": crontab(hour=DAILY_JOBS_HOUR_UTC, minute=0),
-    },
-    # Every 15 minutes: if today's daily jobs are due (05:00 UTC passed) and not done, finish
-    # them (a worker killed mid-run, a step that failed); when the day is done it does nothing.
-    # Without it a killed run came back only after Redis's 1-hour visibility timeout.
-    "daily-jobs-resume-every-15-minutes": {
-        "task": "healthscore.tasks.resume_daily_jobs",
-        "schedule": crontab(minute="*/15"),
-        "options": {"expire_seconds": 14 * 60},
-    },
-    # Every minute: deliver health changes waiting in the outbox (accounts.events: notifications
-    # and triage updates, then the emails). Normally a commit enqueues this at once; this
-    # catches what a Redis outage held back. A run not started within 50 seconds is dropped:
-    # the next one does the same work.
-    "drain-outbox-every-minute": {
-        "task": "accounts.tasks.drain_outbox",
-        "schedule": 60.0,
-        "options": {"expire_seconds": 50},
-    },
-    # Every 10 minutes: sync the GitLab issues of triage records still pending (a retry lost to a
-    # worker restart or a Redis outage, a record opened before GitLab was configured). Nothing
-    # happens without the GITLAB_* settings. A run not started within 9 minutes is dropped.
-    "gitlab-sync-sweep-every-10-minutes": {
-        "task": "integrations.tasks.gitlab_sweep",
-        "schedule": crontab(minute="*/10"),
-        "options": {"expire_seconds": 9 * 60},
-    },
-}
+# Every periodic job and the daily jobs' hour: healthscore/schedule.py.
+from healthscore.schedule import CELERY_BEAT_SCHEDULE, DAILY_JOBS_HOUR_UTC  # noqa: E402, F401
 
 # --- GitLab Account Triage project (docs/integrations.md) -------------------------------------
 # All three set: every triage record is mirrored as an issue in that project. Any one missing:
