@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Q
 from django.db.models.functions import Lower
 
@@ -36,7 +37,7 @@ from accounts.models import (
 from accounts.scoring.counts import tally_rebuild
 from accounts.services import feed_synced
 from healthscore import clock
-from healthscore.bulk import ValuesIn, sqlite_load
+from healthscore.bulk import ValuesIn, postgres_load, sqlite_load
 from healthscore.importing import (
     ApplyContext,
     Boolean,
@@ -126,10 +127,15 @@ def accounts_load(rows: int):
     fewer than half as many (a first import) writes each new account twice (inserted, then
     rewritten with its first score), and a snapshot and an outbox row for each: on SQLite
     those tables' non-unique indexes and the tally's triggers are set aside for the import, and
-    the tally is counted afresh at its end (healthscore.bulk.sqlite_load). The scoring engine
-    reads none of them through those indexes. Otherwise nothing changes."""
+    the tally is counted afresh at its end (healthscore.bulk.sqlite_load); on PostgreSQL their
+    non-unique indexes and the foreign keys from and to them (meetings, tickets, ... point at the
+    accounts), when the import can have those tables to itself at once (healthscore.bulk.
+    postgres_load; the tally's triggers work per statement there). The scoring engine reads none
+    of them through those indexes. Otherwise nothing changes."""
     if rows < LOAD_FROM:
         return contextlib.nullcontext()
+    if connection.vendor == "postgresql":
+        return postgres_load([Account, HealthSnapshot, HealthChange], rows=rows)
     return sqlite_load([Account, HealthSnapshot, HealthChange], rows=rows, before_triggers=tally_rebuild)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from operator import itemgetter
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, models, router, transaction
+from django.db import DatabaseError, connections, models, router, transaction
 from django.utils import timezone
 
 # Rows from which a batch goes through COPY on PostgreSQL. Below it, one multi-row statement is
@@ -294,3 +294,94 @@ def sqlite_load(models_: Sequence[type[models.Model]], *, rows: int, before_trig
         with connection.cursor() as cursor:
             for sql in triggers:
                 cursor.execute(sql)
+
+
+# How long a first load on PostgreSQL waits for its tables to itself before it gives up setting
+# their indexes and keys aside (and runs with them in place, as any other import).
+LOAD_LOCK_WAIT = "1s"
+
+
+@contextlib.contextmanager
+def postgres_load(models_: Sequence[type[models.Model]], *, rows: int):
+    """sqlite_load's counterpart on PostgreSQL, inside the caller's transaction: when these
+    models' tables each hold fewer than half as many rows as the load writes (a first import),
+    their non-unique indexes and their foreign keys, and every foreign key that points at them
+    from another table, are dropped for the block and created again when it ends, from their own
+    definitions (pg_get_indexdef, pg_get_constraintdef): adding a foreign key checks the whole
+    table in one join. A no-op on other databases.
+
+    Measured on a first import of 158,000 accounts: each row's key was checked on its own at the
+    commit (a deferred trigger per row, about a million), and each first scoring's update kept
+    eight indexes of the accounts row by row; together a quarter of the import's time.
+
+    DDL takes an ACCESS EXCLUSIVE lock, held until the caller commits: pages that read these
+    tables wait for a first import (docs/decisions.md). The locks are taken first, all at once,
+    waiting at most LOAD_LOCK_WAIT: if a reader holds them (or the database role does not own the
+    tables), nothing is set aside and the load runs as any other. A savepoint of its own puts
+    everything back if the block fails, even when the caller catches the error and commits.
+    Unique indexes and primary keys stay (ON CONFLICT needs them); indexes the block itself reads
+    through must not be on these tables."""
+    connection = connections[router.db_for_write(models_[0])]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("postgres_load runs inside the caller's transaction")
+    with transaction.atomic(using=connection.alias):
+        aside = _postgres_aside(connection, [m._meta.db_table for m in models_], rows)
+        yield
+        if aside:
+            with connection.cursor() as cursor:
+                for sql in aside:
+                    cursor.execute(sql)
+
+
+def _postgres_aside(connection, tables: list[str], rows: int) -> list[str]:
+    """postgres_load's drops: the statements that put back what was dropped, or [] when nothing
+    was (few rows to load, the locks not to be had at once, or not the tables' owner)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        loaded = []
+        for table in tables:
+            cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
+            if cursor.fetchone()[0] * 2 < rows:
+                loaded.append(table)
+        if not loaded:
+            return []
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary "
+            "ORDER BY 1",
+            [loaded],
+        )
+        indexes = cursor.fetchall()
+        # Every foreign key of the loaded tables and of the tables that point at them: a table
+        # whose other keys stayed would hold their pending checks, and PostgreSQL alters no
+        # table with pending trigger events (the keys come back at the block's end).
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "WHERE c.contype = 'f' AND c.conrelid IN (SELECT unnest(%s::regclass[]) UNION "
+            "SELECT conrelid FROM pg_constraint WHERE contype = 'f' AND confrelid = ANY(%s::regclass[])) "
+            "ORDER BY 1, 2",
+            [loaded, loaded],
+        )
+        keys = cursor.fetchall()
+        if not indexes and not keys:
+            return []
+        locked = sorted({*loaded, *(table for table, _, _ in keys)})
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (wait,) = cursor.fetchone()
+        try:
+            with transaction.atomic(using=connection.alias):
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOAD_LOCK_WAIT])
+                cursor.execute(f"LOCK TABLE {', '.join(locked)} IN ACCESS EXCLUSIVE MODE")
+                for table, name, _ in keys:
+                    cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+                for name, _ in indexes:
+                    cursor.execute(f"DROP INDEX {name}")
+        except DatabaseError:
+            return []  # busy, or not ours: the savepoint took it all back, the wait included
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [wait])
+    return [sql for _, sql in indexes] + [
+        f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}" for table, name, definition in keys
+    ]

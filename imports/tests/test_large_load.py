@@ -1,11 +1,15 @@
-"""A first import of many accounts on SQLite sets the accounts', snapshots' and outbox's
-non-unique indexes and the tally's triggers aside for its transaction and builds them again at
-its end (accounts.import_sections.accounts_load, healthscore.bulk.sqlite_load): the schema comes
-back exactly, the tally equals a fresh count, a failure rolls everything back, and an import
-into a table that already holds many accounts keeps its indexes."""
+"""A first import of many accounts sets the accounts', snapshots' and outbox's non-unique
+indexes aside for its transaction and builds them again at its end, with the tally's triggers
+on SQLite and the foreign keys from and to those tables on PostgreSQL
+(accounts.import_sections.accounts_load, healthscore.bulk.sqlite_load and postgres_load): the
+schema comes back exactly, the tally equals a fresh count, a failure rolls everything back, an
+import into a table that already holds many accounts keeps its indexes, and on PostgreSQL a
+reader holding the tables makes the import keep them rather than wait."""
+
+import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts import import_sections
@@ -19,13 +23,24 @@ pytestmark = pytest.mark.django_db
 
 
 def schema() -> list[tuple]:
-    if connection.vendor != "sqlite":
-        return []
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name"
-        )
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name"
+            )
+        else:
+            cursor.execute(
+                "SELECT 'index', indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = 'public' UNION ALL "
+                "SELECT 'key', conname, conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype = 'f' UNION ALL SELECT 'trigger', tgname, tgrelid::regclass::text, "
+                "pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2"
+            )
         return cursor.fetchall()
+
+
+def set_aside(statements: list[str]) -> list[str]:
+    """The statements that dropped an index, a trigger or a foreign key."""
+    return [sql for sql in statements if sql.startswith("DROP ") or " DROP CONSTRAINT " in sql]
 
 
 def export(n: int, first: int = 0) -> dict:
@@ -64,16 +79,24 @@ def load_from_4(monkeypatch):
 def test_a_first_import_rebuilds_the_same_schema_and_an_exact_tally(load_from_4, fixed_today):
     before = schema()
     statements = imported(export(12))
-    dropped = [sql for sql in statements if sql.startswith("DROP ")]
+    dropped = set_aside(statements)
+    # The accounts' health indexes, the snapshots' and the outbox's; unique ones stay.
+    assert any("account_riskiest_first" in sql for sql in dropped)
+    assert any("snapshot_date_color_account" in sql for sql in dropped)
+    assert any("health_change_pending" in sql for sql in dropped)
+    assert not any("one_snapshot_per_account_per_day" in sql for sql in dropped)
     if connection.vendor == "sqlite":
-        # The accounts' health indexes, the snapshots' and outbox's, and the tally's triggers.
-        assert any('"account_riskiest_first"' in sql for sql in dropped)
-        assert any('"snapshot_date_color_account"' in sql for sql in dropped)
-        assert any('"health_change_pending"' in sql for sql in dropped)
-        assert any('"accounts_tally_update"' in sql for sql in dropped)
-        assert not any("one_snapshot_per_account_per_day" in sql for sql in dropped)  # unique: kept
+        assert any('"accounts_tally_update"' in sql for sql in dropped)  # the tally's triggers
     else:
-        assert dropped == []  # PostgreSQL: nothing set aside
+        # The foreign keys from the accounts, to them (meetings, sentiment, ...), and the other
+        # keys of those tables; the tally's triggers work per statement and stay.
+        assert any(sql.startswith("ALTER TABLE accounts_account DROP CONSTRAINT") for sql in dropped)
+        assert any(sql.startswith("ALTER TABLE accounts_meeting DROP CONSTRAINT") for sql in dropped)
+        assert any(sql.startswith("ALTER TABLE accounts_sentimententry DROP CONSTRAINT") for sql in dropped)
+        assert not any("tally" in sql for sql in dropped)
+        # Put back, each key checked over its whole table.
+        added = [sql for sql in statements if " ADD CONSTRAINT " in sql]
+        assert len(added) == sum(" DROP CONSTRAINT " in sql for sql in dropped)
     assert schema() == before
     assert tally() == fresh_count()
     assert Account.objects.count() == 12
@@ -109,33 +132,36 @@ def test_a_failed_first_import_leaves_the_schema_and_the_data_as_they_were(load_
 def test_an_import_into_a_table_holding_many_accounts_keeps_its_indexes(load_from_4, fixed_today):
     imported(export(5))
     statements = imported(export(8, first=100))  # 8 accounts into a table of 5: more than half
-    assert [sql for sql in statements if sql.startswith("DROP ")] == []
+    assert set_aside(statements) == []
     assert tally() == fresh_count()
 
 
 def test_a_small_import_counts_nothing_and_drops_nothing(fixed_today):
     statements = imported(export(3))
-    assert [sql for sql in statements if sql.startswith(("DROP ", "SELECT COUNT(*) FROM"))] == []
+    assert [sql for sql in statements if sql.startswith(("DROP ", "ALTER ", "SELECT COUNT(*) FROM"))] == []
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only: elsewhere sqlite_load does nothing")
+def vendor_load():
+    """The load of this database (each is a no-op on the other)."""
+    return bulk.sqlite_load if connection.vendor == "sqlite" else bulk.postgres_load
+
+
 @pytest.mark.django_db(transaction=True)
 def test_setting_indexes_aside_outside_a_transaction_is_refused():
     # Outside a transaction each DROP would commit at once: readers would see a bare table.
     before = schema()
-    with pytest.raises(RuntimeError, match="inside the caller's transaction"), bulk.sqlite_load([Account], rows=10):
+    with pytest.raises(RuntimeError, match="inside the caller's transaction"), vendor_load()([Account], rows=10):
         pass
     assert schema() == before
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only: elsewhere sqlite_load does nothing")
 def test_a_failed_load_puts_the_indexes_back_even_if_the_caller_catches_and_commits():
     # Found in review: the load has a savepoint of its own, so a caller that catches the error
     # inside its transaction and goes on does not commit tables without their indexes.
     before = schema()
     with transaction.atomic():
         try:
-            with bulk.sqlite_load([Account, HealthSnapshot, HealthChange], rows=100):
+            with vendor_load()([Account, HealthSnapshot, HealthChange], rows=100):
                 assert len(schema()) < len(before)
                 AccountFactory()
                 raise ZeroDivisionError
@@ -144,3 +170,37 @@ def test_a_failed_load_puts_the_indexes_back_even_if_the_caller_catches_and_comm
         assert schema() == before
     assert schema() == before
     assert not Account.objects.exists()  # the block's rows went with its savepoint
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL: DDL locks the tables against readers")
+@pytest.mark.django_db(transaction=True)
+def test_a_first_import_keeps_the_indexes_rather_than_wait_for_a_reader(load_from_4, fixed_today, monkeypatch):
+    # The drops would hold the tables until the import commits; a page reading them now (a
+    # transaction on another connection) makes the import keep them, after a short wait only.
+    monkeypatch.setattr(bulk, "LOAD_LOCK_WAIT", "200ms")
+    AccountFactory()
+    before = schema()
+    reading, done = threading.Event(), threading.Event()
+
+    def reader():
+        try:
+            with transaction.atomic():
+                assert Account.objects.count() == 1
+                reading.set()
+                done.wait(30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        assert reading.wait(10)
+        statements = imported(export(12))
+    finally:
+        done.set()
+        thread.join()
+    assert set_aside(statements) == []
+    assert schema() == before
+    imported_accounts = Account.objects.filter(external_id__startswith="0015f")
+    assert imported_accounts.filter(health_color__isnull=False).count() == 12  # scored as usual
+    assert HealthSnapshot.objects.filter(date=fixed_today).count() == 12
