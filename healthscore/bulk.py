@@ -305,19 +305,20 @@ LOAD_LOCK_WAIT = "1s"
 def postgres_load(models_: Sequence[type[models.Model]], *, rows: int):
     """sqlite_load's counterpart on PostgreSQL, inside the caller's transaction: when these
     models' tables each hold fewer than half as many rows as the load writes (a first import),
-    their non-unique indexes and their foreign keys, and every foreign key that points at them
-    from another table, are dropped for the block and created again when it ends, from their own
+    their non-unique indexes and every foreign key that points at them (from their own or
+    another table) are dropped for the block and created again when it ends, from their own
     definitions (pg_get_indexdef, pg_get_constraintdef): adding a foreign key checks the whole
     table in one join. A no-op on other databases.
 
     Measured on a first import of 158,000 accounts: each row's key was checked on its own at the
-    commit (a deferred trigger per row, about a million), and each first scoring's update kept
-    eight indexes of the accounts row by row; together a quarter of the import's time.
+    commit (a deferred trigger per row, most of a million), and each first scoring's update kept
+    eight indexes of the accounts row by row (docs/decisions.md has the figures).
 
-    DDL takes an ACCESS EXCLUSIVE lock, held until the caller commits: pages that read these
-    tables wait for a first import (docs/decisions.md). The locks are taken first, all at once,
-    waiting at most LOAD_LOCK_WAIT: if a reader holds them (or the database role does not own the
-    tables), nothing is set aside and the load runs as any other. A savepoint of its own puts
+    DDL takes an ACCESS EXCLUSIVE lock, held until the caller commits, on these tables and on
+    those that point at them: pages that read them wait for a first import. Their own keys to
+    other tables (the users) stay, so those tables stay free. The locks are taken first, all at
+    once, waiting at most LOAD_LOCK_WAIT: if a reader holds one (or the database role does not
+    own the tables), nothing is set aside and the load runs as any other. A savepoint of its own puts
     everything back if the block fails, even when the caller catches the error and commits.
     Unique indexes and primary keys stay (ON CONFLICT needs them); indexes the block itself reads
     through must not be on these tables."""
@@ -332,8 +333,13 @@ def postgres_load(models_: Sequence[type[models.Model]], *, rows: int):
         yield
         if aside:
             with connection.cursor() as cursor:
+                # The kept keys' pending checks run now: PostgreSQL alters no table that holds
+                # pending trigger events. Every deferrable constraint here is one of Django's
+                # foreign keys, initially deferred, so ALL DEFERRED puts the default back.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 for sql in aside:
                     cursor.execute(sql)
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _postgres_aside(connection, tables: list[str], rows: int) -> list[str]:
@@ -355,15 +361,13 @@ def _postgres_aside(connection, tables: list[str], rows: int) -> list[str]:
             [loaded],
         )
         indexes = cursor.fetchall()
-        # Every foreign key of the loaded tables and of the tables that point at them: a table
-        # whose other keys stayed would hold their pending checks, and PostgreSQL alters no
-        # table with pending trigger events (the keys come back at the block's end).
+        # The foreign keys that point at the loaded tables (meetings, tickets, ... at the
+        # accounts). Not the loaded tables' own keys to other tables: dropping a key locks the
+        # table it points at too, and the users' table must stay readable (every page reads it).
         cursor.execute(
             "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-            "WHERE c.contype = 'f' AND c.conrelid IN (SELECT unnest(%s::regclass[]) UNION "
-            "SELECT conrelid FROM pg_constraint WHERE contype = 'f' AND confrelid = ANY(%s::regclass[])) "
-            "ORDER BY 1, 2",
-            [loaded, loaded],
+            "WHERE c.contype = 'f' AND c.confrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [loaded],
         )
         keys = cursor.fetchall()
         if not indexes and not keys:
