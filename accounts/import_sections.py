@@ -128,9 +128,9 @@ def accounts_load(rows: int):
     rewritten with its first score), and a snapshot and an outbox row for each: on SQLite
     those tables' non-unique indexes and the tally's triggers are set aside for the import, and
     the tally is counted afresh at its end (healthscore.bulk.sqlite_load); on PostgreSQL their
-    non-unique indexes and the foreign keys from and to them (meetings, tickets, ... point at the
-    accounts), when the import can have those tables to itself at once (healthscore.bulk.
-    postgres_load; the tally's triggers work per statement there). The scoring engine reads none
+    non-unique indexes and the foreign keys that point at them (from meetings, tickets, ...),
+    when the import can have those tables to itself at once (healthscore.bulk.postgres_load; the
+    tally's triggers work per statement there). The scoring engine reads none
     of them through those indexes. Otherwise nothing changes."""
     if rows < LOAD_FROM:
         return contextlib.nullcontext()

@@ -318,8 +318,8 @@ def postgres_load(models_: Sequence[type[models.Model]], *, rows: int):
     those that point at them: pages that read them wait for a first import. Their own keys to
     other tables (the users) stay, so those tables stay free. The locks are taken first, all at
     once, waiting at most LOAD_LOCK_WAIT: if a reader holds one (or the database role does not
-    own the tables), nothing is set aside and the load runs as any other. A savepoint of its own puts
-    everything back if the block fails, even when the caller catches the error and commits.
+    own the tables), nothing is set aside and the load runs as any other. A savepoint of its own
+    puts everything back if the block fails, even when the caller catches the error and commits.
     Unique indexes and primary keys stay (ON CONFLICT needs them); indexes the block itself reads
     through must not be on these tables."""
     connection = connections[router.db_for_write(models_[0])]
