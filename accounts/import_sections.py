@@ -135,7 +135,12 @@ def accounts_load(rows: int):
     if rows < LOAD_FROM:
         return contextlib.nullcontext()
     if connection.vendor == "postgresql":
-        return postgres_load([Account, HealthSnapshot, HealthChange], rows=rows)
+        # The keys to the accounts from the tables this section's import writes go too.
+        return postgres_load(
+            [Account, HealthSnapshot, HealthChange],
+            rows=rows,
+            writes=[Meeting, SupportTicket, SuccessPlan, SentimentEntry],
+        )
     return sqlite_load([Account, HealthSnapshot, HealthChange], rows=rows, before_triggers=tally_rebuild)
 
 

@@ -302,24 +302,26 @@ LOAD_LOCK_WAIT = "1s"
 
 
 @contextlib.contextmanager
-def postgres_load(models_: Sequence[type[models.Model]], *, rows: int):
+def postgres_load(models_: Sequence[type[models.Model]], *, rows: int, writes: Sequence[type[models.Model]] = ()):
     """sqlite_load's counterpart on PostgreSQL, inside the caller's transaction: when these
     models' tables each hold fewer than half as many rows as the load writes (a first import),
-    their non-unique indexes and every foreign key that points at them (from their own or
-    another table) are dropped for the block and created again when it ends, from their own
-    definitions (pg_get_indexdef, pg_get_constraintdef): adding a foreign key checks the whole
-    table in one join. A no-op on other databases.
+    their non-unique indexes, and the foreign keys that point at them from these tables or from
+    the other tables the load `writes`, are dropped for the block and created again when it
+    ends, from their own definitions (pg_get_indexdef, pg_get_constraintdef): adding a foreign
+    key checks the whole table in one join. A no-op on other databases.
 
     Measured on a first import of 158,000 accounts: each row's key was checked on its own at the
     commit (a deferred trigger per row, most of a million), and each first scoring's update kept
     eight indexes of the accounts row by row (docs/decisions.md has the figures).
 
     DDL takes an ACCESS EXCLUSIVE lock, held until the caller commits, on these tables and on
-    those that point at them: pages that read them wait for a first import. Their own keys to
-    other tables (the users) stay, so those tables stay free. The locks are taken first, all at
-    once, waiting at most LOAD_LOCK_WAIT: if a reader holds one (or the database role does not
-    own the tables), nothing is set aside and the load runs as any other. A savepoint of its own
-    puts everything back if the block fails, even when the caller catches the error and commits.
+    the written ones: pages that read them wait for a first import. No other table is touched
+    (a key's drop locks the table it points at, and every page reads the users and its unread
+    notifications): keys to other tables, and keys from tables the load does not write, stay.
+    The locks are taken first, all at once, waiting at most LOAD_LOCK_WAIT: if a reader holds
+    one (or the database role does not own the tables), nothing is set aside and the load runs
+    as any other. A savepoint of its own puts everything back if the block fails, even when the
+    caller catches the error and commits.
     Unique indexes and primary keys stay (ON CONFLICT needs them); indexes the block itself reads
     through must not be on these tables."""
     connection = connections[router.db_for_write(models_[0])]
@@ -329,31 +331,42 @@ def postgres_load(models_: Sequence[type[models.Model]], *, rows: int):
     if not connection.in_atomic_block:
         raise RuntimeError("postgres_load runs inside the caller's transaction")
     with transaction.atomic(using=connection.alias):
-        aside = _postgres_aside(connection, [m._meta.db_table for m in models_], rows)
+        quote = connection.ops.quote_name
+        aside, locked = _postgres_aside(
+            connection, [quote(m._meta.db_table) for m in models_], [quote(m._meta.db_table) for m in writes], rows
+        )
         yield
         if aside:
             with connection.cursor() as cursor:
-                # The kept keys' pending checks run now: PostgreSQL alters no table that holds
-                # pending trigger events. Every deferrable constraint here is one of Django's
-                # foreign keys, initially deferred, so ALL DEFERRED puts the default back.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                # The kept keys of these tables run their pending checks now (PostgreSQL alters
+                # no table that holds pending trigger events), then defer again as declared.
+                cursor.execute(
+                    "SELECT quote_ident(conname), condeferred FROM pg_constraint "
+                    "WHERE contype = 'f' AND condeferrable AND conrelid = ANY(%s::regclass[])",
+                    [locked],
+                )
+                kept = cursor.fetchall()
+                if kept:
+                    cursor.execute(f"SET CONSTRAINTS {', '.join(name for name, _ in kept)} IMMEDIATE")
                 for sql in aside:
                     cursor.execute(sql)
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                if deferred := [name for name, initially in kept if initially]:
+                    cursor.execute(f"SET CONSTRAINTS {', '.join(deferred)} DEFERRED")
 
 
-def _postgres_aside(connection, tables: list[str], rows: int) -> list[str]:
-    """postgres_load's drops: the statements that put back what was dropped, or [] when nothing
-    was (few rows to load, the locks not to be had at once, or not the tables' owner)."""
+def _postgres_aside(connection, tables: list[str], writes: list[str], rows: int) -> tuple[list[str], list[str]]:
+    """postgres_load's drops, given quoted table names: the statements that put back what was
+    dropped and the tables locked, or ([], []) when nothing was (few rows to load, the locks not
+    to be had at once, or not the tables' owner)."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         loaded = []
         for table in tables:
-            cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
             if cursor.fetchone()[0] * 2 < rows:
                 loaded.append(table)
         if not loaded:
-            return []
+            return [], []
         cursor.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary "
@@ -361,18 +374,19 @@ def _postgres_aside(connection, tables: list[str], rows: int) -> list[str]:
             [loaded],
         )
         indexes = cursor.fetchall()
-        # The foreign keys that point at the loaded tables (meetings, tickets, ... at the
-        # accounts). Not the loaded tables' own keys to other tables: dropping a key locks the
-        # table it points at too, and the users' table must stay readable (every page reads it).
+        # The keys that point at the loaded tables from the tables the load writes (meetings,
+        # tickets, ... at the accounts). Not the loaded tables' keys to other tables (the users),
+        # nor those of tables the load does not write: a drop locks both ends of the key.
         cursor.execute(
             "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-            "WHERE c.contype = 'f' AND c.confrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
-            [loaded],
+            "WHERE c.contype = 'f' AND c.confrelid = ANY(%s::regclass[]) AND c.conrelid = ANY(%s::regclass[]) "
+            "ORDER BY 1, 2",
+            [loaded, [*tables, *writes]],
         )
         keys = cursor.fetchall()
         if not indexes and not keys:
-            return []
-        locked = sorted({*loaded, *(table for table, _, _ in keys)})
+            return [], []
+        locked = sorted({*loaded, *(quote(table) for table, _, _ in keys)})
         cursor.execute("SELECT current_setting('lock_timeout')")
         (wait,) = cursor.fetchone()
         try:
@@ -384,8 +398,8 @@ def _postgres_aside(connection, tables: list[str], rows: int) -> list[str]:
                 for name, _ in indexes:
                     cursor.execute(f"DROP INDEX {name}")
         except DatabaseError:
-            return []  # busy, or not ours: the savepoint took it all back, the wait included
+            return [], []  # busy, or not ours: the savepoint took it all back, the wait included
         cursor.execute("SELECT set_config('lock_timeout', %s, true)", [wait])
     return [sql for _, sql in indexes] + [
         f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}" for table, name, definition in keys
-    ]
+    ], locked
