@@ -37,7 +37,7 @@ from accounts.models import (
 from accounts.scoring.counts import tally_rebuild
 from accounts.services import feed_synced
 from healthscore import clock
-from healthscore.bulk import ValuesIn, postgres_load, sqlite_load
+from healthscore.bulk import ValuesIn
 from healthscore.importing import (
     ApplyContext,
     Boolean,
@@ -52,6 +52,7 @@ from healthscore.importing import (
     rows_upsert,
     section_register,
 )
+from healthscore.loads import postgres_load, sqlite_load
 
 ACCOUNT_ROLES = ("tam", "sal", "solutions_architect")
 
@@ -127,9 +128,9 @@ def accounts_load(rows: int):
     fewer than half as many (a first import) writes each new account twice (inserted, then
     rewritten with its first score), and a snapshot and an outbox row for each: on SQLite
     those tables' non-unique indexes and the tally's triggers are set aside for the import, and
-    the tally is counted afresh at its end (healthscore.bulk.sqlite_load); on PostgreSQL their
+    the tally is counted afresh at its end (healthscore.loads.sqlite_load); on PostgreSQL their
     non-unique indexes and the foreign keys that point at them (from meetings, tickets, ...),
-    when the import can have those tables to itself at once (healthscore.bulk.postgres_load; the
+    when the import can have those tables to itself at once (healthscore.loads.postgres_load; the
     tally's triggers work per statement there). The scoring engine reads none
     of them through those indexes. Otherwise nothing changes."""
     if rows < LOAD_FROM:

@@ -71,7 +71,7 @@ def _tally_settle(groups: list[tuple]) -> None:
 
 def tally_rebuild() -> None:
     """The tally counted afresh from the accounts (one GROUP BY), for a load that wrote the
-    accounts with its triggers set aside (healthscore.bulk.sqlite_load), in its transaction."""
+    accounts with its triggers set aside (healthscore.loads.sqlite_load), in its transaction."""
     _tally_write(_fresh(_account_groups()))
 
 

@@ -29,7 +29,7 @@ class Section:
     `order` places the section: targets of references come first.
     `load(rows)`, given how many rows the document holds for the section, returns a context
     manager that the whole apply, rescore included, runs in (inside its transaction): a section
-    whose table a large import mostly writes can set its indexes aside (healthscore.bulk.sqlite_load,
+    whose table a large import mostly writes can set its indexes aside (healthscore.loads.sqlite_load,
     postgres_load)."""
 
     name: str

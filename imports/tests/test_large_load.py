@@ -1,7 +1,7 @@
 """A first import of many accounts sets the accounts', snapshots' and outbox's non-unique
 indexes aside for its transaction and builds them again at its end, with the tally's triggers
 on SQLite and the foreign keys from and to those tables on PostgreSQL
-(accounts.import_sections.accounts_load, healthscore.bulk.sqlite_load and postgres_load): the
+(accounts.import_sections.accounts_load, healthscore.loads.sqlite_load and postgres_load): the
 schema comes back exactly, the tally equals a fresh count, a failure rolls everything back, an
 import into a table that already holds many accounts keeps its indexes, and on PostgreSQL a
 reader holding the tables makes the import keep them rather than wait."""
@@ -16,7 +16,7 @@ from accounts import import_sections
 from accounts.models import Account, HealthChange, HealthSnapshot, Meeting
 from accounts.tests.factories import AccountFactory
 from accounts.tests.test_tally import fresh_count, tally
-from healthscore import bulk
+from healthscore import loads
 from imports import document
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +150,7 @@ def test_a_small_import_counts_nothing_and_drops_nothing(fixed_today):
 
 def vendor_load():
     """The load of this database (each is a no-op on the other)."""
-    return bulk.sqlite_load if connection.vendor == "sqlite" else bulk.postgres_load
+    return loads.sqlite_load if connection.vendor == "sqlite" else loads.postgres_load
 
 
 @pytest.mark.django_db(transaction=True)
@@ -184,7 +184,7 @@ def test_a_failed_load_puts_the_indexes_back_even_if_the_caller_catches_and_comm
 def test_a_first_import_keeps_the_indexes_rather_than_wait_for_a_reader(load_from_4, fixed_today, monkeypatch):
     # The drops would hold the tables until the import commits; a page reading them now (a
     # transaction on another connection) makes the import keep them, after a short wait only.
-    monkeypatch.setattr(bulk, "LOAD_LOCK_WAIT", "200ms")
+    monkeypatch.setattr(loads, "LOAD_LOCK_WAIT", "200ms")
     AccountFactory()
     before = schema()
     reading, done = threading.Event(), threading.Event()
@@ -226,7 +226,7 @@ def test_a_first_load_leaves_the_users_table_free():
             return dict(cursor.fetchall())
 
     with transaction.atomic():
-        with bulk.postgres_load([Account, HealthSnapshot, HealthChange], rows=100, writes=[Meeting]):
+        with loads.postgres_load([Account, HealthSnapshot, HealthChange], rows=100, writes=[Meeting]):
             held = locks()
             assert {"accounts_account", "accounts_meeting", "accounts_healthsnapshot"} <= set(held)
             # Found in review too: a table every page reads (the unread notifications) pointed at
