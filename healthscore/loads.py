@@ -23,6 +23,17 @@ def _load_connection(models_: Sequence[type[models.Model]], vendor: str, name: s
     return connection
 
 
+def _nearly_empty(cursor, tables: list[str], rows: int, quote) -> list[str]:
+    """The tables that hold fewer than half as many rows as a load of `rows` writes into each
+    (a first import): only those have their upkeep set aside."""
+    empty = []
+    for table in tables:
+        cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
+        if cursor.fetchone()[0] * 2 < rows:
+            empty.append(table)
+    return empty
+
+
 @contextlib.contextmanager
 def sqlite_load(models_: Sequence[type[models.Model]], *, rows: int, before_triggers=None):
     """A load that writes about `rows` rows into each of these models' tables, inside the
@@ -47,11 +58,7 @@ def sqlite_load(models_: Sequence[type[models.Model]], *, rows: int, before_trig
     with transaction.atomic(using=connection.alias):
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
-            tables = []
-            for model in models_:
-                cursor.execute(f"SELECT COUNT(*) FROM {quote(model._meta.db_table)}")
-                if cursor.fetchone()[0] * 2 < rows:
-                    tables.append(model._meta.db_table)
+            tables = _nearly_empty(cursor, [model._meta.db_table for model in models_], rows, quote)
             dropped = []
             if tables:
                 cursor.execute(
@@ -141,11 +148,7 @@ def _postgres_aside(connection, tables: list[str], writes: list[str], rows: int)
     to be had at once, or not the tables' owner)."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        loaded = []
-        for table in tables:
-            cursor.execute(f"SELECT COUNT(*) FROM {table}")
-            if cursor.fetchone()[0] * 2 < rows:
-                loaded.append(table)
+        loaded = _nearly_empty(cursor, tables, rows, quote)
         if not loaded:
             return [], []
         cursor.execute(
