@@ -131,8 +131,8 @@ def accounts_load(rows: int):
     the tally is counted afresh at its end (healthscore.loads.sqlite_load); on PostgreSQL their
     non-unique indexes and the foreign keys that point at them (from meetings, tickets, ...),
     when the import can have those tables to itself at once (healthscore.loads.postgres_load; the
-    tally's triggers work per statement there). The scoring engine reads none
-    of them through those indexes. Otherwise nothing changes."""
+    tally's triggers work per statement there). The scoring engine reads none of them through
+    those indexes. Otherwise nothing changes."""
     if rows < LOAD_FROM:
         return contextlib.nullcontext()
     if connection.vendor == "postgresql":
