@@ -22,7 +22,7 @@ from accounts.scoring import inputs, record, rules, writes
 
 # The day's counts after a full run (also used by the fan-out's last chunk, accounts.scoring.fanout).
 from accounts.scoring.counts import daily_counts_store
-from healthscore import clock
+from healthscore import checkpoints, clock
 
 logger = logging.getLogger(__name__)
 
@@ -69,12 +69,16 @@ def scores_recompute(
     base = accounts if accounts is not None else Account.objects.all()
     done = 0
 
-    def chunk_commit(which: inputs.AccountSet) -> None:
-        with transaction.atomic():
-            chunk_score(which=which, as_of=as_of, segment_rules=segment_rules)
+    # Triage and notifications consume the run's color changes once, after the run. On SQLite a
+    # thread copies each chunk's commit back from the write-ahead log while the next chunk is
+    # scored (healthscore.checkpoints).
+    with events.deferred(), _old_objects_frozen(), checkpoints.behind() as committed:
 
-    # Triage and notifications consume the run's color changes once, after the run.
-    with events.deferred(), _old_objects_frozen():
+        def chunk_commit(which: inputs.AccountSet) -> None:
+            with transaction.atomic():
+                chunk_score(which=which, as_of=as_of, segment_rules=segment_rules)
+            committed()
+
         chunks = _id_chunks(base, chunk_size, whole=accounts is None)
         for count in _chunks_scored(chunks, chunk_commit, threads=threads, chunk_size=chunk_size):
             done += count

@@ -2,6 +2,7 @@
 _chunks_scored): it stores exactly what the one-by-one run stores, counts every chunk once,
 stops at the first failure with the chunks before it committed, and leaves no connection open."""
 
+import contextlib
 import datetime as dt
 import threading
 
@@ -13,6 +14,7 @@ from accounts.models import Account, Color, HealthChange, HealthSnapshot
 from accounts.scoring import services as scoring
 from accounts.scoring import writes
 from accounts.tests.factories import AccountFactory, MeetingFactory, SentimentFactory, TicketFactory
+from healthscore import checkpoints
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,3 +107,20 @@ def test_the_first_failure_stops_the_run_and_is_raised(book, monkeypatch):
     monkeypatch.setattr(scoring, "chunk_score", score)
     assert scoring.scores_recompute(as_of=D, chunk_size=4, threads=2) == 17
     assert HealthSnapshot.objects.filter(date=D).count() == 17
+
+
+def test_each_chunk_is_handed_to_the_checkpoints_after_its_commit(book, monkeypatch):
+    """On SQLite a thread copies each chunk's commit out of the write-ahead log
+    (healthscore.checkpoints, tested on a real log there): the run tells it after every commit,
+    never inside a chunk's transaction, and leaves the block before it returns."""
+    told = []
+
+    @contextlib.contextmanager
+    def behind():
+        yield lambda: told.append((connection.in_atomic_block, HealthSnapshot.objects.filter(date=D).count()))
+        told.append("done")
+
+    monkeypatch.setattr(checkpoints, "behind", behind)
+    scoring.scores_recompute(as_of=D, chunk_size=4, threads=1)
+    # 17 accounts in chunks of 4: five commits, each seen committed when the thread is told.
+    assert told == [(False, 4), (False, 8), (False, 12), (False, 16), (False, 17), "done"]
