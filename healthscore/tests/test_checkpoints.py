@@ -112,3 +112,25 @@ def test_a_database_without_a_log_is_left_alone():
         committed()
     if connection.vendor == "sqlite":
         assert _autocheckpoint("default") != 0
+
+
+def _log_bytes(path) -> int:
+    return (path.parent / f"{path.name}-wal").stat().st_size
+
+
+@pytest.mark.parametrize(("settle_every", "bounded"), [(1, True), (1000, False)])
+def test_waiting_now_and_then_lets_the_log_start_over(wal_file, settle_every, bounded):
+    """SQLite rewinds the log only for a write that begins once every frame is copied back. A
+    caller that never waits always begins one checkpoint early and the log holds every commit;
+    waiting after each commit (the engine waits after every SETTLE_EVERY) keeps it at one."""
+    alias, path = wal_file
+    with checkpoints.behind(alias, settle_every=settle_every) as committed:
+        _write(alias, 0)
+        committed()
+        one = _log_bytes(path)
+        for n in range(1, 5):
+            _write(alias, n * ROWS)
+            committed()
+        grown = _log_bytes(path)
+    assert (grown < 2 * one) is bounded
+    assert _in_file(path) == 5 * ROWS
