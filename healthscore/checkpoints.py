@@ -45,15 +45,14 @@ def behind(alias: str = "default", *, settle_every: int = SETTLE_EVERY) -> Itera
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         (pages,) = cursor.fetchone()
-        cursor.execute("PRAGMA wal_autocheckpoint = 0")
-    # Checkpoints asked for (one per commit, and one at the end) and begun: each waiter knows
-    # which one covers its commit.
+    # Checkpoints asked for (one per commit) and begun: each waiter knows which one covers its
+    # commit. `stopping` asks for a last one, begun after the last commit.
     cond = threading.Condition()
     asked = begun = done = 0
     stopping, working = False, True
 
     def pending() -> bool:
-        return asked > begun
+        return asked > begun or stopping
 
     def work() -> None:
         nonlocal begun, done, working
@@ -68,6 +67,9 @@ def behind(alias: str = "default", *, settle_every: int = SETTLE_EVERY) -> Itera
                     cond.notify_all()
                 if last:
                     return
+        except Exception:
+            # Logged here, not raised: in a thread it would only reach stderr.
+            logger.exception("The WAL checkpoint thread stopped; the log grows until the next checkpoint")
         finally:
             with cond:
                 working = False  # nobody waits for a thread that stopped
@@ -87,17 +89,23 @@ def behind(alias: str = "default", *, settle_every: int = SETTLE_EVERY) -> Itera
                 cond.wait_for(lambda: done >= mine or not working)
 
     worker = threading.Thread(target=work, name="wal-checkpoints", daemon=True)
-    worker.start()
     try:
+        # Inside the try: whatever interrupts the block (an error, a time limit), the setting is
+        # put back, and the thread is stopped if it started.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint = 0")
+        worker.start()
         yield committed
     finally:
-        with cond:
-            asked += 1  # a last checkpoint, begun after the last commit
-            stopping = True
-            cond.notify_all()
-        worker.join()
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+        try:
+            with cond:
+                stopping = True
+                cond.notify_all()
+            if worker.is_alive():
+                worker.join()
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
 
 
 def _in_wal_mode(connection) -> bool:

@@ -4,6 +4,7 @@ a commit wrote must reach the database file itself, which a reader opening the f
 (`immutable=1` ignores the log) shows."""
 
 import sqlite3
+import threading
 
 import pytest
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.db import connection, connections, transaction
 
 from healthscore import checkpoints
 
-ROWS = 3000  # about 200 pages: past the log's 4 MiB default only with the padding below
+ROWS = 3000  # about 750 pages of the log (3 MB) per write
 
 
 @pytest.fixture
@@ -83,6 +84,7 @@ def test_each_commit_reaches_the_file_through_the_thread(wal_file):
     # The block returns after the thread's last checkpoint: both commits are in the file.
     assert _in_file(path) == 2 * ROWS
     assert _autocheckpoint(alias) == 777
+    assert not _checkpoint_threads()
 
 
 def test_an_error_inside_stops_the_thread_and_restores_the_setting(wal_file):
@@ -105,13 +107,19 @@ def test_inside_a_transaction_it_changes_nothing(wal_file):
         committed()  # a no-op
 
 
-@pytest.mark.django_db
+def _checkpoint_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "wal-checkpoints"]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_database_without_a_log_is_left_alone():
-    """The suite's in-memory SQLite (and PostgreSQL) keep their settings."""
+    """The suite's in-memory SQLite (and PostgreSQL) keep their settings and get no thread;
+    outside a transaction, so only the log check can say no."""
     with checkpoints.behind() as committed:
         committed()
-    if connection.vendor == "sqlite":
-        assert _autocheckpoint("default") != 0
+        assert not _checkpoint_threads()
+        if connection.vendor == "sqlite":
+            assert _autocheckpoint("default") != 0
 
 
 def _log_bytes(path) -> int:
@@ -134,3 +142,23 @@ def test_waiting_now_and_then_lets_the_log_start_over(wal_file, settle_every, bo
         grown = _log_bytes(path)
     assert (grown < 2 * one) is bounded
     assert _in_file(path) == 5 * ROWS
+
+
+def test_a_thread_that_dies_leaves_no_one_waiting(wal_file, monkeypatch, caplog):
+    """A checkpoint that raises something unexpected stops the thread: the run goes on (its waits
+    return), the failure is logged, and the setting is put back."""
+    alias, path = wal_file
+    _set_autocheckpoint(alias, 1000)
+
+    def broken(alias):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(checkpoints, "_checkpoint", broken)
+    with checkpoints.behind(alias, settle_every=1) as committed:
+        _write(alias, 0)
+        committed()  # waits for a checkpoint that never comes: must return
+        _write(alias, ROWS)
+        committed()
+    assert "The WAL checkpoint thread stopped" in caplog.text
+    assert _autocheckpoint(alias) == 1000
+    assert not _checkpoint_threads()
