@@ -36,8 +36,8 @@ def behind(alias: str = "default", *, settle_every: int = SETTLE_EVERY) -> Itera
     """Inside the block the connection `alias` does not checkpoint on commit; the caller calls the
     yielded function after each commit, and a thread checkpoints what that commit wrote. At the
     end the thread finishes its last checkpoint before the block returns, and the connection's
-    own setting is restored. Elsewhere than SQLite in WAL mode, or inside a transaction (whose
-    commit is the caller's caller's), it does nothing."""
+    own setting is restored. Elsewhere than SQLite in WAL mode, or inside a caller's transaction
+    (nothing is committed until the caller commits), it does nothing."""
     connection = connections[alias]
     if connection.vendor != "sqlite" or connection.in_atomic_block or not _in_wal_mode(connection):
         yield lambda: None
