@@ -3,8 +3,10 @@ current health."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
+import functools
 import gc
 import itertools
 import logging
@@ -18,7 +20,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts import events
 from accounts.models import Account, HealthSnapshot
-from accounts.scoring import inputs, record, rules, writes
+from accounts.scoring import ahead, inputs, record, rules, writes
 
 # The day's counts after a full run (also used by the fan-out's last chunk, accounts.scoring.fanout).
 from accounts.scoring.counts import daily_counts_store
@@ -71,19 +73,39 @@ def scores_recompute(
 
     # Triage and notifications consume the run's color changes once, after the run. On SQLite a
     # thread copies each chunk's commit back from the write-ahead log while the next chunk is
-    # scored (healthscore.checkpoints).
-    with events.deferred(), _old_objects_frozen(), checkpoints.behind() as committed:
-
-        def chunk_commit(which: inputs.AccountSet) -> None:
-            with transaction.atomic():
-                chunk_score(which=which, as_of=as_of, segment_rules=segment_rules)
-            committed()
-
+    # scored (healthscore.checkpoints), and a second process plans the next chunk while this one
+    # writes (accounts.scoring.ahead; started first: no thread may run when it starts).
+    with events.deferred(), _old_objects_frozen():
         chunks = _id_chunks(base, chunk_size, whole=accounts is None)
-        for count in _chunks_scored(chunks, chunk_commit, threads=threads, chunk_size=chunk_size):
-            done += count
-            if progress:
-                progress(count)
+        first = next(chunks, None)
+        chunks = itertools.chain([first] if first else [], chunks)
+        planners = []
+        if first is not None and first[1] == chunk_size and ahead.possible():
+            planners = ahead.started(
+                ahead.PLANNERS,
+                functools.partial(chunk_plan, as_of=as_of, segment_rules=segment_rules),
+            )
+        try:
+            with checkpoints.behind() as committed:
+
+                def chunk_commit(which: inputs.AccountSet) -> None:
+                    with transaction.atomic():
+                        chunk_score(which=which, as_of=as_of, segment_rules=segment_rules)
+                    committed()
+
+                if planners:
+                    counts = _planned_ahead(
+                        chunks, planners, as_of=as_of, segment_rules=segment_rules, committed=committed
+                    )
+                else:
+                    counts = _chunks_scored(chunks, chunk_commit, threads=threads, chunk_size=chunk_size)
+                for count in counts:
+                    done += count
+                    if progress:
+                        progress(count)
+        finally:
+            for planner in planners:
+                planner.close()
         if accounts is None:
             daily_counts_store(as_of=as_of)
     return done
@@ -134,6 +156,60 @@ def _chunks_scored(
             yield count
         return
     yield from _in_threads(itertools.chain([first], chunks), score, threads)
+
+
+def _planned_ahead(
+    chunks: Iterator[tuple[inputs.AccountSet, int]],
+    planners: list[ahead.Planner],
+    *,
+    as_of: dt.date,
+    segment_rules: dict[str, rules.Rules],
+    committed: Callable[[], None],
+) -> Iterator[int]:
+    """_chunks_scored with planner processes (SQLite; accounts.scoring.ahead): while a chunk is
+    written here, the next ones are planned there. Each chunk's transaction checks, under SQLite's
+    write lock, that no other connection committed since its plan was asked for; if one did (or
+    no planner had it), the chunk is planned again here, after the lock, as in a run alone."""
+    upcoming: collections.deque = collections.deque()  # chunks listed, not yet written
+    asked: dict[int, ahead.Planner] = {}  # chunk number -> the planner planning it
+    listed = used = replanned = 0
+
+    def listed_upto(number: int) -> bool:
+        nonlocal listed
+        while listed <= number and (chunk := next(chunks, None)) is not None:
+            upcoming.append(chunk)
+            listed += 1
+        return number < listed
+
+    number = -1
+    while listed_upto(number + 1):
+        number += 1
+        which, count = upcoming.popleft()
+        # Waited for outside the transaction: a TAM's save is not kept waiting meanwhile.
+        planner = asked.pop(number, None)
+        taken = planner.take() if planner is not None else None
+        with transaction.atomic():
+            version = ahead.data_version()
+            plan = None
+            if taken is not None:
+                plan, asked_at = taken
+                if asked_at != version:
+                    plan = None  # someone committed since it was read: read again, after the lock
+                    replanned += 1
+            # Each idle planner takes the next chunk nobody has asked for.
+            for idle in (p for p in planners if p.idle()):
+                wanted = number + 1 + len(asked)
+                if not listed_upto(wanted) or not idle.ask(upcoming[wanted - number - 1][0], version):
+                    break
+                asked[wanted] = idle
+            if plan is None:
+                plan = chunk_plan(which=which, as_of=as_of, segment_rules=segment_rules)
+            else:
+                used += 1
+            chunk_write(plan, as_of=as_of, segment_rules=segment_rules)
+        committed()
+        yield count
+    logger.info("Scoring run: %d chunks planned ahead, %d of them planned again", used + replanned, replanned)
 
 
 def _in_threads(
@@ -200,17 +276,35 @@ def _in_threads(
 
 @dataclass
 class ChunkScored:
-    """What scoring a chunk did: its color changes, and each account's scorecard and health."""
+    """What scoring a chunk does: what it writes (the day's snapshots, the accounts whose current
+    health changed, the color changes) and each account's health and scorecard. chunk_plan
+    computes it from what it reads; chunk_write stores it."""
 
     changes: list[ColorChange] = field(default_factory=list)
+    # Each scorecard; empty in a plan made by another process (accounts.scoring.ahead).
     results: dict[int, rules.Result] = field(default_factory=dict)
     health: dict[int, tuple] = field(default_factory=dict)  # pk -> (color, score, health date)
+    snapshots: list[tuple] = field(default_factory=list)  # as writes.snapshots_upsert takes them
+    updates: list[tuple] = field(default_factory=list)  # as writes.health_update takes them
 
 
 def chunk_score(
     *, which: inputs.AccountSet, as_of: dt.date, segment_rules: dict[str, rules.Rules], confirmed: bool = False
 ) -> ChunkScored:
-    """Score one chunk inside the caller's transaction (see scores_recompute).
+    """Score one chunk inside the caller's transaction (see scores_recompute): read and compute
+    after the lock (chunk_plan), then write (chunk_write)."""
+    scored = chunk_plan(which=which, as_of=as_of, segment_rules=segment_rules, confirmed=confirmed)
+    chunk_write(scored, as_of=as_of, segment_rules=segment_rules)
+    return scored
+
+
+def chunk_plan(
+    *, which: inputs.AccountSet, as_of: dt.date, segment_rules: dict[str, rules.Rules], confirmed: bool = False
+) -> ChunkScored:
+    """What scoring a chunk writes, from what it reads now; it writes nothing. Inside a
+    transaction the accounts' rows are locked first, so a save that committed while we waited is
+    read. (accounts.scoring.ahead calls it in another process, outside a transaction, and
+    checks that nobody else committed in the meantime.)
 
     The Customer Health Score Date moves to `as_of` when the overall color changes, or for every
     account of the chunk when `confirmed` (a TAM's update says the health is current). A snapshot
@@ -250,8 +344,8 @@ def chunk_score(
     rows = inputs.read_inputs([(pk, segment, arr) for pk, segment, arr, *_ in accounts], which, as_of, segment_rules)
     # Overrides in force: read after the lock, like every input (a save that waited is seen).
     overrides = inputs.overrides_in_force(which, as_of)
-    snapshots = []
-    updates = []
+    snapshots = scored.snapshots
+    updates = scored.updates
     changes = scored.changes
     for (pk, _, _, old_color, old_score, old_date, *old_shown, old_scored_on), row in zip(accounts, rows, strict=True):
         result = scored.results[pk] = row.compute(segment_rules[row.segment], as_of)
@@ -292,13 +386,18 @@ def chunk_score(
                 updates.append((pk, color, score, health_date, *shown))
         if old_color != color:
             changes.append(ColorChange(pk, old_color, color, as_of))
-    writes.snapshots_upsert(snapshots, as_of, getattr(segment_rules, "versions", {}))
-    writes.health_update(updates, as_of)
-    if changes:
+    return scored
+
+
+def chunk_write(scored: ChunkScored, *, as_of: dt.date, segment_rules: dict[str, rules.Rules]) -> None:
+    """Store a chunk's plan inside the caller's transaction: its snapshots, the changed accounts'
+    current health, and its color changes in the outbox."""
+    writes.snapshots_upsert(scored.snapshots, as_of, getattr(segment_rules, "versions", {}))
+    writes.health_update(scored.updates, as_of)
+    if scored.changes:
         # The outbox rows, atomically with the change; delivery is enqueued on commit, so a
         # rolled-back change triggers nothing.
-        events.health_changes_record(changes)
-    return scored
+        events.health_changes_record(scored.changes)
 
 
 def _words(result: rules.Result, confidence: rules.Confidence | None, written: str | None) -> list[str]:
@@ -363,7 +462,7 @@ def accounts_rescore(
             chunk = ids[start : start + RECOMPUTE_CHUNK]
             with transaction.atomic():
                 scored = chunk_score(which=inputs.AccountSet.of(chunk), as_of=as_of, segment_rules=segment_rules)
-            done += len(scored.results)
+            done += len(scored.health)
             if progress:
                 progress(len(chunk))
     return done

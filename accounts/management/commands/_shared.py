@@ -8,6 +8,10 @@ from tqdm import tqdm
 
 from healthscore import clock
 
+# tqdm's monitor thread only tunes how often a slow bar redraws; without it the command stays one
+# thread, so a SQLite scoring run can fork its planner processes (accounts.scoring.ahead).
+tqdm.monitor_interval = 0
+
 
 def as_of_option(value: str | None) -> dt.date:
     """The --as-of option as a date (today when not given); a bad one is one readable line."""
