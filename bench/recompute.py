@@ -90,9 +90,10 @@ def print_tables(results: list[dict]) -> None:
         ],
     )
     print(
-        "\nSeconds are medians of the measured passes; Engine CPU = this process's CPU time (Python and, on"
-        "\nSQLite, the database engine), of it GC = in the cyclic garbage collector; Changed = accounts whose"
-        "\noverall color moved on D; q = SQL statements."
+        "\nSeconds are medians of the measured passes; Engine CPU = the run's CPU time (Python and, on SQLite,"
+        "\nthe database engine; on SQLite its planner processes' too), of it GC = in this process's cyclic garbage"
+        "\ncollector; Changed = accounts whose overall color moved on D; q = SQL statements (on SQLite, not the"
+        "\nplanner processes')."
     )
     table(
         results,
@@ -147,7 +148,10 @@ def child(args) -> None:
     counter = QueryCounter()
 
     def count_too(sender, connection, **kwargs):  # the engine's worker threads' own connections
-        connection.execute_wrappers.append(counter)
+        # Not twice: a SQLite run closes and reopens this thread's connection before it forks its
+        # planners (accounts.scoring.ahead), and the wrappers outlive the connection.
+        if counter not in connection.execute_wrappers:
+            connection.execute_wrappers.append(counter)
 
     connection_created.connect(count_too, weak=False)
     vendor = "SQLite" if connection.vendor == "sqlite" else "PostgreSQL"
