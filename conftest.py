@@ -25,6 +25,15 @@ def _celery_eager():
     broker.broker_state_reset()  # a test's dead broker must not silence the next test's enqueues
 
 
+@pytest.fixture(autouse=True)
+def _no_forked_scoring(monkeypatch):
+    """A scoring run here stays in this process (threads on PostgreSQL), as tests' spies and
+    patches live in it; accounts/tests/test_forked_run.py runs forked runs in processes of their own."""
+    from accounts.scoring import processes
+
+    monkeypatch.setattr(processes, "FORK", False)
+
+
 @pytest.fixture
 def fixed_today(monkeypatch):
     """Pin "today": all code asks healthscore.clock.today()."""

@@ -46,10 +46,10 @@ GC = GcTimer()
 @contextmanager
 def counted(counter: QueryCounter):
     """Yields a list that receives (seconds, statements, CPU seconds, of them in the garbage
-    collector) of the block. CPU time is this process's and its planner processes' (SQLite); it
-    shows how much of the wall time was the run's own work (the rest: the database server, I/O,
-    or waiting for a core on a shared machine). The planners' statements are not counted: they
-    are run in their own processes."""
+    collector) of the block. CPU time is this process's and its forked processes' (a run's
+    planners or workers, accounts.scoring.processes); it shows how much of the wall time was the
+    run's own work (the rest: the database server, I/O, or waiting for a core on a shared
+    machine). The forked processes' statements are not counted: they run in other processes."""
     out = []
     before, gc_before = counter.count, GC.seconds
     started, cpu = time.perf_counter(), _cpu()
@@ -65,8 +65,8 @@ def counted(counter: QueryCounter):
 
 
 def _cpu() -> float:
-    """This process's CPU seconds and those of its children that have ended (a SQLite run's
-    planner processes, accounts.scoring.ahead)."""
+    """This process's CPU seconds and those of its children that have ended (a run's planners or
+    workers, accounts.scoring.processes)."""
     times = os.times()
     return time.process_time() + times.children_user + times.children_system
 

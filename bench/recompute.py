@@ -91,9 +91,9 @@ def print_tables(results: list[dict]) -> None:
     )
     print(
         "\nSeconds are medians of the measured passes; Engine CPU = the run's CPU time (Python and, on SQLite,"
-        "\nthe database engine; on SQLite its planner processes' too), of it GC = in this process's cyclic garbage"
-        "\ncollector; Changed = accounts whose overall color moved on D; q = SQL statements (on SQLite, not the"
-        "\nplanner processes')."
+        "\nthe database engine; its planner or worker processes' too), of it GC = in this process's cyclic garbage"
+        "\ncollector; Changed = accounts whose overall color moved on D; q = SQL statements of this process"
+        "\n(not its planner or worker processes')."
     )
     table(
         results,
@@ -131,25 +131,16 @@ def child(args) -> None:
     from django.db import connection
     from django.db.backends.signals import connection_created
 
-    from accounts import events
     from healthscore import clock
 
     clock.today = lambda: DAY  # the dataset is laid out around a fixed D
     n = args.sizes[0]
     data.ensure(n, rebuild=args.rebuild)
-    changes = []
-    record = events.health_changes_record
-
-    def recording(batch):  # count the color changes the engine records in the outbox
-        changes.extend(batch)
-        record(batch)
-
-    events.health_changes_record = recording
     counter = QueryCounter()
 
     def count_too(sender, connection, **kwargs):  # the engine's worker threads' own connections
-        # Not twice: a SQLite run closes and reopens this thread's connection before it forks its
-        # planners (accounts.scoring.ahead), and the wrappers outlive the connection.
+        # Not twice: a run closes and reopens this thread's connection before it forks its
+        # processes (accounts.scoring.processes), and the wrappers outlive the connection.
         if counter not in connection.execute_wrappers:
             connection.execute_wrappers.append(counter)
 
@@ -161,11 +152,9 @@ def child(args) -> None:
         floors, engines, reruns = [], [], []
         for i in range(args.repeat):
             floors.append(read_floor(counter))
-            changes.clear()
-            first, again = engine_day(counter, args.threads)
+            first, again, changed = engine_day(counter, args.threads)
             engines.append(first)
             reruns.append(again)
-            changed = len(changes)
             log(f"[{vendor} {n:,}] pass {i + 1}: floor {floors[-1]}, engine {first}, re-run {again}, {changed} changed")
         naive = naive_loop(counter, args.sample)
         log(f"[{vendor} {n:,}] naive: {naive}")
@@ -235,17 +224,21 @@ def read_floor(counter: QueryCounter) -> tuple:
     return tuple(out)
 
 
-def engine_day(counter: QueryCounter, threads: int | None) -> tuple[tuple, tuple]:
+def engine_day(counter: QueryCounter, threads: int | None) -> tuple[tuple, tuple, int]:
     """scores_recompute for D, then again for D (nothing changes), committed as in production
-    and both undone afterwards."""
+    and both undone afterwards; and how many color changes the first one recorded in the outbox
+    (read from the table: on PostgreSQL worker processes record them)."""
+    from accounts.models import HealthChange
     from accounts.scoring.services import RECOMPUTE_THREADS, scores_recompute
 
     with committed_undone(DAY):
+        before = HealthChange.objects.filter(as_of=DAY).count()
         with counted(counter) as first:
             scores_recompute(as_of=DAY, threads=threads or RECOMPUTE_THREADS)
+        changed = HealthChange.objects.filter(as_of=DAY).count() - before
         with counted(counter) as again:
             scores_recompute(as_of=DAY, threads=threads or RECOMPUTE_THREADS)
-    return tuple(first), tuple(again)
+    return tuple(first), tuple(again), changed
 
 
 def naive_loop(counter: QueryCounter, sample: int) -> tuple:

@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts import events
 from accounts.models import Account, HealthSnapshot
-from accounts.scoring import ahead, inputs, record, rules, writes
+from accounts.scoring import inputs, processes, record, rules, writes
 
 # The day's counts after a full run (also used by the fan-out's last chunk, accounts.scoring.fanout).
 from accounts.scoring.counts import daily_counts_store
@@ -73,18 +73,14 @@ def scores_recompute(
 
     # Triage and notifications consume the run's color changes once, after the run. On SQLite a
     # thread copies each chunk's commit back from the write-ahead log while the next chunk is
-    # scored (healthscore.checkpoints), and a second process plans the next chunk while this one
-    # writes (accounts.scoring.ahead; started first: no thread may run when it starts).
+    # scored (healthscore.checkpoints). Processes share the run's Python work (forked first: no
+    # thread may run when they start; accounts.scoring.processes).
     with events.deferred(), _old_objects_frozen():
         chunks = _id_chunks(base, chunk_size, whole=accounts is None)
         first = next(chunks, None)
         chunks = itertools.chain([first] if first else [], chunks)
-        planners = []
-        if first is not None and first[1] == chunk_size and ahead.possible():
-            planners = ahead.started(
-                ahead.PLANNERS,
-                functools.partial(chunk_plan, as_of=as_of, segment_rules=segment_rules),
-            )
+        many = first is not None and first[1] == chunk_size  # more than one chunk may follow
+        helpers = _processes_forked(as_of, segment_rules, threads) if many else []
         try:
             with checkpoints.behind() as committed:
 
@@ -93,10 +89,12 @@ def scores_recompute(
                         chunk_score(which=which, as_of=as_of, segment_rules=segment_rules)
                     committed()
 
-                if planners:
+                if helpers and connection.vendor == "sqlite":
                     counts = _planned_ahead(
-                        chunks, planners, as_of=as_of, segment_rules=segment_rules, committed=committed
+                        chunks, helpers, as_of=as_of, segment_rules=segment_rules, committed=committed
                     )
+                elif helpers:
+                    counts = _in_processes(chunks, helpers)
                 else:
                     counts = _chunks_scored(chunks, chunk_commit, threads=threads, chunk_size=chunk_size)
                 for count in counts:
@@ -104,11 +102,44 @@ def scores_recompute(
                     if progress:
                         progress(count)
         finally:
-            for planner in planners:
-                planner.close()
+            for helper in helpers:
+                helper.close()
         if accounts is None:
             daily_counts_store(as_of=as_of)
     return done
+
+
+def _processes_forked(
+    as_of: dt.date, segment_rules: dict[str, rules.Rules], threads: int
+) -> list[processes.ChunkProcess]:
+    """The processes that share a run of many chunks (accounts.scoring.processes), outside a
+    caller's transaction: on SQLite, planners of the next chunks; on PostgreSQL, `threads`
+    workers that score and commit whole chunks. None where they cannot be forked."""
+    if connection.in_atomic_block:
+        return []
+    if connection.vendor == "sqlite":
+        if not processes.planners_possible():
+            return []
+        return processes.forked(
+            processes.PLANNERS, functools.partial(_planned, as_of=as_of, segment_rules=segment_rules)
+        )
+    if connection.vendor == "postgresql" and threads > 1:
+        return processes.forked(threads, functools.partial(_committed, as_of=as_of, segment_rules=segment_rules))
+    return []
+
+
+def _planned(*, which: inputs.AccountSet, as_of: dt.date, segment_rules: dict[str, rules.Rules]) -> ChunkScored:
+    """A SQLite planner's answer: the chunk's plan, without what the writer does not need."""
+    scored = chunk_plan(which=which, as_of=as_of, segment_rules=segment_rules)
+    scored.results, scored.health = {}, {}
+    return scored
+
+
+def _committed(*, which: inputs.AccountSet, as_of: dt.date, segment_rules: dict[str, rules.Rules]) -> None:
+    """A PostgreSQL worker process's answer: the chunk scored and committed. Its color changes
+    are recorded with it; the run delivers them once, after the last chunk."""
+    with events.deferred_silent(), transaction.atomic():
+        chunk_score(which=which, as_of=as_of, segment_rules=segment_rules)
 
 
 def _id_chunks(base: QuerySet[Account], chunk_size: int, *, whole: bool) -> Iterator[tuple[inputs.AccountSet, int]]:
@@ -160,18 +191,18 @@ def _chunks_scored(
 
 def _planned_ahead(
     chunks: Iterator[tuple[inputs.AccountSet, int]],
-    planners: list[ahead.Planner],
+    planners: list[processes.ChunkProcess],
     *,
     as_of: dt.date,
     segment_rules: dict[str, rules.Rules],
     committed: Callable[[], None],
 ) -> Iterator[int]:
-    """_chunks_scored with planner processes (SQLite; accounts.scoring.ahead): while a chunk is
+    """_chunks_scored with planner processes (SQLite; accounts.scoring.processes): while a chunk is
     written here, the next ones are planned there. Each chunk's transaction checks, under SQLite's
     write lock, that no other connection committed since its plan was asked for; if one did (or
     no planner had it), the chunk is planned again here, after the lock, as in a run alone."""
     upcoming: collections.deque = collections.deque()  # chunks listed, not yet written
-    asked: dict[int, ahead.Planner] = {}  # chunk number -> the planner planning it
+    asked: dict[int, processes.ChunkProcess] = {}  # chunk number -> the planner planning it
     listed = used = replanned = 0
 
     def listed_upto(number: int) -> bool:
@@ -189,7 +220,7 @@ def _planned_ahead(
         planner = asked.pop(number, None)
         taken = planner.take() if planner is not None else None
         with transaction.atomic():
-            version = ahead.data_version()
+            version = processes.data_version()
             plan = None
             if taken is not None:
                 plan, asked_at = taken
@@ -210,6 +241,48 @@ def _planned_ahead(
         committed()
         yield count
     logger.info("Scoring run: %d chunks planned ahead, %d of them planned again", used + replanned, replanned)
+
+
+def _in_processes(
+    chunks: Iterator[tuple[inputs.AccountSet, int]], workers: list[processes.ChunkProcess]
+) -> Iterator[int]:
+    """_chunks_scored's workers as forked processes (PostgreSQL, from a single-threaded process;
+    accounts.scoring.processes): each scores and commits whole chunks on its own connection, so
+    two chunks' scorecards run on two cores where threads shared one. The first failure stops the
+    run as in _in_threads: no chunk is handed out after it, the others finish theirs, and it is
+    raised once they have (each chunk that committed stays committed)."""
+    handed: collections.deque = collections.deque()  # (worker, count), in the order handed out
+    failed: processes.ChunkProcess | None = None
+    chunks_done = 0
+
+    def collect() -> Iterator[int]:
+        nonlocal failed, chunks_done
+        worker, count = handed.popleft()
+        if worker.take() is None:
+            failed = failed or worker
+        else:
+            chunks_done += 1
+            yield count
+
+    for which, count in chunks:
+        idle = next((worker for worker in workers if worker.idle()), None)
+        while idle is None and handed and failed is None:
+            oldest = handed[0][0]
+            yield from collect()
+            idle = oldest if oldest.idle() else None
+        if failed is not None or idle is None or not idle.ask(which):
+            failed = failed or idle or workers[0]
+            break
+        handed.append((idle, count))
+    while handed:
+        yield from collect()
+    logger.info("Scoring run: %d chunks scored in %d worker processes", chunks_done, len(workers))
+    if failed is not None:
+        error, text = failed.failure or (None, "no worker process could be asked")
+        if error is None:
+            raise RuntimeError(f"A chunk failed in a worker process: {text}")
+        error.add_note(f"In a worker process:\n{text}")
+        raise error
 
 
 def _in_threads(
@@ -281,7 +354,7 @@ class ChunkScored:
     computes it from what it reads; chunk_write stores it."""
 
     changes: list[ColorChange] = field(default_factory=list)
-    # Each scorecard; empty in a plan made by another process (accounts.scoring.ahead).
+    # Each scorecard; empty in a plan made by another process (accounts.scoring.processes).
     results: dict[int, rules.Result] = field(default_factory=dict)
     health: dict[int, tuple] = field(default_factory=dict)  # pk -> (color, score, health date)
     snapshots: list[tuple] = field(default_factory=list)  # as writes.snapshots_upsert takes them
@@ -303,8 +376,8 @@ def chunk_plan(
 ) -> ChunkScored:
     """What scoring a chunk writes, from what it reads now; it writes nothing. Inside a
     transaction the accounts' rows are locked first, so a save that committed while we waited is
-    read. (accounts.scoring.ahead calls it in another process, outside a transaction, and
-    checks that nobody else committed in the meantime.)
+    read. (A SQLite planner process calls it outside a transaction; the run then checks that
+    nobody else committed in the meantime: accounts.scoring.processes.)
 
     The Customer Health Score Date moves to `as_of` when the overall color changes, or for every
     account of the chunk when `confirmed` (a TAM's update says the health is current). A snapshot

@@ -119,3 +119,18 @@ def test_seed_demo_logins_share_one_working_password_hash(db, fixed_today):
     demo_seed(accounts=2, today=fixed_today)
     for username in ("ana", "manager", "sam"):
         assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
+
+
+def test_the_progress_bar_starts_no_thread():
+    """A scoring run forks its processes only from a single-threaded process
+    (accounts.scoring.processes); tqdm's monitor thread would rule the commands out."""
+    import threading
+
+    from django.core.management.base import BaseCommand
+
+    from accounts.management.commands._shared import progress_bar
+
+    before = threading.active_count()
+    with progress_bar(BaseCommand(), total=10, desc="Scoring", verbosity=1) as tick:
+        tick(5)
+        assert threading.active_count() == before

@@ -9,7 +9,7 @@ from tqdm import tqdm
 from healthscore import clock
 
 # tqdm's monitor thread only tunes how often a slow bar redraws; without it the command stays one
-# thread, so a SQLite scoring run can fork its planner processes (accounts.scoring.ahead).
+# thread, so a scoring run can fork its processes (accounts.scoring.processes).
 tqdm.monitor_interval = 0
 
 

@@ -1,0 +1,226 @@
+"""Processes forked for a full run, so that its Python work uses more than one core: on SQLite,
+planners that read and score the next chunks while the run writes; on PostgreSQL, workers that
+score and commit whole chunks.
+
+A Python process computes on one core (the GIL), and the engine's reads and scorecards are
+Python work. On SQLite, alone, a run reads a chunk's inputs, computes its scorecards and writes
+it, one after the other (5.9 s at 100,000 accounts, of which the reads and the scorecards are
+3.4 s); PLANNERS processes plan the next chunks (services.chunk_plan: it reads and computes, and
+writes nothing) while this one writes the current one (4.2 s, bench/recompute.py). On
+PostgreSQL, whose row locks let each chunk commit on its own, two worker threads overlapped one
+chunk's database work with the other's scorecard, but their Python shared one core; worker
+processes each score and commit whole chunks with a connection of their own.
+
+SQLite's planners are race-free by a compare-and-set on the whole database: a plan is written only
+if no other connection committed between the moment it was asked for and the moment its chunk's
+own transaction began (BEGIN IMMEDIATE: SQLite's one write lock, so nobody commits during it).
+SQLite's `PRAGMA data_version` on this connection changes exactly when another connection has
+committed; this connection's own commits and any connection's PASSIVE checkpoints leave it alone.
+If it changed (a TAM saved meanwhile), the chunk is planned again here, after the lock, as in a
+run alone. This process's own commits in the meantime are of earlier chunks: they write those
+chunks' accounts, snapshots and outbox rows, none of which a later chunk reads.
+
+Processes are forked, not started as new interpreters (which spent 1.1 s importing Django first),
+and only from a process with a single thread, with this thread's connections closed first: a
+connection, or a lock another thread holds (SQLite's locks are a process's), must not be carried
+into a child. Elsewhere (a threaded web server, the test suite) the run goes on as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from multiprocessing import Pipe
+from multiprocessing.connection import Connection
+
+from django.db import connection, connections
+
+logger = logging.getLogger(__name__)
+
+# How long a chunk may take before its process is given up (one takes a fifth of a second).
+ANSWER_TIMEOUT = 60.0
+# Planner processes per SQLite run: with two, both cores stay busy (at 100,000 accounts on two
+# cores: 5.0 s with one planner, 3.7-3.8 s with two). On one core they only add work.
+PLANNERS = 2 if (os.cpu_count() or 1) > 1 else 0
+# Whether runs may fork at all (the test suite turns it off: its spies live in its own process;
+# tests that fork run a process of their own, accounts/tests/forked_run.py).
+FORK = True
+
+
+def planners_possible() -> bool:
+    """Whether planners can help here: SQLite on a file in WAL mode (another process sees it and
+    reads while this one writes), outside a caller's transaction (which must see every chunk)."""
+    if not PLANNERS or connection.vendor != "sqlite" or connection.in_atomic_block:
+        return False
+    if connection.is_in_memory_db():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        return cursor.fetchone()[0].lower() == "wal"
+
+
+def data_version() -> int:
+    """SQLite's count of other connections' commits, as this connection sees it."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA data_version")
+        return cursor.fetchone()[0]
+
+
+class ChunkProcess:
+    """A forked process, asked for one chunk at a time (lockstep: `take` before the next `ask`).
+    Every method answers False or None once the process has failed (`failure` then says how),
+    and never raises. Start them with `forked`."""
+
+    def __init__(self, pid: int, channel: Connection) -> None:
+        self._pid: int | None = pid
+        self._channel: Connection | None = channel
+        self._busy = False
+        self._asked = None  # what the caller noted when it asked (SQLite: the data_version)
+        self.failure: tuple[BaseException | None, str] | None = None  # (the error, its traceback)
+
+    def idle(self) -> bool:
+        """Running, and not working on a chunk."""
+        return self._channel is not None and not self._busy
+
+    def ask(self, which, noted=None) -> bool:
+        """Hand it a chunk; `noted` comes back with the answer (SQLite: data_version now)."""
+        if not self.idle():
+            return False
+        try:
+            self._channel.send(which)
+        except Exception:
+            self._fail(None, "could not be asked")
+            return False
+        self._busy, self._asked = True, noted
+        return True
+
+    def take(self):
+        """(its answer for the chunk asked, what was noted), or None if it failed."""
+        busy, noted, self._busy, self._asked = self._busy, self._asked, False, None
+        if self._channel is None or not busy:
+            return None
+        try:
+            if not self._channel.poll(ANSWER_TIMEOUT):
+                self._fail(None, f"gave no answer in {ANSWER_TIMEOUT:.0f} s")
+                return None
+            kind, value = self._channel.recv()
+        except Exception:
+            self._fail(None, "stopped answering")
+            return None
+        if kind != "done":
+            self._fail(*value)
+            return None
+        return value, noted
+
+    def close(self) -> None:
+        """Tell it to stop and wait for it (killed if it has not stopped in 5 s)."""
+        if self._channel is not None:
+            try:
+                self._channel.send(None)
+            except Exception:
+                pass
+            self._channel.close()  # a chunk under way then fails to send, and the process exits
+            self._channel = None
+        if self._pid is not None:
+            pid, self._pid = self._pid, None
+            deadline = time.monotonic() + 5
+            while not _ended(pid):
+                if time.monotonic() > deadline:
+                    _ended(pid, kill=True)
+                    return
+                time.sleep(0.002)
+
+    def _fail(self, error: BaseException | None, what: str) -> None:
+        self.failure = (error, what)
+        logger.warning("A scoring run's process failed: %s", what)
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        if self._pid is not None:
+            _ended(self._pid, kill=True)
+            self._pid = None
+
+
+def _ended(pid: int, *, kill: bool = False) -> bool:
+    """Whether a process has ended (and is reaped); with `kill`, it is killed and reaped first.
+    Never raises: a process already reaped (by a SIGCHLD handler, say) has ended."""
+    try:
+        if kill:
+            os.kill(pid, signal.SIGKILL)
+        return os.waitpid(pid, 0 if kill else os.WNOHANG)[0] != 0
+    except (ChildProcessError, ProcessLookupError):
+        return True
+
+
+def forked(count: int, work: Callable) -> list[ChunkProcess]:
+    """Fork `count` processes, each answering work(which=...) for the chunks it is asked for.
+
+    Only from a process with a single thread (a Celery worker's pool process, a management
+    command), with this thread's database connections closed first (reopened at the next query):
+    a connection, or a lock another thread holds, must not be carried into a child. Elsewhere (a
+    threaded web server), or with FORK off, none: the run goes on as before."""
+    if not FORK or threading.active_count() != 1 or not hasattr(os, "fork"):
+        return []
+    for each in connections.all(initialized_only=True):
+        each.close()  # reopened on the next query, after the fork
+    started: list[ChunkProcess] = []
+    for _ in range(count):
+        try:
+            mine, theirs = Pipe()
+            pid = os.fork()
+        except OSError:
+            logger.warning("Could not fork a scoring run's process; the run goes on with %d", len(started))
+            break
+        if pid == 0:  # the child: never returns into the caller's code
+            code = 1
+            try:
+                mine.close()
+                for other in started:
+                    other._channel.close()
+                _serve(theirs, work)
+                code = 0
+            finally:
+                os._exit(code)
+        theirs.close()
+        started.append(ChunkProcess(pid, mine))
+    return started
+
+
+def _serve(channel: Connection, work: Callable) -> None:
+    """A forked process: answer each chunk asked for until told to stop (or the run is gone),
+    on database connections of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # the run's own handlers are not this process's
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        while (which := _received(channel)) is not None:
+            try:
+                message = ("done", work(which=which))
+            except Exception as error:
+                message = ("error", (_picklable(error), traceback.format_exc()))
+            channel.send(message)
+            if message[0] == "error":
+                return
+    finally:
+        connections.close_all()
+
+
+def _picklable(error: BaseException) -> BaseException | None:
+    """The error itself, if it can be sent back (the caller raises it), else None."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return None
+    return error
+
+
+def _received(channel: Connection):
+    try:
+        return channel.recv()
+    except (EOFError, OSError, pickle.UnpicklingError):
+        return None
