@@ -37,13 +37,16 @@ import time
 import traceback
 from collections.abc import Callable
 from multiprocessing import Pipe
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 
 from django.db import connection, connections
 
 logger = logging.getLogger(__name__)
 
-# How long a chunk may take before its process is given up (one takes a fifth of a second).
+# How long a SQLite planner may take over a chunk before it is given up (one takes a fifth of a
+# second; giving up costs nothing: the run plans that chunk itself). PostgreSQL's workers have no
+# limit: a chunk may wait on row locks (an import holds them for its whole transaction), as a
+# worker thread did; a worker that dies is seen at once (its pipe ends).
 ANSWER_TIMEOUT = 60.0
 # Planner processes per SQLite run: with two, both cores stay busy (at 100,000 accounts on two
 # cores: 5.0 s with one planner, 3.7-3.8 s with two). On one core they only add work.
@@ -51,6 +54,9 @@ PLANNERS = 2 if (os.cpu_count() or 1) > 1 else 0
 # Whether runs may fork at all (the test suite turns it off: its spies live in its own process;
 # tests that fork run a process of their own, accounts/tests/forked_run.py).
 FORK = True
+# What a broken pipe to a child raises; anything else (a time limit's exception raised by a
+# signal handler while the run waits, say) is the caller's and goes through.
+_PIPE_ERRORS = (OSError, EOFError, pickle.UnpicklingError)
 
 
 def planners_possible() -> bool:
@@ -74,8 +80,9 @@ def data_version() -> int:
 
 class ChunkProcess:
     """A forked process, asked for one chunk at a time (lockstep: `take` before the next `ask`).
-    Every method answers False or None once the process has failed (`failure` then says how),
-    and never raises. Start them with `forked`."""
+    Once it has failed (`failure` then says how) every method answers False or None; a broken
+    pipe is such a failure, and anything else (a time limit's exception raised by a signal
+    handler while the caller waits) is raised. Start them with `forked`."""
 
     def __init__(self, pid: int, channel: Connection) -> None:
         self._pid: int | None = pid
@@ -88,30 +95,34 @@ class ChunkProcess:
         """Running, and not working on a chunk."""
         return self._channel is not None and not self._busy
 
+    def busy(self) -> bool:
+        return self._channel is not None and self._busy
+
     def ask(self, which, noted=None) -> bool:
         """Hand it a chunk; `noted` comes back with the answer (SQLite: data_version now)."""
         if not self.idle():
             return False
         try:
             self._channel.send(which)
-        except Exception:
+        except _PIPE_ERRORS:
             self._fail(None, "could not be asked")
             return False
         self._busy, self._asked = True, noted
         return True
 
-    def take(self):
-        """(its answer for the chunk asked, what was noted), or None if it failed."""
+    def take(self, timeout: float | None):
+        """(its answer for the chunk asked, what was noted), or None if it failed; waits at most
+        `timeout` seconds (None: until it answers or ends)."""
         busy, noted, self._busy, self._asked = self._busy, self._asked, False, None
         if self._channel is None or not busy:
             return None
         try:
-            if not self._channel.poll(ANSWER_TIMEOUT):
-                self._fail(None, f"gave no answer in {ANSWER_TIMEOUT:.0f} s")
+            if not self._channel.poll(timeout):
+                self._fail(None, f"gave no answer in {timeout:.0f} s")
                 return None
             kind, value = self._channel.recv()
-        except Exception:
-            self._fail(None, "stopped answering")
+        except _PIPE_ERRORS:
+            self._fail(None, "stopped answering (it ended, or its pipe broke)")
             return None
         if kind != "done":
             self._fail(*value)
@@ -123,7 +134,7 @@ class ChunkProcess:
         if self._channel is not None:
             try:
                 self._channel.send(None)
-            except Exception:
+            except _PIPE_ERRORS:
                 pass
             self._channel.close()  # a chunk under way then fails to send, and the process exits
             self._channel = None
@@ -140,11 +151,34 @@ class ChunkProcess:
         self.failure = (error, what)
         logger.warning("A scoring run's process failed: %s", what)
         if self._channel is not None:
-            self._channel.close()
+            self._channel.close()  # it exits once its pipe ends
             self._channel = None
         if self._pid is not None:
-            _ended(self._pid, kill=True)
-            self._pid = None
+            pid, self._pid = self._pid, None
+            deadline = time.monotonic() + 1
+            while not _ended(pid):
+                if time.monotonic() > deadline:
+                    _ended(pid, kill=True)
+                    return
+                time.sleep(0.002)
+
+
+def answered(processes: list[ChunkProcess]) -> list[ChunkProcess]:
+    """The busy processes with an answer waiting (or ended), once at least one has: waits as long
+    as it takes (PostgreSQL's workers, whose chunks may wait on row locks)."""
+    waiting = {process._channel: process for process in processes if process.busy()}
+    if not waiting:
+        return []
+    return [waiting[channel] for channel in wait(list(waiting))]
+
+
+def all_closed(processes: list[ChunkProcess]) -> None:
+    """Close each process, even if closing another one raised (the first error is raised)."""
+    if processes:
+        try:
+            processes[0].close()
+        finally:
+            all_closed(processes[1:])
 
 
 def _ended(pid: int, *, kill: bool = False) -> bool:
@@ -162,33 +196,45 @@ def forked(count: int, work: Callable) -> list[ChunkProcess]:
     """Fork `count` processes, each answering work(which=...) for the chunks it is asked for.
 
     Only from a process with a single thread (a Celery worker's pool process, a management
-    command), with this thread's database connections closed first (reopened at the next query):
-    a connection, or a lock another thread holds, must not be carried into a child. Elsewhere (a
-    threaded web server), or with FORK off, none: the run goes on as before."""
-    if not FORK or threading.active_count() != 1 or not hasattr(os, "fork"):
+    command) whose connections are all in autocommit, outside any transaction: they are closed
+    first (reopened at the next query), as a connection, or a lock another thread holds, must not
+    be carried into a child. Elsewhere (a threaded process, or with FORK off), none, and the run
+    goes on as before."""
+    if not FORK or not hasattr(os, "fork"):
         return []
-    for each in connections.all(initialized_only=True):
+    if threading.active_count() != 1:
+        names = ", ".join(sorted(thread.name for thread in threading.enumerate()))
+        logger.info("A scoring run forks no process: this process has other threads (%s)", names)
+        return []
+    opened = connections.all(initialized_only=True)
+    if any(each.in_atomic_block or not each.get_autocommit() for each in opened):
+        return []
+    for each in opened:
         each.close()  # reopened on the next query, after the fork
     started: list[ChunkProcess] = []
-    for _ in range(count):
-        try:
-            mine, theirs = Pipe()
-            pid = os.fork()
-        except OSError:
-            logger.warning("Could not fork a scoring run's process; the run goes on with %d", len(started))
-            break
-        if pid == 0:  # the child: never returns into the caller's code
-            code = 1
+    try:
+        for _ in range(count):
             try:
-                mine.close()
-                for other in started:
-                    other._channel.close()
-                _serve(theirs, work)
-                code = 0
-            finally:
-                os._exit(code)
-        theirs.close()
-        started.append(ChunkProcess(pid, mine))
+                mine, theirs = Pipe()
+                pid = os.fork()
+            except OSError:
+                logger.warning("Could not fork a scoring run's process; the run goes on with %d", len(started))
+                break
+            if pid == 0:  # the child: never returns into the caller's code
+                code = 1
+                try:
+                    mine.close()
+                    for other in started:
+                        other._channel.close()
+                    _serve(theirs, work)
+                    code = 0
+                finally:
+                    os._exit(code)
+            theirs.close()
+            started.append(ChunkProcess(pid, mine))
+    except BaseException:
+        all_closed(started)
+        raise
     return started
 
 

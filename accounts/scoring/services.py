@@ -102,8 +102,7 @@ def scores_recompute(
                     if progress:
                         progress(count)
         finally:
-            for helper in helpers:
-                helper.close()
+            processes.all_closed(helpers)
         if accounts is None:
             daily_counts_store(as_of=as_of)
     return done
@@ -198,12 +197,18 @@ def _planned_ahead(
     committed: Callable[[], None],
 ) -> Iterator[int]:
     """_chunks_scored with planner processes (SQLite; accounts.scoring.processes): while a chunk is
-    written here, the next ones are planned there. Each chunk's transaction checks, under SQLite's
-    write lock, that no other connection committed since its plan was asked for; if one did (or
-    no planner had it), the chunk is planned again here, after the lock, as in a run alone."""
+    written here, the next ones are planned there. A plan is written only if, inside its chunk's
+    transaction (SQLite's write lock), nothing was committed since it was asked for: not by another
+    connection (`PRAGMA data_version`), and not by this connection outside the run's own chunk
+    transactions (the caller's progress callback, say; counted by `total_changes`). Otherwise, or
+    when no planner had it, the chunk is planned again here, after the lock, as in a run alone.
+    The run's own chunk transactions write only their own chunk's rows, which no later chunk reads."""
     upcoming: collections.deque = collections.deque()  # chunks listed, not yet written
     asked: dict[int, processes.ChunkProcess] = {}  # chunk number -> the planner planning it
     listed = used = replanned = 0
+    # Writes on this connection between the run's chunk transactions move this on.
+    between = 0
+    changes_after_commit = None
 
     def listed_upto(number: int) -> bool:
         nonlocal listed
@@ -218,19 +223,23 @@ def _planned_ahead(
         which, count = upcoming.popleft()
         # Waited for outside the transaction: a TAM's save is not kept waiting meanwhile.
         planner = asked.pop(number, None)
-        taken = planner.take() if planner is not None else None
+        taken = planner.take(processes.ANSWER_TIMEOUT) if planner is not None else None
         with transaction.atomic():
-            version = processes.data_version()
+            raw = connection.connection
+            if changes_after_commit is not None and raw.total_changes != changes_after_commit:
+                between += 1
+            # The same connection (versions compare only on one), and nothing committed since.
+            now = (raw, processes.data_version(), between)
             plan = None
             if taken is not None:
                 plan, asked_at = taken
-                if asked_at != version:
-                    plan = None  # someone committed since it was read: read again, after the lock
+                if asked_at != now:
+                    plan = None  # something committed since it was read: read again, after the lock
                     replanned += 1
             # Each idle planner takes the next chunk nobody has asked for.
             for idle in (p for p in planners if p.idle()):
                 wanted = number + 1 + len(asked)
-                if not listed_upto(wanted) or not idle.ask(upcoming[wanted - number - 1][0], version):
+                if not listed_upto(wanted) or not idle.ask(upcoming[wanted - number - 1][0], now):
                     break
                 asked[wanted] = idle
             if plan is None:
@@ -238,6 +247,7 @@ def _planned_ahead(
             else:
                 used += 1
             chunk_write(plan, as_of=as_of, segment_rules=segment_rules)
+        changes_after_commit = raw.total_changes
         committed()
         yield count
     logger.info("Scoring run: %d chunks planned ahead, %d of them planned again", used + replanned, replanned)
@@ -248,32 +258,34 @@ def _in_processes(
 ) -> Iterator[int]:
     """_chunks_scored's workers as forked processes (PostgreSQL, from a single-threaded process;
     accounts.scoring.processes): each scores and commits whole chunks on its own connection, so
-    two chunks' scorecards run on two cores where threads shared one. The first failure stops the
-    run as in _in_threads: no chunk is handed out after it, the others finish theirs, and it is
-    raised once they have (each chunk that committed stays committed)."""
-    handed: collections.deque = collections.deque()  # (worker, count), in the order handed out
+    two chunks' scorecards run on two cores where threads shared one. A worker that is done takes
+    the next chunk, whichever it is. The first failure stops the run as in _in_threads: no chunk
+    is handed out after it, the others finish theirs, and it is raised once they have (each chunk
+    that committed stays committed)."""
+    handed: dict[processes.ChunkProcess, int] = {}  # busy worker -> its chunk's count
     failed: processes.ChunkProcess | None = None
     chunks_done = 0
 
     def collect() -> Iterator[int]:
+        """Wait for at least one busy worker's answer; yield the counts of the chunks done."""
         nonlocal failed, chunks_done
-        worker, count = handed.popleft()
-        if worker.take() is None:
-            failed = failed or worker
-        else:
-            chunks_done += 1
-            yield count
+        for worker in processes.answered(list(handed)):
+            count = handed.pop(worker)
+            # No time limit: a chunk may wait on row locks, as a thread's did.
+            if worker.take(timeout=None) is None:
+                failed = failed or worker
+            else:
+                chunks_done += 1
+                yield count
 
     for which, count in chunks:
-        idle = next((worker for worker in workers if worker.idle()), None)
-        while idle is None and handed and failed is None:
-            oldest = handed[0][0]
+        while failed is None and not any(worker.idle() for worker in workers) and handed:
             yield from collect()
-            idle = oldest if oldest.idle() else None
+        idle = next((worker for worker in workers if worker.idle()), None)
         if failed is not None or idle is None or not idle.ask(which):
             failed = failed or idle or workers[0]
             break
-        handed.append((idle, count))
+        handed[idle] = count
     while handed:
         yield from collect()
     logger.info("Scoring run: %d chunks scored in %d worker processes", chunks_done, len(workers))

@@ -18,11 +18,10 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import threading
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
 from accounts.choices import Color
 from accounts.models import Account, HealthChange, HealthSnapshot
@@ -144,6 +143,21 @@ def test_a_commit_by_someone_else_during_the_run_makes_the_plans_made_before_it_
     assert planned["logged"] == ["Scoring run: 7 chunks planned ahead, 2 of them planned again"]
 
 
+def test_a_commit_of_the_run_s_own_connection_between_chunks_makes_the_plans_read_again(book, book_file):
+    """data_version does not move for this connection's own commits: a progress callback that
+    writes (the daily pipeline's does) is caught by the connection's change count instead."""
+    account = book[3 * CHUNK + 1]
+    injected = ["--inject-after", "2", "--inject-account", str(account), "--inject-color", Color.RED, "--inject-here"]
+    alone_path, planned_path = book_file("alone.sqlite3"), book_file("planned.sqlite3")
+    run(f"sqlite:///{alone_path}", "--alone", *injected)
+    planned = run(f"sqlite:///{planned_path}", *injected)
+
+    assert stored_in(planned_path) == stored_in(alone_path)
+    sentiment = writes.READ_MODEL.index("sentiment_color") + 1
+    assert next(row for row in stored_in(planned_path)[0] if row[0] == account)[sentiment] == Color.RED
+    assert planned["logged"] == ["Scoring run: 7 chunks planned ahead, 2 of them planned again"]
+
+
 def test_a_failing_planner_leaves_the_run_to_go_on_without_it(book, book_file):
     alone_path, planned_path = book_file("alone.sqlite3"), book_file("planned.sqlite3")
     run(f"sqlite:///{alone_path}", "--alone")
@@ -158,24 +172,71 @@ def test_a_failing_planner_leaves_the_run_to_go_on_without_it(book, book_file):
     assert planned["children_left"] is False
 
 
-def test_no_planner_inside_a_transaction_or_for_a_database_in_memory():
-    # The suite's SQLite database is in memory; PostgreSQL has no planners.
+@pytest.mark.parametrize(
+    "options, warning",
+    [
+        (["--die-account", "CHUNK2"], "stopped answering"),
+        (["--slow", "0.3", "--answer-timeout", "0.1"], "gave no answer in 0 s"),
+    ],
+    ids=["a planner ends", "planners too slow"],
+)
+def test_a_planner_that_ends_or_does_not_answer_is_left_out(book, book_file, options, warning):
+    options = [str(book[2 * CHUNK]) if option == "CHUNK2" else option for option in options]
+    alone_path, planned_path = book_file("alone.sqlite3"), book_file("planned.sqlite3")
+    run(f"sqlite:///{alone_path}", "--alone")
+    planned = run(f"sqlite:///{planned_path}", *options)
+
+    assert stored_in(planned_path) == stored_in(alone_path)
+    assert planned["scored"] == ACCOUNTS
+    assert planned["warned"] and all(warning in text for text in planned["warned"])
+    assert planned["children_left"] is False
+
+
+@pytest.mark.parametrize(
+    "option, logged",
+    [
+        ("--thread", ["A scoring run forks no process: this process has other threads (MainThread, another-thread)"]),
+        ("--in-transaction", []),
+    ],
+    ids=["another thread runs", "inside the caller's transaction"],
+)
+def test_nothing_is_forked_from_a_threaded_process_or_inside_a_transaction(book_file, option, logged):
+    """A thread may hold a lock (SQLite's, the logging module's) that a fork would copy locked; a
+    caller's transaction must see every chunk, and its connection must not be closed."""
+    alone_path, path = book_file("alone.sqlite3"), book_file("other.sqlite3")
+    run(f"sqlite:///{alone_path}", "--alone")
+    out = run(f"sqlite:///{path}", option)
+    assert stored_in(path) == stored_in(alone_path)
+    assert out["logged"] == logged
+    assert out["children_left"] is False
+
+
+def test_no_planner_for_a_database_in_memory():
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL has no planners")
+    assert connection.is_in_memory_db()  # the suite's SQLite database
     assert processes.planners_possible() is False
-    with transaction.atomic():
-        assert processes.planners_possible() is False
 
 
-def test_nothing_is_forked_from_a_threaded_process(monkeypatch):
-    """A thread may hold a lock (SQLite's, the logging module's) that a fork would copy locked."""
-    monkeypatch.setattr(processes, "FORK", True)
-    release = threading.Event()
-    other = threading.Thread(target=release.wait)
-    other.start()
-    try:
-        assert processes.forked(2, lambda **kwargs: None) == []
-    finally:
-        release.set()
-        other.join()
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_time_limit_raised_while_the_run_waits_is_the_caller_s(book, tmp_path, database):
+    """Celery's soft time limit is an exception raised by a signal handler, most likely while the
+    run waits for a forked process: it must reach the caller, and no process may be left."""
+    if connection.vendor != database:
+        pytest.skip(f"the {database} run")
+    if database == "sqlite":
+        url = f"sqlite:///{tmp_path / 'book.sqlite3'}"
+        connection.ensure_connection()
+        target = sqlite3.connect(tmp_path / "book.sqlite3")
+        try:
+            connection.connection.backup(target)
+        finally:
+            target.close()
+    else:
+        url = database_url()
+    out = run(url, "--slow", "0.3", "--interrupt-after", "0.5")
+    assert out["error_type"] == "Interrupted"
+    assert out["children_left"] is False
 
 
 # --- PostgreSQL: worker processes --------------------------------------------------------------
@@ -223,15 +284,32 @@ def test_worker_processes_store_exactly_what_worker_threads_store(postgresql, bo
     assert forked["threads"] == 1
 
 
-def test_a_failure_in_a_worker_process_stops_the_run_and_is_raised(postgresql, book):
+@pytest.mark.parametrize(
+    "option, error",
+    [("--fail-account", "a forked process's failure, on purpose"), ("--die-account", "stopped answering")],
+    ids=["a chunk raises", "a worker ends"],
+)
+def test_a_failure_in_a_worker_process_stops_the_run_and_is_raised(postgresql, book, option, error):
     failing = book[2 * CHUNK : 3 * CHUNK]  # chunk 2
-    forked = run(database_url(), "--fail-account", str(failing[1]))
+    forked = run(database_url(), option, str(failing[1]))
 
-    assert "a forked process's failure, on purpose" in forked["error"]
+    assert error in forked["error"]
+    assert forked["error_type"] == "RuntimeError"
     assert forked["children_left"] is False
     scored = set(HealthSnapshot.objects.filter(date=D).values_list("account_id", flat=True))
     assert not scored & set(failing)  # the failing chunk's transaction rolled back
-    assert len(scored) <= ACCOUNTS - CHUNK
+    assert set(book[: 2 * CHUNK]) <= scored  # chunks 0 and 1 were done before chunk 2 was handed out
+    assert 2 <= forked["chunks"] < 8  # and no chunk is handed out after the failure is seen
+    assert len(scored) == forked["chunks"] * CHUNK
     # A second run completes the day.
     assert scoring.scores_recompute(as_of=D, chunk_size=CHUNK) == ACCOUNTS
+    assert HealthSnapshot.objects.filter(date=D).count() == ACCOUNTS
+
+
+def test_worker_processes_have_no_answer_time_limit(postgresql, book):
+    """A chunk may wait on row locks (an import holds them for its whole transaction), as a
+    worker thread's did: a slow worker is waited for, not killed."""
+    forked = run(database_url(), "--slow", "0.3", "--answer-timeout", "0.1")
+    assert forked["scored"] == ACCOUNTS
+    assert forked["warned"] == []
     assert HealthSnapshot.objects.filter(date=D).count() == ACCOUNTS
