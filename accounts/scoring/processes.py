@@ -140,12 +140,7 @@ class ChunkProcess:
             self._channel = None
         if self._pid is not None:
             pid, self._pid = self._pid, None
-            deadline = time.monotonic() + 5
-            while not _ended(pid):
-                if time.monotonic() > deadline:
-                    _ended(pid, kill=True)
-                    return
-                time.sleep(0.002)
+            _reaped(pid, within=5)
 
     def _fail(self, error: BaseException | None, what: str) -> None:
         self.failure = (error, what)
@@ -155,12 +150,7 @@ class ChunkProcess:
             self._channel = None
         if self._pid is not None:
             pid, self._pid = self._pid, None
-            deadline = time.monotonic() + 1
-            while not _ended(pid):
-                if time.monotonic() > deadline:
-                    _ended(pid, kill=True)
-                    return
-                time.sleep(0.002)
+            _reaped(pid, within=1)
 
 
 def answered(processes: list[ChunkProcess]) -> list[ChunkProcess]:
@@ -179,6 +169,17 @@ def all_closed(processes: list[ChunkProcess]) -> None:
             processes[0].close()
         finally:
             all_closed(processes[1:])
+
+
+def _reaped(pid: int, *, within: float) -> None:
+    """Wait for a process told to stop (its pipe closed) to end; killed if it has not `within`
+    seconds."""
+    deadline = time.monotonic() + within
+    while not _ended(pid):
+        if time.monotonic() > deadline:
+            _ended(pid, kill=True)
+            return
+        time.sleep(0.002)
 
 
 def _ended(pid: int, *, kill: bool = False) -> bool:

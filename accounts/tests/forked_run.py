@@ -69,7 +69,7 @@ def main() -> None:
         def emit(self, record: logging.LogRecord) -> None:
             (logged if record.levelno < logging.WARNING else warned).append(record.getMessage())
 
-    for name in ("accounts.scoring.services", "accounts.scoring.processes"):
+    for name in ("accounts.scoring.runs", "accounts.scoring.processes"):
         logging.getLogger(name).setLevel(logging.INFO)
         logging.getLogger(name).addHandler(Seen())
     run_pid = os.getpid()

@@ -1,5 +1,5 @@
-"""The full run scores chunks in worker threads on PostgreSQL (accounts.scoring.services.
-_chunks_scored): it stores exactly what the one-by-one run stores, counts every chunk once,
+"""The full run scores chunks in worker threads on PostgreSQL (accounts.scoring.runs.
+chunks_scored): it stores exactly what the one-by-one run stores, counts every chunk once,
 stops at the first failure with the chunks before it committed, and leaves no connection open."""
 
 import contextlib
