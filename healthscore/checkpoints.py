@@ -39,7 +39,7 @@ def behind(alias: str = "default", *, settle_every: int = SETTLE_EVERY) -> Itera
     own setting is restored. Elsewhere than SQLite in WAL mode, or inside a caller's transaction
     (nothing is committed until the caller commits), it does nothing."""
     connection = connections[alias]
-    if connection.vendor != "sqlite" or connection.in_atomic_block or not _in_wal_mode(connection):
+    if connection.vendor != "sqlite" or connection.in_atomic_block or not in_wal_mode(connection):
         yield lambda: None
         return
     with connection.cursor() as cursor:
@@ -108,7 +108,7 @@ def behind(alias: str = "default", *, settle_every: int = SETTLE_EVERY) -> Itera
                 cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
 
 
-def _in_wal_mode(connection) -> bool:
+def in_wal_mode(connection) -> bool:
     """Whether the database keeps a write-ahead log (an in-memory one, as in tests, has none)."""
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")

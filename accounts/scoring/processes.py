@@ -41,6 +41,8 @@ from multiprocessing.connection import Connection, wait
 
 from django.db import connection, connections
 
+from healthscore import checkpoints
+
 logger = logging.getLogger(__name__)
 
 # How long a SQLite planner may take over a chunk before it is given up (one takes a fifth of a
@@ -60,15 +62,9 @@ _PIPE_ERRORS = (OSError, EOFError, pickle.UnpicklingError)
 
 
 def planners_possible() -> bool:
-    """Whether planners can help here: SQLite on a file in WAL mode (another process sees it and
-    reads while this one writes), outside a caller's transaction (which must see every chunk)."""
-    if not PLANNERS or connection.vendor != "sqlite" or connection.in_atomic_block:
-        return False
-    if connection.is_in_memory_db():
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode")
-        return cursor.fetchone()[0].lower() == "wal"
+    """Whether planners can help here: SQLite on a file in WAL mode, where another process reads
+    while this one writes (a database in memory has no log; nor another process)."""
+    return bool(PLANNERS) and connection.vendor == "sqlite" and checkpoints.in_wal_mode(connection)
 
 
 def data_version() -> int:
@@ -269,5 +265,5 @@ def _picklable(error: BaseException) -> BaseException | None:
 def _received(channel: Connection):
     try:
         return channel.recv()
-    except (EOFError, OSError, pickle.UnpicklingError):
+    except _PIPE_ERRORS:
         return None

@@ -6,7 +6,6 @@ scoring itself is services.chunk_score (or chunk_plan and chunk_write)."""
 from __future__ import annotations
 
 import collections
-import itertools
 import logging
 import queue
 import threading
@@ -22,36 +21,22 @@ logger = logging.getLogger(__name__)
 
 
 def chunks_scored(
-    chunks: Iterator[tuple[inputs.AccountSet, int]],
-    score: Callable[[inputs.AccountSet], None],
-    *,
-    threads: int,
-    chunk_size: int,
+    chunks: Iterator[tuple[inputs.AccountSet, int]], score: Callable[[inputs.AccountSet], None], *, threads: int
 ) -> Iterator[int]:
-    """Score each chunk (`score` commits it) and yield its count as it is done.
-
-    On PostgreSQL, outside a transaction and for more than one chunk, `threads` chunks are scored
-    at once, each in a worker thread with its own connection and transaction: while one waits on
+    """Score each chunk (`score` commits it) and yield its count as it is done: one by one, or
+    `threads` at once (PostgreSQL, outside a transaction, for more than one chunk: the caller
+    decides), each in a worker thread with its own connection and transaction. While one waits on
     the database (its read, its COPY, its commit) another runs the scorecard, so the run takes
     about the larger of the two instead of their sum. The chunks are disjoint id ranges, so their
     row locks never meet; a TAM's save still waits for the one chunk that holds its account.
     SQLite has a single writer (a chunk's transaction holds it throughout), and a caller's
     transaction (an import, a test) must see every chunk: both score the chunks one by one."""
-    first = next(chunks, None)
-    if first is None:
+    if threads > 1:
+        yield from _in_threads(chunks, score, threads)
         return
-    parallel = (
-        threads > 1
-        and first[1] == chunk_size  # more than one chunk may follow
-        and connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-    )
-    if not parallel:
-        for which, count in itertools.chain([first], chunks):
-            score(which)
-            yield count
-        return
-    yield from _in_threads(itertools.chain([first], chunks), score, threads)
+    for which, count in chunks:
+        score(which)
+        yield count
 
 
 def planned_ahead(

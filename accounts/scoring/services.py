@@ -95,7 +95,8 @@ def scores_recompute(
                 elif helpers:
                     counts = runs.in_processes(chunks, helpers)
                 else:
-                    counts = runs.chunks_scored(chunks, chunk_commit, threads=threads, chunk_size=chunk_size)
+                    in_threads = many and connection.vendor == "postgresql" and not connection.in_atomic_block
+                    counts = runs.chunks_scored(chunks, chunk_commit, threads=threads if in_threads else 1)
                 for count in counts:
                     done += count
                     if progress:
